@@ -1,0 +1,1 @@
+"""ClaimBot: fair, database-decided customer ownership for sales teams in Slack."""
