@@ -1,0 +1,16 @@
+"""Slash-command listeners: parse the text, call one service, render its result."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.context import ServiceContext
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    from bot.commands import claim, customers, help, owner_actions
+
+    claim.register(app, ctx)
+    customers.register(app, ctx)
+    owner_actions.register(app, ctx)
+    help.register(app, ctx)

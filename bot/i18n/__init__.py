@@ -1,0 +1,22 @@
+"""The message catalog and language choice."""
+
+from __future__ import annotations
+
+from bot.i18n.catalog import CATALOG
+
+LANGUAGES = ("zh", "en")
+
+
+def language_for(locale: str | None, team_language: str) -> str:
+    """A user's own Slack locale wins where known (zh-CN, zh-TW → zh; en-US → en); else the team's."""
+    if locale:
+        prefix = locale.split("-")[0].lower()
+        if prefix in LANGUAGES:
+            return prefix
+    return team_language if team_language in LANGUAGES else "zh"
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    entry = CATALOG[key]
+    template = entry.get(lang) or entry["en"]
+    return template.format(**params) if params else template

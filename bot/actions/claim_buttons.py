@@ -1,0 +1,50 @@
+"""The "same company?" prompt: *same* claims the picked customer, *different* creates a new one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.commands.common import guarded, now, user_language
+from bot.i18n import t
+from bot.services import claims
+from bot.services.context import ServiceContext
+from bot.views.claims import DIFFERENT_ACTION, SAME_ACTION, claim_result, text_message
+
+FIELDS = ("name", "uscc", "domain", "phone", "region", "industry", "tier")
+
+
+def _request(value: str, *, same: bool) -> tuple[claims.ClaimRequest, dict[str, Any]] | None:
+    try:
+        data = json.loads(value)
+        carried = {k: str(v) for k, v in dict(data.get("r") or {}).items() if k in FIELDS}
+        if same:
+            return claims.ClaimRequest(**carried, same_as=int(data["c"])), carried
+        return claims.ClaimRequest(**carried, different=True), carried
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    def on_click(same: bool):  # type: ignore[no-untyped-def]
+        @guarded(ctx)
+        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                     client: WebClient) -> None:
+            ack()
+            user_id = body["user"]["id"]
+            lang = user_language(ctx, client, user_id)
+            parsed = _request(action.get("value") or "", same=same)
+            if parsed is None:
+                respond(replace_original=True, **text_message(t("button.stale", lang)))
+                return
+            request, carried = parsed
+            result = claims.claim(ctx, user_id, request, now())
+            respond(replace_original=True, **claim_result(result, lang, carried))
+
+        return listener
+
+    app.action(SAME_ACTION)(on_click(True))
+    app.action(DIFFERENT_ACTION)(on_click(False))

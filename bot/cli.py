@@ -1,0 +1,141 @@
+"""`claimbot`: the one command-line entry point (PRODUCT 5)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings
+from bot.services.context import ServiceContext
+from storage import migrate
+from storage.engine import get_engine
+
+log = logging.getLogger("claimbot")
+EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_until", "followups", "uscc",
+                 "domain", "phone", "region", "industry", "amount", "created_at")
+
+
+def context(settings: Settings | None = None) -> ServiceContext:
+    settings = settings or Settings()
+    return ServiceContext(engine=get_engine(settings.database_url), settings=settings)
+
+
+def ensure_schema(ctx: ServiceContext) -> None:
+    """SQLite (one machine) migrates itself; a shared server database is migrated on purpose, once."""
+    if migrate.is_current(ctx.engine, ctx.settings.database_url):
+        return
+    if ctx.engine.dialect.name == "sqlite":
+        migrate.upgrade(ctx.settings.database_url)
+        return
+    raise SystemExit(
+        f"The database at {ctx.engine.url.render_as_string(hide_password=True)} is not at the current schema "
+        f"({migrate.current_revision(ctx.engine)} ≠ {migrate.head_revision(ctx.settings.database_url)}). "
+        "Run `claimbot db upgrade` first."
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.server import make_server
+
+    ctx = context()
+    ensure_schema(ctx)
+    server = make_server(create_app(ctx), args.host, args.port, threads=args.threads)
+    log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    ctx = context()
+    if not ctx.settings.slack_app_token:
+        return cmd_serve(args)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    ensure_schema(ctx)
+    SocketModeHandler(create_app(ctx), ctx.settings.slack_app_token).start()
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.console.session import run_console
+
+    return run_console(script=args.script)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = Settings()
+    migrate.upgrade(settings.database_url)
+    print(f"database is at revision {migrate.head_revision(settings.database_url)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.services.customers import export_rows
+
+    ctx = context()
+    ensure_schema(ctx)
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        if args.format == "json":
+            out.write('{"customers": [')
+            for i, row in enumerate(export_rows(ctx)):
+                out.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            out.write("\n]}\n")
+        else:
+            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            for row in export_rows(ctx):
+                writer.writerow(row)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="claimbot", description="ClaimBot: fair customer ownership in Slack.")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="verb", required=True)
+
+    for name, func, help_text in (("serve", cmd_serve, "HTTP mode: /slack/events and /healthz"),
+                                  ("run", cmd_run, "Socket Mode when SLACK_APP_TOKEN is set, else HTTP")):
+        s = sub.add_parser(name, help=help_text)
+        s.add_argument("--host", default="0.0.0.0")
+        s.add_argument("--port", type=int, default=3000)
+        s.add_argument("--threads", type=int, default=16)
+        s.set_defaults(func=func)
+
+    c = sub.add_parser("console", help="try everything without a Slack workspace")
+    c.add_argument("--script", help="play a scripted session from FILE ('-' for standard input)")
+    c.set_defaults(func=cmd_console)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_verb", required=True)
+    db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db)
+
+    e = sub.add_parser("export", help="print every customer")
+    e.add_argument("--format", choices=("json", "csv"), default="json")
+    e.add_argument("--output", "-o", help="write to FILE instead of standard output")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    quiet = args.verb in ("console", "export", "db")  # their output is the product, not the log
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

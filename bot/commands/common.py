@@ -1,0 +1,73 @@
+"""What every listener shares: the user's language, the clock, and a guard so bad input never crashes."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n import language_for, t
+from bot.services import reps
+from bot.services.context import ServiceContext
+from bot.views.claims import text_message
+
+log = logging.getLogger(__name__)
+USERS_INFO_TIMEOUT_S = 2
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def user_language(ctx: ServiceContext, client: WebClient, user_id: str) -> str:
+    """The user's Slack locale (asked once, then remembered), else the team language."""
+    team = ctx.settings.team.language
+    try:
+        known, locale = reps.known_locale(ctx, user_id)
+        if not known:
+            locale, name = _ask_slack(client, user_id)
+            reps.remember_profile(ctx, user_id, locale, name, now())
+        return language_for(locale, team)
+    except Exception:  # the language is never worth failing a request for
+        log.warning("could not resolve the language of %s", user_id, exc_info=True)
+        return team
+
+
+def _ask_slack(client: WebClient, user_id: str) -> tuple[str | None, str | None]:
+    try:
+        previous, client.timeout = client.timeout, USERS_INFO_TIMEOUT_S
+        try:
+            user = client.users_info(user=user_id, include_locale=True)["user"]
+        finally:
+            client.timeout = previous
+    except SlackApiError:
+        return None, None
+    profile = user.get("profile") or {}
+    return user.get("locale"), profile.get("display_name") or user.get("real_name") or user.get("name")
+
+
+def guarded(ctx: ServiceContext) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a listener: any exception is logged and answered with a clear message; nothing half-written
+    (every service call is one transaction)."""
+
+    def decorate(listener: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(listener)
+        def wrapper(**kwargs: Any) -> Any:
+            try:
+                return listener(**kwargs)
+            except Exception:
+                log.exception("listener %s failed", listener.__name__)
+                lang = ctx.settings.team.language
+                ack = kwargs.get("ack")
+                if ack is not None and not getattr(ack, "response", None):
+                    ack(**text_message(t("error.internal", lang)))
+                return None
+
+        return wrapper
+
+    return decorate

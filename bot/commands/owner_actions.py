@@ -1,0 +1,46 @@
+"""/followup, /stage, /release: what an owner does with a customer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.commands.common import guarded, now, user_language
+from bot.i18n import t
+from bot.results import ActionResult
+from bot.rules import text
+from bot.services import activity
+from bot.services.context import ServiceContext
+from bot.views.activity import action_result
+from bot.views.claims import text_message
+
+Service = Callable[..., ActionResult]
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    claims = ctx.settings.claims
+    usage_params = {"min_chars": claims.min_followup_note_chars}
+
+    def handle(service: Service, usage_key: str) -> Callable[..., None]:
+        @guarded(ctx)
+        def listener(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+            user_id = command["user_id"]
+            lang = user_language(ctx, client, user_id)
+            typed = text.clean(command.get("text"))
+            if not typed:
+                ack(response_type="ephemeral", **text_message(t(usage_key, lang, **usage_params)))
+                return
+            result = service(ctx, user_id, typed, now())
+            query = text.split_fields(typed)[0]
+            ack(response_type="ephemeral", **action_result(
+                result, query, lang, usage_key, cooldown_days=claims.reclaim_cooldown_days,
+                min_chars=claims.min_followup_note_chars))
+
+        return listener
+
+    app.command("/followup")(handle(activity.log_followup, "usage.followup"))
+    app.command("/stage")(handle(activity.change_stage, "usage.stage"))
+    app.command("/release")(handle(activity.release, "usage.release"))

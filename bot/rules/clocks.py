@@ -1,0 +1,96 @@
+"""The two protection clocks of PRODUCT 3.2, the first-follow-up deadline and the ceiling.
+
+Pure: every function takes ``now`` or the event times it needs. Days are calendar days in the
+team's time zone; a protection "until" date is the last local day on which the customer is
+still protected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+FOLLOWUP_KINDS = ("call", "visit", "meeting", "email", "wechat", "other")
+STAGES = ("lead", "contacted", "qualified", "proposal", "won", "lost")
+ACTIVE_STAGES = ("lead", "contacted", "qualified", "proposal")
+
+
+@dataclass(frozen=True)
+class ClockRules:
+    first_followup_days: int
+    followup_timeout_days: dict[str, int]
+    progress_timeout_days: dict[str, int]
+    max_protection_days: int
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Why and until when an ownership is protected. ``until`` None means never recycled."""
+
+    until: date | None
+    clock: str | None  # first_followup | followup | progress | ceiling
+    first_followup_due: date | None
+    followup_due: date
+    progress_due: date
+    ceiling: date
+
+
+def local_day(moment: datetime, tz: str) -> date:
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def local_day_start(day: date, tz: str) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+
+
+def protection(
+    rules: ClockRules,
+    *,
+    tier: str,
+    stage: str,
+    tz: str,
+    started_at: datetime,
+    last_followup_at: datetime | None,
+    last_progress_at: datetime,
+) -> Protection:
+    """The deadline that ends protection first, and which clock it is."""
+    start = local_day(started_at, tz)
+    first_due = None
+    if last_followup_at is None:
+        first_due = start + timedelta(days=rules.first_followup_days)
+        followup_due = first_due
+    else:
+        followup_due = local_day(last_followup_at, tz) + timedelta(days=rules.followup_timeout_days[tier])
+    progress_due = local_day(last_progress_at, tz) + timedelta(days=rules.progress_timeout_days[tier])
+    ceiling = start + timedelta(days=rules.max_protection_days)
+    if stage == "won":
+        return Protection(None, None, first_due, followup_due, progress_due, ceiling)
+    candidates = [
+        (followup_due, "first_followup" if first_due else "followup"),
+        (progress_due, "progress"),
+        (ceiling, "ceiling"),
+    ]
+    until, clock = min(candidates, key=lambda c: c[0])
+    return Protection(until, clock, first_due, followup_due, progress_due, ceiling)
+
+
+def days_left(until: date | None, today: date) -> int | None:
+    return None if until is None else (until - today).days
+
+
+def next_reminder(until: date | None, today: date, days_before: list[int]) -> date | None:
+    """The next day on which the owner will be reminded that protection is ending."""
+    if until is None:
+        return None
+    upcoming = sorted(until - timedelta(days=n) for n in days_before)
+    return next((d for d in upcoming if d >= today), None)
+
+
+def is_stage_advance(from_stage: str, to_stage: str) -> bool:
+    """Moving forward through the funnel (won counts; lost and going back do not)."""
+    if to_stage == "won":
+        return from_stage != "won"
+    if to_stage == "lost" or from_stage in ("won", "lost"):
+        return False
+    return ACTIVE_STAGES.index(to_stage) > ACTIVE_STAGES.index(from_stage)

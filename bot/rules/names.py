@@ -1,0 +1,256 @@
+"""Customer name keys and name matching (PRODUCT 3.5). Pure: text in, keys and scores out.
+
+Three keys per name, each derived from the previous one:
+
+- **name key**: NFKC (full-width → half-width), casefold, Traditional → Simplified, bracketed regions
+  removed (``（北京）``, ``(China)``), punctuation and spaces removed, legal forms stripped (Latin ones
+  as trailing words, Chinese ones as suffixes, longest first, until nothing changes).
+- **core key**: the name key without leading administrative regions (``深圳市腾讯计算机系统`` →
+  ``腾讯计算机系统``), stripped only while at least 2 CJK characters remain and what remains is a
+  company: ``南京银行`` keeps its region, because ``银行`` alone names no company (so 南京银行 and
+  北京银行 stay different customers).
+- **stem key**: the core key with generic industry words set aside (``达科信息技术`` → ``达科``,
+  ``Wayne Enterprises`` → ``wayne``): Latin ones wherever they stand as words, Chinese ones at the end.
+
+No stripping step ever empties a key: when it would, the step is skipped. A key is *fuzzable* when it
+has at least 2 CJK or 3 other characters and is not just generic words, legal words or regions; keys
+that are not fuzzable only ever match exactly (same name key) or strongly (same core key).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import Literal
+
+import opencc
+from rapidfuzz import fuzz
+
+from bot.rules.regions import is_region, strip_leading_region
+
+FUZZY_THRESHOLD = 90
+GRAM_SIZE = 2
+
+Tier = Literal["exact", "strong", "fuzzy", "different"]
+
+# Building the converter reads its dictionaries: once per process.
+_T2S = opencc.OpenCC("t2s")
+
+LATIN_LEGAL_WORDS = frozenset(
+    ["co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "plc", "gmbh", "mbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "asa", "oy", "kk", "pty", "pte", "pvt", "private", "bhd", "sdn", "ltda", "kft"]
+)
+CJK_LEGAL_FORMS = tuple(
+    sorted(
+        ["集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "股份公司", "有限公司", "有限合伙", "普通合伙", "合伙企业", "株式会社", "总公司", "公司", "集团", "股份", "有限"],
+        key=len,
+        reverse=True,
+    )
+)
+# Industry words set aside for the stem key (and, alone, no company name).
+LATIN_INDUSTRY_WORDS = frozenset(
+    ["technology", "technologies", "tech", "solution", "solutions", "system", "systems", "service", "services", "group", "holding", "holdings", "international", "intl", "global", "consulting", "consultancy", "software", "enterprise", "enterprises", "industries", "trading", "network", "networks", "digital", "worldwide", "ventures", "investment", "investments", "management", "engineering"]
+)
+CJK_INDUSTRY_WORDS = tuple(
+    sorted(
+        ["信息技术", "科技", "信息", "技术", "网络", "互联网", "贸易", "商贸", "实业", "电子", "电子商务", "商务", "软件", "咨询", "服务", "发展", "控股", "国际", "投资", "管理", "工程", "智能", "数码", "文化传播", "传播"],
+        key=len,
+        reverse=True,
+    )
+)
+# Sector nouns: alone (or after industry words) they name no company: 银行, 网络科技, global services.
+SECTOR_NOUNS = frozenset(
+    ["银行", "保险", "证券", "信托", "基金", "期货", "医院", "诊所", "大学", "学院", "学校", "酒店", "宾馆", "饭店", "餐厅", "餐饮", "超市", "商场", "商店", "药店", "药房", "物流", "快递", "航空", "地产", "房地产", "置业", "能源", "医药", "制药", "汽车", "传媒", "文化", "教育", "食品", "工业", "电器", "电气", "机械", "设备", "材料", "物业", "广告", "装饰", "建筑", "建设", "研究院", "研究所", "中心", "事务所", "工作室", "商行", "店", "厂", "bank", "insurance", "securities", "capital", "fund", "hospital", "clinic", "university", "college", "school", "hotel", "restaurant", "logistics", "airlines", "airline", "energy", "pharma", "pharmaceuticals", "motors", "media", "education", "foods", "industrial", "partners", "associates", "agency", "studio", "store", "shop"]
+)
+_GENERIC_PREFIX_WORDS = (*LATIN_INDUSTRY_WORDS, *CJK_INDUSTRY_WORDS)
+_GENERIC_PREFIX_SET = frozenset(_GENERIC_PREFIX_WORDS)
+_GENERIC_LAST_WORDS = frozenset({*SECTOR_NOUNS, *LATIN_LEGAL_WORDS, *CJK_LEGAL_FORMS})
+
+_OPEN, _CLOSE = "([{【〔〖「『", ")]}】〕〗」』"
+_BRACKETED = re.compile(rf"[{re.escape(_OPEN)}]([^{re.escape(_OPEN + _CLOSE)}]*)[{re.escape(_CLOSE)}]")
+_DROPPED = re.compile(r"[.'’`]")  # Co.,Ltd. → co ltd; McDonald's → mcdonalds
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    name_key: str
+    core_key: str
+    stem_key: str
+
+
+def name_keys(raw: str) -> NameKeys:
+    """The three keys of a customer name. Empty only when ``raw`` has nothing but spaces."""
+    text = _normalise(raw)
+    words = _words(_drop_bracketed_regions(text))
+    if not words:  # nothing but punctuation: the text itself is the best key there is
+        key = "".join(text.split())
+        return NameKeys(key, key, key)
+    words = _strip_legal_words(words)
+    name_key = _strip_cjk_suffixes("".join(words), CJK_LEGAL_FORMS, keep=_not_legal)
+    core_key = _strip_regions(name_key)
+    stem_words = [w for w in words if w not in LATIN_INDUSTRY_WORDS]
+    stem_key = core_key
+    if stem_words and len(stem_words) < len(words):
+        candidate = _strip_regions(_strip_cjk_suffixes("".join(stem_words), CJK_LEGAL_FORMS, keep=_not_legal))
+        if is_fuzzable(candidate):
+            stem_key = candidate
+    stem_key = _strip_cjk_suffixes(stem_key, CJK_INDUSTRY_WORDS, keep=is_fuzzable)
+    return NameKeys(name_key, core_key, stem_key)
+
+
+def _normalise(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw).casefold()
+    return unicodedata.normalize("NFKC", _T2S.convert(text))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_DROPPED.sub("", text))
+
+
+def _drop_bracketed_regions(text: str) -> str:
+    """``华为技术（深圳）有限公司`` → ``华为技术 有限公司``; other brackets keep their content."""
+
+    def replace(m: re.Match[str]) -> str:
+        return " " if is_region("".join(_words(m.group(1)))) else f" {m.group(1)} "
+
+    while True:  # innermost brackets first; never down to nothing
+        shorter = _BRACKETED.sub(replace, text)
+        if shorter == text or not _words(shorter):
+            return text
+        text = shorter
+
+
+def _strip_legal_words(words: list[str]) -> list[str]:
+    """Trailing legal words (``co ltd``), a leading ``the``, and ``and`` between words; never all."""
+    words = list(words)
+    while len(words) > 1 and (words[-1] in LATIN_LEGAL_WORDS or words[-1] in CJK_LEGAL_FORMS):
+        words.pop()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    kept = [w for i, w in enumerate(words) if not (w == "and" and 0 < i < len(words) - 1)]
+    return kept
+
+
+def _not_legal(key: str) -> bool:
+    return key not in CJK_LEGAL_FORMS  # 有限公司 stays 有限公司, not 有限
+
+
+def _strip_cjk_suffixes(key: str, suffixes: tuple[str, ...], keep: Callable[[str], bool]) -> str:
+    """Strip suffixes (longest first) until none applies; a strip that would empty ``key`` or make
+    ``keep`` false is not made."""
+    changed = True
+    while changed:
+        changed = False
+        for suffix in suffixes:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                shorter = key[: -len(suffix)]
+                if keep(shorter):
+                    key, changed = shorter, True
+                    break
+    return key
+
+
+def _strip_regions(key: str) -> str:
+    """Leading regions off (``广东省深圳市腾讯`` → ``腾讯``) while a company with ≥ 2 CJK remains."""
+    for _ in range(3):
+        shorter = strip_leading_region(key)
+        if shorter == key or cjk_count(shorter) < 2 or is_generic(shorter) or is_region(shorter):
+            break
+        key = shorter
+    return key
+
+
+def cjk_count(key: str) -> int:
+    return sum(1 for ch in key if _is_cjk(ch))
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
+
+
+@lru_cache(maxsize=65536)
+def is_generic(key: str) -> bool:
+    """Nothing but industry words, optionally followed by one sector noun or legal word:
+    ``银行``, ``网络科技``, ``信息技术服务``, ``globalservices``, ``有限公司``."""
+    if key in _GENERIC_LAST_WORDS or key in _GENERIC_PREFIX_SET:
+        return True
+    return any(key.startswith(w) and is_generic(key[len(w) :]) for w in _GENERIC_PREFIX_WORDS if len(w) < len(key))
+
+
+def is_fuzzable(key: str) -> bool:
+    """Long enough (2 CJK or 3 other characters) and a company, not a generic word or a region."""
+    cjk = cjk_count(key)
+    if cjk < 2 and len(key) - cjk < 3:
+        return False
+    return not is_generic(key) and not is_region(key)
+
+
+def grams(key: str) -> set[str]:
+    """Distinct character bigrams; a 1-character key is its own gram."""
+    if len(key) < GRAM_SIZE:
+        return {key} if key else set()
+    return {key[i : i + GRAM_SIZE] for i in range(len(key) - GRAM_SIZE + 1)}
+
+
+def key_ratio(a: str, b: str) -> float:
+    """``fuzz.ratio`` of two keys of the same kind; 0 when either is not fuzzable."""
+    if not (is_fuzzable(a) and is_fuzzable(b)):
+        return 0.0
+    return fuzz.ratio(a, b)
+
+
+def fuzzy_score(a: NameKeys, b: NameKeys) -> float:
+    """The better of the core-key and stem-key ratios (0 … 100)."""
+    return max(key_ratio(a.core_key, b.core_key), key_ratio(a.stem_key, b.stem_key))
+
+
+def match_tier(a: NameKeys, b: NameKeys) -> Tier:
+    if a.name_key == b.name_key:
+        return "exact"
+    if a.core_key == b.core_key:
+        return "strong"
+    if fuzzy_score(a, b) >= FUZZY_THRESHOLD:
+        return "fuzzy"
+    return "different"
+
+
+# --- Bounds for an exact candidate filter (used by storage/lookup.py) -------------------------------
+#
+# fuzz.ratio(s, t) = 100 · (1 − d / (|s| + |t|)), d = |s| + |t| − 2·LCS(s, t) the indel distance. With
+# threshold T, ratio ≥ T  ⇔  d ≤ (|s| + |t|)·(100 − T)/100, and d ≡ |s| + |t| (mod 2) always. As
+# d ≥ ||s| − |t||, a match needs |t| in [|s|·T/(200 − T), |s|·(200 − T)/T]: for T = 90,
+# [9|s|/11, 11|s|/9]. Integer arithmetic keeps every bound inclusive, so a score of exactly T is
+# decided by rapidfuzz itself, never by a filter.
+#
+# Pigeonhole: cut s into m disjoint segments. One deleted character of s breaks at most one segment,
+# one inserted character at most one (none at a cut), so a t within distance d still contains at
+# least m − d of the segments intact, hence all of their grams.
+
+
+def length_range(length: int, threshold: int = FUZZY_THRESHOLD) -> tuple[int, int]:
+    """Lengths a key may have to score ≥ threshold against a key of ``length``."""
+    lo = -((-length * threshold) // (200 - threshold))  # ceil
+    hi = (length * (200 - threshold)) // threshold
+    return lo, hi
+
+
+def indel_bound(a_len: int, b_len: int, threshold: int = FUZZY_THRESHOLD) -> int:
+    """Largest indel distance two keys of these lengths may have and still score ≥ threshold."""
+    bound = ((a_len + b_len) * (100 - threshold)) // 100
+    return bound - (bound - a_len - b_len) % 2  # an indel distance has the parity of |s| + |t|
+
+
+def max_indel_distance(length: int, threshold: int = FUZZY_THRESHOLD) -> int:
+    """Largest indel distance to any key of admissible length (see ``length_range``)."""
+    lo, hi = length_range(length, threshold)
+    return max(indel_bound(length, other, threshold) for other in range(lo, hi + 1))
+
+
+def segments(key: str, count: int) -> list[str]:
+    """``key`` cut into ``count`` contiguous pieces of (nearly) equal length."""
+    cuts = [round(i * len(key) / count) for i in range(count + 1)]
+    return [key[a:b] for a, b in pairwise(cuts)]

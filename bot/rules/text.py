@@ -1,0 +1,69 @@
+"""Parsing the free text of slash commands. Pure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_NAME_CHARS = 200
+MAX_NOTE_CHARS = 3000
+SEPARATORS = re.compile(r"[|｜\n]")
+SHORT_ID = re.compile(r"^\s*[Cc]-(\d{1,12})\s*$")
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
+
+
+def clean(text: str | None) -> str:
+    """Drop control, format (zero-width, bidi) and unassigned characters; keep new lines; trim."""
+    if not text:
+        return ""
+    kept = [ch for ch in text if ch == "\n" or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES]
+    return "".join(kept).strip()
+
+
+def has_word_character(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def split_fields(text: str) -> tuple[str, str | None]:
+    """``name | rest`` (or full-width ｜, or a new line). No separator: (text, None)."""
+    parts = SEPARATORS.split(text, maxsplit=1)
+    if len(parts) == 1:
+        return parts[0].strip(), None
+    return parts[0].strip(), parts[1].strip()
+
+
+def short_id_number(text: str) -> int | None:
+    m = SHORT_ID.match(text)
+    return int(m.group(1)) if m else None
+
+
+def name_prefixes(text: str, limit: int = MAX_NAME_CHARS) -> list[tuple[str, str]]:
+    """Every (prefix, rest) split of ``text`` at a space or a CJK character boundary, longest first.
+
+    Used when a command has no separator: the longest known customer name at the start wins.
+    """
+    text = text[: limit + MAX_NOTE_CHARS]
+    cuts: set[int] = set()
+    for i in range(1, min(len(text), limit) + 1):
+        if i == len(text) or text[i].isspace() or _is_cjk(text[i - 1]) or _is_cjk(text[i]):
+            cuts.add(i)
+    return [(text[:i].strip(), text[i:].strip()) for i in sorted(cuts, reverse=True) if text[:i].strip()]
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+@dataclass(frozen=True)
+class Mention:
+    user_id: str
+    rest: str
+
+
+def first_mention(text: str) -> Mention | None:
+    m = MENTION.search(text)
+    if not m:
+        return None
+    return Mention(m.group(1), (text[: m.start()] + text[m.end():]).strip())

@@ -1,0 +1,87 @@
+"""HTTP mode: one Request URL (/slack/events) for commands, interactivity and events, plus /healthz.
+
+Served by waitress, a production WSGI server that needs no compiler and runs anywhere Python does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request import BoltRequest
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def bolt_request(body: str, query: str | None, headers: dict) -> BoltRequest:
+    """A BoltRequest whose form body is parsed by its keys.
+
+    slack-bolt 1.30 treats any form body containing the text ``payload`` as an interactivity payload,
+    so ``/claim payload systems`` would be lost. Slash commands have no ``payload`` key: parse again.
+    """
+    request = BoltRequest(body=body, query=query, headers=headers)
+    if body and not body.lstrip().startswith("{") and "payload" in body:
+        fields = dict(parse_qsl(body, keep_blank_values=True))
+        request.body = json.loads(fields["payload"]) if "payload" in fields else fields
+    return request
+
+
+class SlackWsgiApp:
+    def __init__(self, app: App):
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = WsgiHttpRequest(environ)
+        if request.method == "GET" and request.path == HEALTH_PATH:
+            response = WsgiHttpResponse(status=200, headers={"content-type": ["text/plain"]}, body="ok")
+        elif request.method == "POST" and request.path == EVENTS_PATH:
+            bolt = self.app.dispatch(bolt_request(request.get_body(), request.query_string, request.get_headers()))
+            response = WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
+        else:
+            response = WsgiHttpResponse(status=404, headers={"content-type": ["text/plain"]}, body="Not Found")
+        start_response(response.status, response.get_headers())
+        return response.get_body()
+
+
+def make_server(app: App, host: str, port: int, threads: int = 16):  # type: ignore[no-untyped-def]
+    from waitress.server import create_server
+
+    return create_server(SlackWsgiApp(app), host=host, port=port, threads=threads, ident="claimbot")
+
+
+class BackgroundServer:
+    """The same server in a thread of this process (for the console), stopped cleanly."""
+
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+        self.server = make_server(app, host, port, threads=threads)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="claimbot-http")
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self.server.asyncore.loop(timeout=0.1, map=self.server._map, count=1)
+        self.server.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)

@@ -1,0 +1,133 @@
+"""What an owner does with a customer: log a follow-up, move the stage, release it (PRODUCT 3.2, 3.8)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot.results import ActionResult, InputError
+from bot.rules import clocks, text
+from bot.rules.activity import parse_stage, split_kind
+from bot.services.context import ServiceContext
+from bot.services.customers import resolve_with_rest
+from bot.services.snapshots import active_ownership, refresh_protection, snapshot
+from storage.engine import write_session
+from storage.models import Customer, FollowUp, Ownership, OwnershipEvent, StageChange
+
+
+def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
+           ) -> tuple[ActionResult | None, Customer | None, Ownership | None, str]:
+    """Resolve the customer and check that ``rep_id`` owns it. Returns (refusal, customer, ownership, rest)."""
+    lookup, _name, rest = resolve_with_rest(session, ctx, command_text)
+    if lookup.error:
+        return ActionResult("invalid", lookup=lookup, error=lookup.error), None, None, rest
+    if lookup.customer is None:
+        return ActionResult("not_found", lookup=lookup), None, None, rest
+    customer = session.get(Customer, lookup.customer.id)
+    ownership = active_ownership(session, lookup.customer.id)
+    if ownership is None or ownership.rep_id != rep_id:
+        return ActionResult("not_owner", lookup=lookup, customer=lookup.customer), None, None, rest
+    return None, customer, ownership, rest
+
+
+def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime,
+                 *, kind: str | None = None, next_contact: date | None = None) -> ActionResult:
+    with write_session(ctx.engine) as session:
+        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text)
+        if refusal:
+            return refusal
+        assert customer is not None and ownership is not None and customer.id and ownership.id
+        parsed_kind, note = split_kind(rest)
+        kind = kind or parsed_kind or "other"
+        if not note:
+            return ActionResult("invalid", error=InputError("usage.followup",
+                                                            {"min_chars": ctx.settings.claims.min_followup_note_chars}))
+        if len(note) > text.MAX_NOTE_CHARS:
+            return ActionResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+        today = ctx.today(now)
+        long_enough = len(note) >= ctx.settings.claims.min_followup_note_chars
+        counted_today = session.exec(
+            select(FollowUp.id).where(FollowUp.customer_id == customer.id, FollowUp.local_day == today,
+                                      FollowUp.qualifying.is_(True))  # type: ignore[attr-defined]
+        ).first()
+        qualifying = long_enough and counted_today is None
+        session.add(FollowUp(customer_id=customer.id, ownership_id=ownership.id, rep_id=rep_id, kind=kind,
+                             note=note, at=now, local_day=today, qualifying=qualifying, next_contact=next_contact))
+        if qualifying:
+            ownership.last_followup_at = now
+        p = refresh_protection(ctx, customer, ownership)
+        session.add(ownership)
+        detail = None if qualifying else ("short" if not long_enough else "same_day")
+        return ActionResult("logged" if qualifying else "not_qualifying", customer=snapshot(session, ctx, customer, ownership),
+                            detail=detail, kind=kind, until=p.until)
+
+
+def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime) -> ActionResult:
+    with write_session(ctx.engine) as session:
+        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text)
+        if refusal:
+            return refusal
+        assert customer is not None and ownership is not None and customer.id
+        stage, amount, amount_ok = parse_stage(rest)
+        snap = snapshot(session, ctx, customer, ownership)
+        if stage is None:
+            return ActionResult("invalid", customer=snap, error=InputError("stage.bad", {"value": rest or "∅"}))
+        if not amount_ok or (stage == "won" and amount is None):
+            return ActionResult("invalid", customer=snap, error=InputError("stage.won_needs_amount",
+                                                                           {"sid": customer.short_id}))
+        if customer.stage == "won":
+            return ActionResult("closed", customer=snap, to_stage=customer.stage)
+        if stage == customer.stage:
+            return ActionResult("same", customer=snap, to_stage=stage)
+        from_stage = customer.stage
+        advance = clocks.is_stage_advance(from_stage, stage)
+        customer.stage = stage
+        session.add(StageChange(customer_id=customer.id, rep_id=rep_id, from_stage=from_stage, to_stage=stage,
+                                amount=amount if stage == "won" else None, at=now))
+        if stage == "won":
+            customer.amount = amount
+        if advance:
+            ownership.last_progress_at = now
+        if stage == "lost":
+            _end(session, customer, ownership, "lost", rep_id, "stage_lost", None, now)
+            return ActionResult("changed", customer=snapshot(session, ctx, customer), detail="lost",
+                                from_stage=from_stage, to_stage=stage, until=_cooldown_end(ctx, now))
+        p = refresh_protection(ctx, customer, ownership)
+        session.add_all([customer, ownership])
+        return ActionResult("changed", customer=snapshot(session, ctx, customer, ownership),
+                            detail="won" if stage == "won" else ("advance" if advance else "back"),
+                            from_stage=from_stage, to_stage=stage, amount=customer.amount, until=p.until)
+
+
+def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime) -> ActionResult:
+    with write_session(ctx.engine) as session:
+        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text)
+        if refusal:
+            return refusal
+        assert customer is not None and ownership is not None
+        reason = " ".join(rest.split())
+        if not reason:
+            return ActionResult("invalid", error=InputError("release.needs_reason"))
+        if len(reason) > text.MAX_NOTE_CHARS:
+            return ActionResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+        _end(session, customer, ownership, "released", rep_id, "owner_release", reason, now)
+        return ActionResult("released", customer=snapshot(session, ctx, customer), reason=reason,
+                            until=_cooldown_end(ctx, now))
+
+
+def _end(session: Session, customer: Customer, ownership: Ownership, reason: str, actor: str, rule: str,
+         note: str | None, now: datetime) -> None:
+    assert customer.id is not None
+    ownership.ended_at = now
+    ownership.end_reason = reason
+    kind = {"released": "release", "lost": "lost", "recycled": "recycle"}[reason]
+    session.add_all([customer, ownership, OwnershipEvent(
+        customer_id=customer.id, kind=kind, from_rep=ownership.rep_id, actor=actor, rule=rule, reason=note, at=now,
+    )])
+
+
+def _cooldown_end(ctx: ServiceContext, now: datetime) -> date:
+    return ctx.today(now) + timedelta(days=ctx.settings.claims.reclaim_cooldown_days)
+
+

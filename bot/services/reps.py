@@ -1,0 +1,55 @@
+"""Reps as ClaimBot knows them: role from the settings, locale remembered from Slack."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.services.context import ServiceContext
+from storage.engine import is_sqlite, read_session, write_session
+from storage.models import Rep
+
+
+def role_from_settings(ctx: ServiceContext, user_id: str) -> str:
+    if user_id in ctx.settings.team.admins:
+        return "admin"
+    if user_id in ctx.settings.team.managers:
+        return "manager"
+    return "rep"
+
+
+def ensure_rep(session: Session, ctx: ServiceContext, user_id: str, now: datetime, *, lock: bool = False) -> Rep:
+    """The rep's row, created on first sight. ``lock`` serialises this rep's own claims on PostgreSQL."""
+    stmt = select(Rep).where(Rep.id == user_id)
+    if lock and not is_sqlite(session.get_bind()):
+        stmt = stmt.with_for_update()
+    rep = session.exec(stmt).first()
+    if rep is None:
+        rep = Rep(id=user_id, role=role_from_settings(ctx, user_id), created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(rep)
+        except IntegrityError:  # another request created it a moment ago
+            rep = session.exec(stmt).one()
+    return rep
+
+
+def known_locale(ctx: ServiceContext, user_id: str) -> tuple[bool, str | None]:
+    """(known, locale). ``known`` is False when Slack has not been asked about this user yet."""
+    with read_session(ctx.engine) as session:
+        rep = session.get(Rep, user_id)
+        if rep is None or rep.locale is None:
+            return False, None
+        return True, rep.locale or None
+
+
+def remember_profile(ctx: ServiceContext, user_id: str, locale: str | None, display_name: str | None,
+                     now: datetime) -> None:
+    with write_session(ctx.engine) as session:
+        rep = ensure_rep(session, ctx, user_id, now)
+        rep.locale = locale or ""  # "" = asked, Slack didn't say
+        if display_name:
+            rep.display_name = display_name
+        session.add(rep)

@@ -1,0 +1,71 @@
+"""Reading customers and their active ownership into plain snapshots; shared by the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.results import CustomerSnapshot
+from bot.rules import clocks
+from bot.services.context import ServiceContext
+from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership
+
+
+def active_ownership(session: Session, customer_id: int) -> Ownership | None:
+    return session.exec(
+        select(Ownership).where(Ownership.customer_id == customer_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+
+
+def customer_by_short_id(session: Session, number: int) -> Customer | None:
+    return session.get(Customer, number - SHORT_ID_OFFSET)
+
+
+def protection_of(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:
+    return clocks.protection(
+        ctx.clock_rules,
+        tier=customer.tier,
+        stage=customer.stage,
+        tz=ctx.tz,
+        started_at=ownership.started_at,
+        last_followup_at=ownership.last_followup_at,
+        last_progress_at=ownership.last_progress_at,
+    )
+
+
+def refresh_protection(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:
+    """Recompute the stored ``protected_until`` after any clock event (kept for sorting and sweeps)."""
+    p = protection_of(ctx, customer, ownership)
+    ownership.protected_until = p.until
+    return p
+
+
+def last_activity(session: Session, customer_id: int, ownership: Ownership | None) -> datetime | None:
+    latest = session.exec(select(func.max(FollowUp.at)).where(FollowUp.customer_id == customer_id)).one()
+    moments = [m for m in (latest, ownership.started_at if ownership else None,
+                           ownership.last_progress_at if ownership else None) if m is not None]
+    return max(moments) if moments else None
+
+
+def snapshot(
+    session: Session, ctx: ServiceContext, customer: Customer, ownership: Ownership | None = None,
+    *, with_activity: bool = True,
+) -> CustomerSnapshot:
+    assert customer.id is not None
+    p = protection_of(ctx, customer, ownership) if ownership else None
+    activity = last_activity(session, customer.id, ownership) if with_activity else None
+    return CustomerSnapshot(
+        id=customer.id,
+        short_id=customer.short_id,
+        name=customer.name,
+        tier=customer.tier,
+        stage=customer.stage,
+        owner=ownership.rep_id if ownership else None,
+        protected_until=p.until if p else None,
+        clock=p.clock if p else None,
+        last_activity=clocks.local_day(activity, ctx.tz) if activity else None,
+        first_followup_due=p.first_followup_due if p else None,
+        amount=customer.amount,
+    )

@@ -1,0 +1,91 @@
+"""Shared set-up for end-to-end tests: `claimbot serve` in its own process, the Slack stand-in, a config."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.console.standin import SlackStandIn
+from tests.support.server import ServeProcess
+from tests.support.signing import interactive_body, signed_post, slash_command_body
+
+SECRET = "e2e-signing-secret"
+TOKEN = "xoxb-e2e"
+CONFIG = """
+[team]
+timezone = "Asia/Shanghai"
+language = "{language}"
+admins = ["U0ADMIN"]
+managers = ["U0MGR1", "U0MGR2"]
+digest_channel = "C0SALES"
+
+[claims]
+holding_cap = {holding_cap}
+daily_claim_cap = {daily_claim_cap}
+"""
+
+
+@dataclass
+class Bot:
+    server: ServeProcess
+    standin: SlackStandIn
+
+    def command(self, user_id: str, command: str, text: str, **kw: Any) -> tuple[int, dict[str, Any] | str, float]:
+        token = uuid.uuid4().hex
+        body = slash_command_body(command, text, user_id=user_id, user_name=user_id.lower(),
+                                  response_url=self.standin.response_url(token), **kw)
+        started = time.monotonic()
+        status, answer = signed_post(self.server.url, body, SECRET, timeout=30)
+        elapsed = time.monotonic() - started
+        return status, (json.loads(answer) if answer.startswith("{") else answer), elapsed
+
+    def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
+        body = interactive_body(payload)
+        return signed_post(self.server.url, body, SECRET, timeout=30)
+
+    def click(self, user_id: str, message: dict[str, Any], action_id: str, index: int = 0) -> str:
+        """Press the `index`-th button with `action_id` in `message`; returns the response-url token."""
+        buttons = [(block, el) for block in message["blocks"] if block["type"] == "actions"
+                   for el in block["elements"] if el["action_id"] == action_id]
+        block, element = buttons[index]
+        token = uuid.uuid4().hex
+        status, _ = self.interact({
+            "type": "block_actions", "user": {"id": user_id, "name": user_id.lower(), "team_id": "T0001"},
+            "api_app_id": "A123456", "team": {"id": "T0001"}, "trigger_id": "1.2.3",
+            "container": {"type": "message", "is_ephemeral": True, "channel_id": "C0SALES"},
+            "channel": {"id": "C0SALES"}, "response_url": self.standin.response_url(token),
+            "actions": [{"action_id": action_id, "block_id": block["block_id"], "value": element["value"],
+                         "type": "button", "action_ts": "1.1"}],
+        })
+        assert status == 200
+        return token
+
+
+def write_config(directory: Path, *, language: str = "zh", holding_cap: int = 100, daily_claim_cap: int = 10) -> Path:
+    path = directory / "claimbot.toml"
+    path.write_text(CONFIG.format(language=language, holding_cap=holding_cap, daily_claim_cap=daily_claim_cap),
+                    encoding="utf-8")
+    return path
+
+
+def serve_env(database_url: str, standin: SlackStandIn, config: Path) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "SLACK_API_URL": standin.api_url, "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_BOT_TOKEN": TOKEN, "CLAIMBOT_CONFIG": str(config)}
+
+
+def text_of(message: dict[str, Any] | str) -> str:
+    """Everything a user reads in a message: fallback text and every block's text."""
+    if isinstance(message, str):
+        return message
+    parts = [message.get("text", "")]
+    for block in message.get("blocks", []):
+        if "text" in block and isinstance(block["text"], dict):
+            parts.append(block["text"]["text"])
+        for el in block.get("elements", []):
+            if isinstance(el, dict) and isinstance(el.get("text"), (str, dict)):
+                parts.append(el["text"] if isinstance(el["text"], str) else el["text"]["text"])
+    return "\n".join(parts)

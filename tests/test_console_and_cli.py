@@ -1,0 +1,73 @@
+"""The console demo and the CLI, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "bot" / "console" / "demo.txt"
+
+
+def claimbot(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, input=stdin, text=True,
+                          capture_output=True, timeout=120,
+                          env={"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin:/bin", "HOME": str(db.parent)})
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "claimbot.db"
+    result = claimbot("console", "--script", str(DEMO), db=db)
+    assert result.returncode == 0, result.stderr
+    return result, db
+
+
+def test_the_shipped_demo_shows_the_whole_flow(demo_run):
+    out = demo_run[0].stdout
+    assert "✅ 新客户 *北京字节跳动科技有限公司*（C-1001）已建档并归你所有。" in out
+    assert "is owned by @alice, protected until" in out  # the refused second claim names the owner
+    assert "Is it the same company?" in out and "[1] Same company" in out  # the prompt, with buttons
+    assert "(only you, updated)" in out  # the button was pressed and the prompt replaced
+    assert "已记录对 *北京字节跳动科技有限公司* 的电话跟进" in out  # follow-up
+    assert "已放回公海" in out and "You claimed *深圳市腾讯计算机系统有限公司*" in out  # release, then pool claim
+    assert "Traceback" not in out + demo_run[0].stderr
+
+
+def test_export_json_and_csv_after_the_demo(demo_run):
+    db = demo_run[1]
+    exported = json.loads(claimbot("export", "--format", "json", db=db).stdout)
+    by_name = {c["name"]: c for c in exported["customers"]}
+    assert set(by_name) == {"北京字节跳动科技有限公司", "深圳市腾讯计算机系统有限公司", "<!channel> payload systems"}
+    bytedance = by_name["北京字节跳动科技有限公司"]
+    assert bytedance["owner"] == "U0ALICE" and bytedance["status"] == "owned" and bytedance["followups"] == 1
+    assert bytedance["tier"] == "B" and bytedance["protected_until"] and bytedance["id"] == "C-1001"
+    assert by_name["深圳市腾讯计算机系统有限公司"]["owner"] == "U0BOB"
+    rows = list(csv.DictReader(io.StringIO(claimbot("export", "--format", "csv", db=db).stdout)))
+    assert [r["name"] for r in rows] == [c["name"] for c in exported["customers"]]
+
+
+def test_console_reads_typed_lines_and_presses_buttons(tmp_path):
+    session = "@bob /claim Globex Ltd\n@alice /claim Globex Limited\n@alice /claim\n" \
+              "@alice submit name=Initech uscc=91350100M000100Y43 tier=A\n@alice 99\nquit\n"
+    result = claimbot("console", "--script", "-", db=tmp_path / "c.db", stdin=session)
+    assert result.returncode == 0, result.stderr
+    assert "is owned by @bob" in result.stdout or "已归 @bob 所有" in result.stdout
+    assert "form “认领客户” opened" in result.stdout
+    assert "→ DM to @alice" in result.stdout and "Initech" in result.stdout
+    assert "no button [99]" in result.stdout
+
+
+def test_server_on_an_unmigrated_postgres_database_says_what_to_run(postgres_url, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", "0"], cwd=ROOT, text=True,
+                            capture_output=True, timeout=60,
+                            env={"DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin", "SLACK_BOT_TOKEN": "x",
+                                 "SLACK_SIGNING_SECRET": "y"})
+    assert result.returncode != 0
+    assert "Run `claimbot db upgrade` first" in result.stderr

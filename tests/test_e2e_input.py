@@ -1,0 +1,110 @@
+"""Bad and arbitrary input through the real app over signed HTTP: always 200, a clear message or a
+correct claim, nothing half-written, user text escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.console.standin import SlackStandIn
+from storage.engine import make_engine, read_session
+from storage.models import Customer, Ownership, OwnershipEvent
+from tests.conftest import SLACK_USERS
+from tests.e2e import Bot, serve_env, text_of, write_config
+from tests.support.server import ServeProcess
+
+OUR_MENTION = re.compile(r"<@U[A-Z0-9]+>")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("input")
+    url = f"sqlite:///{directory}/claimbot.db"
+    standin = SlackStandIn(SLACK_USERS).start()
+    with ServeProcess(serve_env(url, standin, write_config(directory, language="en"))) as server:
+        yield Bot(server, standin), url
+    standin.stop()
+
+
+def assert_escaped(message: str) -> None:
+    """The only markup in a reply is ours: user mentions we rendered. No raw <, > or & from users."""
+    rest = OUR_MENTION.sub("", message)
+    assert "<" not in rest and ">" not in rest, rest
+    assert not re.search(r"&(?!amp;|lt;|gt;)", rest), rest
+
+
+def assert_consistent(url: str) -> None:
+    """Nothing half-written: every customer was claimed by an audited event, at most one owner each."""
+    engine = make_engine(url)
+    try:
+        with read_session(engine) as s:
+            customers = s.exec(select(func.count()).select_from(Customer)).one()
+            claims = s.exec(select(func.count()).select_from(OwnershipEvent).where(OwnershipEvent.kind == "claim")).one()
+            ownerships = s.exec(select(func.count()).select_from(Ownership)).one()
+            active = s.exec(select(Ownership.customer_id, func.count()).where(Ownership.ended_at.is_(None))
+                            .group_by(Ownership.customer_id)).all()
+    finally:
+        engine.dispose()
+    assert claims == ownerships >= customers or customers == 0
+    assert all(n == 1 for _, n in active)
+
+
+BAD_INPUT = [
+    ("", "Usage: `/claim customer name`"),
+    ("     ", "Usage"),
+    ("\u200b\u200c\u200d\ufeff", "Usage"),
+    ("\x00\x07\x1b[31m", "Usage"),
+    ("Ａ" * 4100, "too long"),
+    ("<!channel> Acme", "&lt;!channel&gt; Acme"),
+    ("<@U0ALICE|alice> Globex", "&lt;@U0ALICE|alice&gt; Globex"),
+    ("Robert'); DROP TABLE customer;--", "Robert'); DROP TABLE customer;--"),
+    ("🚀🚀 Rocket 火箭 科技 Ltd", "Rocket 火箭 科技 Ltd"),
+    ("Ünïcödé & Söhne GmbH", "Ünïcödé &amp; Söhne GmbH"),
+    ("payload systems", "payload systems"),
+    ("!!!", "is not a customer name"),
+]
+
+
+@pytest.mark.parametrize("text,expected", BAD_INPUT)
+def test_bad_input_is_answered_clearly(served, text, expected):
+    bot, url = served
+    status, reply, _ = bot.command("U0BOB", "/claim", text)
+    assert status == 200
+    message = text_of(reply)
+    if text.strip() and "\u200b" not in text and "\x00" not in text:
+        assert expected in message
+    else:  # nothing to claim: the claim form opens (a modal), nothing is written
+        assert status == 200
+    assert_escaped(message)
+    assert_consistent(url)
+
+
+@pytest.mark.parametrize("command", ["/customer", "/followup", "/stage", "/release", "/mine", "/claimbot"])
+def test_every_command_answers_junk_with_a_message(served, command):
+    bot, url = served
+    for text in ("", "|", "｜｜｜", "<!here> | <!channel>", "x" * 5000, "C-99999999 | won -5"):
+        status, reply, _ = bot.command("U0BOB", command, text)
+        assert status == 200 and text_of(reply).strip()
+        assert_escaped(text_of(reply))
+    assert_consistent(url)
+
+
+command_text = st.text(
+    alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Z", "Cc", "Cf"]), max_size=300)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(["/claim", "/customer", "/followup", "/stage", "/release"]), text=command_text)
+def test_arbitrary_text_never_breaks_the_app(served, command, text):
+    bot, url = served
+    status, reply, elapsed = bot.command("U0BOB", command, text)
+    assert status == 200
+    if isinstance(reply, dict):
+        assert_escaped(text_of(reply))
+    assert elapsed < 3.0
+    assert_consistent(url)
