@@ -101,6 +101,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from bot.jobs import registry
+
+    for job in registry().values():
+        print(f"{job.name:12} {job.schedule}")
+    return 0
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.jobs import registry
+
+    jobs = registry()
+    if args.name not in jobs:
+        raise SystemExit(f"unknown job {args.name!r}; jobs: {', '.join(jobs)}")
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    if at.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        at = at.replace(tzinfo=ZoneInfo(Settings().team.timezone))
+    ctx = context()
+    ensure_schema(ctx)
+    print(f"{args.name} at {at.isoformat()}: {jobs[args.name].run(ctx, at)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="claimbot", description="ClaimBot: fair customer ownership in Slack.")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -122,6 +149,14 @@ def parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_verb", required=True)
     db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db)
 
+    jobs = sub.add_parser("jobs", help="scheduled jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_verb", required=True)
+    jobs_sub.add_parser("list", help="the jobs and when they run").set_defaults(func=cmd_jobs_list)
+    run_job = jobs_sub.add_parser("run", help="run one job once")
+    run_job.add_argument("name")
+    run_job.add_argument("--at", help="ISO-8601 time to run it as (default: now; no zone: the team's)")
+    run_job.set_defaults(func=cmd_jobs_run)
+
     e = sub.add_parser("export", help="print every customer")
     e.add_argument("--format", choices=("json", "csv"), default="json")
     e.add_argument("--output", "-o", help="write to FILE instead of standard output")
@@ -131,7 +166,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    quiet = args.verb in ("console", "export", "db")  # their output is the product, not the log
+    quiet = args.verb in ("console", "export", "db", "jobs")  # their output is the product, not the log
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     return int(args.func(args) or 0)

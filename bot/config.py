@@ -47,6 +47,16 @@ class ReminderSettings(BaseModel):
     days_before: list[int] = Field(default_factory=lambda: [7, 1])
 
 
+class DisputeSettings(BaseModel):
+    decision_hours: int = Field(48, ge=1)  # no decision by then: the owner keeps it
+    appeal_days: int = Field(3, ge=0)
+    default_claimant_share: int = Field(50, ge=1, le=99)  # co-own credit split
+
+
+class HandoverSettings(BaseModel):
+    decline_hours: int = Field(24, ge=1)  # the recipient may decline for this long
+
+
 def default_database_url() -> str:
     return f"sqlite:///{Path('claimbot.db').resolve()}"
 
@@ -59,6 +69,8 @@ class Settings(BaseSettings):
     team: TeamSettings = Field(default_factory=TeamSettings)
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    disputes: DisputeSettings = Field(default_factory=DisputeSettings)
+    handovers: HandoverSettings = Field(default_factory=HandoverSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

@@ -104,3 +104,98 @@ class ActionResult:
 class MyCustomers:
     rows: tuple[CustomerSnapshot, ...]
     total: int
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    channel: str
+    ts: str
+    user_id: str | None = None  # a DM's recipient
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What both sides of a collision would accept as facts. Never the notes' text."""
+
+    owner_since: datetime
+    owner_first_claim: datetime | None
+    claimant_first_claim: datetime | None
+    owner_last_followup: date | None
+    claimant_last_followup: date | None
+    owner_followups: int
+    claimant_followups: int
+    stage: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: int
+    kind: str  # dispute | appeal
+    parent_id: int | None
+    customer: CustomerSnapshot
+    claimant: str
+    owner: str
+    opened_by: str
+    reason: str
+    status: str  # pending | decided | expired
+    decision: str | None
+    claimant_share: int | None
+    decided_by: str | None
+    decided_at: datetime | None
+    deadline: datetime
+    excluded_decider: str | None
+    evidence: Evidence | None = None
+    appealable_by: tuple[str, ...] = ()
+    appeal_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """opened | decided | expired | refused | invalid | not_found"""
+
+    outcome: str
+    case: CaseView | None = None
+    refusal: str | None = None  # a catalog suffix: refusal.<code>
+    messages: tuple[MessageRef, ...] = ()
+    managers: tuple[str, ...] = ()
+    error: InputError | None = None
+    lookup: Lookup | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    id: int
+    customer: CustomerSnapshot
+    from_rep: str
+    to_rep: str
+    requested_by: str
+    reason: str
+    status: str  # pending | rejected | transferred | declined | done
+    decided_by: str | None
+    decline_deadline: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoverResult:
+    """requested | transferred | rejected | declined | done | refused | invalid | not_found"""
+
+    outcome: str
+    handover: HandoverView | None = None
+    refusal: str | None = None
+    messages: tuple[MessageRef, ...] = ()
+    managers: tuple[str, ...] = ()
+    error: InputError | None = None
+    lookup: Lookup | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OffboardResult:
+    outcome: str  # done | refused | invalid
+    rep: str | None = None
+    to_rep: str | None = None
+    moved: tuple[CustomerSnapshot, ...] = ()
+    to_pool: tuple[CustomerSnapshot, ...] = ()
+    refusal: str | None = None

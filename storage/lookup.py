@@ -1,35 +1,36 @@
 """Finding the same customer (PRODUCT 3.5): exact, strong and fuzzy matches of a name and identifiers.
 
 The fuzzy tier is exact — it returns every stored customer whose core or stem key scores ≥
-``FUZZY_THRESHOLD`` against the query's — without reading every name. ``name_gram`` holds the distinct
-bigrams of every fuzzable core and stem key, with the key's length. For a query key s (bounds derived
-in bot/rules/names.py):
+``FUZZY_THRESHOLD`` against the query's, as a scan of all keys would — without reading every key.
+``name_gram`` holds the distinct bigrams of every fuzzable core and stem key, with the key's length.
+For a query key s (the bounds are derived in bot/rules/names.py):
 
 1. **Length filter.** A match t has ``|t|`` in ``length_range(|s|)`` (9|s|/11 … 11|s|/9 for T = 90)
-   and an indel distance ``d ≤ indel_bound(|s|, |t|)``; let D be the largest such bound.
-2. **Pigeonhole (segment) filter.** Cut s into m ≥ D + 1 disjoint segments. Each insertion or deletion
-   breaks at most one segment, so t contains at least ``m − indel_bound(|s|, |t|)`` segments intact,
-   and with each of them all of its grams. A segment is represented by its 1–2 rarest grams; the
-   statement intersects their postings (restricted to the admissible lengths) per segment, and a
-   candidate (customer, key length) must turn up in at least that many segments.
-   With m = D + 1 this is the prefix filter in its strongest form: one posting list per segment,
-   D + 1 lists instead of the q·D + 1 of the plain q-gram prefix filter. With m = D + 2 (or more)
-   it is also a count filter: a candidate must be seen in two segments or more, which is what makes
-   English names — whose bigrams are all common — affordable.
-3. **Rarity** decides the representatives and m: counts of each query gram near ``|s|``, capped at
-   ``RARITY_CAP`` so a common gram costs no more than a rare one to count.
-4. **Verification.** The candidates' keys are read and scored with ``fuzzy_score``.
+   and an indel distance of at most ``d(|t|) = indel_bound(|s|, |t|)``; let D be the largest.
+2. **Segment (pigeonhole) filter.** Cut s into D + 1 disjoint segments. An inserted or deleted
+   character breaks at most one segment, so t keeps at least ``D + 1 − d(|t|)`` of them intact
+   (at least one; two for the lengths whose bound is smaller, as parity often makes it), and with
+   each intact segment all of its bigrams. One statement intersects, per segment, the posting lists
+   of its bigrams (a merge of sorted lists, restricted to the admissible lengths); a (customer, key
+   length) pair is a candidate when it turns up for enough segments.
+3. **Verification.** The candidates' keys are read and scored with ``fuzzy_score``.
 
-Every step only drops keys that cannot score ≥ T, so the result equals a brute-force scan (a
-property test in tests/test_lookup.py checks that). Keys too short to be fuzzable get no fuzzy tier.
+Each step only drops keys that cannot score ≥ T: tests/test_lookup.py checks the result against a
+brute-force scan on random corpora, and bench/bench_lookup.py does at 1,000,000 customers.
+
+Why segments rather than the classic q-gram prefix filter ("a match contains one of the q·D + 1
+rarest query grams"): Latin bigrams are all common — at 1M names even the rarest of a typical
+English name has thousands of postings in the length window — so reading 2D + 1 of them per query
+and scoring every key found cost more than a brute-force scan. A segment needs all of its bigrams,
+which is about as selective as a 4-gram, there are only D + 1 of them, and counting segments per
+length adds a count filter for free. No rarity statistics are needed: a segment has at most four
+bigrams, and all of them are intersected.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import combinations
-from math import comb
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import bindparam, select, text
@@ -43,14 +44,11 @@ from bot.rules.names import (
     indel_bound,
     is_fuzzable,
     length_range,
+    max_indel_distance,
     segments,
 )
 from storage.models import Customer, NameGram
 
-RARITY_CAP = 4000  # counting a gram's postings stops here
-# Relative costs for choosing a plan: scoring a candidate vs reading one posting in the database,
-# and how much smaller two segments' common postings are than the smaller of the two.
-SCORE_COST, READ_COST, PAIR_SELECTIVITY = 1.5, 0.05, 4.0
 ID_CHUNK = 5000  # customer ids per IN (…) list, well under SQLite's bound-parameter limit
 
 _gram = NameGram.__table__  # type: ignore[attr-defined]
@@ -97,10 +95,9 @@ def find_matches(
     exact = _exact_match(session, keys, uscc=uscc, domain=domain, phone=phone)
     if exact is not None:
         return [exact]
-    strong = session.execute(
-        select(_customer.c.id).where(_customer.c.core_key == keys.core_key).order_by(_customer.c.id).limit(limit)
-    ).scalars()
-    matches = [Match(cid, "strong", "core", 100.0) for cid in strong]
+    c = _customer.c
+    strong = session.execute(select(c.id).where(c.core_key == keys.core_key).order_by(c.id).limit(limit)).scalars()
+    matches = [Match(cid, "strong", "core", 100.0) for cid in strong] if keys.core_key else []
     if len(matches) < limit:
         seen = {m.customer_id for m in matches}
         fuzzy = sorted(find_fuzzy(session, keys).items(), key=lambda item: (-item[1], item[0]))
@@ -111,11 +108,13 @@ def find_matches(
 def _exact_match(
     session: Session, keys: NameKeys, *, uscc: str | None, domain: str | None, phone: str | None
 ) -> Match | None:
+    """The first of: same USCC, same company domain, same phone, same name key (oldest customer)."""
     c = _customer.c
-    probes = [(why, column, value) for why, column, value in (
-        ("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone),
-        ("name", c.name_key, keys.name_key)) if value]
+    probes = (("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone),
+              ("name", c.name_key, keys.name_key))
     for why, column, value in probes:
+        if not value:
+            continue
         cid = session.execute(select(c.id).where(column == value).order_by(c.id).limit(1)).scalar()
         if cid is not None:
             return Match(cid, "exact", why, 100.0)
@@ -124,7 +123,7 @@ def _exact_match(
 
 def find_fuzzy(session: Session, keys: NameKeys) -> dict[int, float]:
     """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
-    queries = [key for key in {keys.core_key, keys.stem_key} if is_fuzzable(key)]
+    queries = {key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)}
     candidates: set[int] = set()
     for key in queries:
         candidates |= _candidates(session, key)
@@ -132,7 +131,7 @@ def find_fuzzy(session: Session, keys: NameKeys) -> dict[int, float]:
     ids = sorted(candidates)
     for start in range(0, len(ids), ID_CHUNK):
         rows = session.execute(_KEYS_BY_ID, {"ids": ids[start : start + ID_CHUNK]}).all()
-        # rapidfuzz screens the whole chunk in C; the full rule is applied to its hits only.
+        # rapidfuzz screens the chunk in C; the full rule (fuzzable keys only) is applied to its hits.
         hits = {
             index
             for query, column in ((keys.core_key, 1), (keys.stem_key, 2))
@@ -152,71 +151,25 @@ def find_fuzzy(session: Session, keys: NameKeys) -> dict[int, float]:
 _KEYS_BY_ID = text("SELECT id, core_key, stem_key FROM customer WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
+_POSTINGS = "SELECT key_len, customer_id FROM name_gram WHERE gram = :{} AND key_len BETWEEN :lo AND :hi"
+
+
 def _candidates(session: Session, key: str) -> set[int]:
     """Customers with a key of admissible length that keeps enough of ``key``'s segments intact."""
     lo, hi = length_range(len(key))
-    bound = {length: indel_bound(len(key), length) for length in range(lo, hi + 1)}
-    plan = _plan(key, max(bound.values()), _rarity(session, key))
+    most = max_indel_distance(len(key))
     params: dict[str, object] = {"lo": lo, "hi": hi}
-    lists = []  # per segment, the SQL of its representatives' posting lists
-    for j, picks in enumerate(plan):
-        lists.append([_POSTINGS.format(g=f"g{j}_{i}") for i in range(len(picks))])
-        params.update({f"g{j}_{i}": gram for i, gram in enumerate(picks)})
-    if len(plan) == max(bound.values()) + 1:  # one intact segment is all a match needs
-        arms = [_intersect(parts, f"s{j}", "customer_id") for j, parts in enumerate(lists)]
-        return set(session.execute(text(" UNION ALL ".join(arms)), params).scalars())
-    # Two or more segments intact: intersect every pair in the database, count pairs here.
-    arms = [
-        _intersect(lists[i] + lists[j], f"p{i}_{j}", "key_len, customer_id")
-        for i, j in combinations(range(len(plan)), 2)
-    ]
-    pairs = Counter(session.execute(text(" UNION ALL ".join(arms)), params).tuples())
-    return {cid for (length, cid), n in pairs.items() if n >= comb(len(plan) - bound[length], 2)}
-
-
-_POSTINGS = "SELECT key_len, customer_id FROM name_gram WHERE gram = :{g} AND key_len BETWEEN :lo AND :hi"
-
-
-def _intersect(parts: list[str], alias: str, columns: str) -> str:
-    """SQL for the rows common to these posting lists; ORDER BY lets SQLite merge the sorted lists
-    instead of building a temporary index."""
-    return f"SELECT {columns} FROM ({' INTERSECT '.join(parts)} ORDER BY 1, 2) AS {alias}"
-
-
-def _plan(key: str, most: int, rarity: dict[str, int]) -> list[tuple[str, ...]]:
-    """The segments to cut ``key`` into, each as its (up to two) rarest grams.
-
-    The candidates are: with ``most + 1`` segments, every key holding one of them (each one to read
-    and score); with more, every key holding two (pairs intersected in the database, which costs a
-    read of each list per pair but returns little). The cheaper plan, by the capped counts, wins.
-    """
-    best: tuple[float, list[tuple[str, ...]]] | None = None
-    for count in range(most + 1, most + 4):
-        if count > 1 and 2 * count > len(key):
-            break
-        picks = [tuple(sorted(grams(seg), key=lambda g: (rarity.get(g, 0), g))[:2]) for seg in segments(key, count)]
-        sizes = [min(rarity.get(g, 0) for g in group) for group in picks]
-        reads = sum(rarity.get(g, 0) for group in picks for g in group)
-        if count == most + 1:
-            cost = SCORE_COST * sum(sizes) + READ_COST * reads
-        else:
-            pairs = sum(min(a, b) for a, b in combinations(sizes, 2)) / PAIR_SELECTIVITY
-            cost = READ_COST * (count - 1) * reads + SCORE_COST * pairs
-        if best is None or cost < best[0]:
-            best = (cost, picks)
-    assert best is not None
-    return best[1]
-
-
-def _rarity(session: Session, key: str) -> dict[str, int]:
-    """Postings of each gram of ``key`` among keys within one character of its length, capped."""
-    query_grams = sorted(grams(key))
-    arms = [
-        f"SELECT {i} AS i, count(*) AS n FROM (SELECT 1 AS one FROM name_gram WHERE gram = :g{i} "
-        f"AND key_len BETWEEN :lo AND :hi LIMIT {RARITY_CAP}) AS c{i}"
-        for i in range(len(query_grams))
-    ]
-    params: dict[str, object] = {f"g{i}": gram for i, gram in enumerate(query_grams)}
-    params.update(lo=len(key) - 1, hi=len(key) + 1)
-    rows = session.execute(text(" UNION ALL ".join(arms)), params)
-    return {query_grams[i]: n for i, n in rows}
+    arms = []
+    for j, segment in enumerate(segments(key, most + 1)):
+        names = []
+        for i, gram in enumerate(sorted(grams(segment))):
+            params[f"g{j}_{i}"] = gram
+            names.append(f"g{j}_{i}")
+        # ORDER BY makes SQLite intersect by merging the sorted posting lists (no temporary index).
+        lists = " INTERSECT ".join(_POSTINGS.format(name) for name in names)
+        arms.append(f"SELECT key_len, customer_id FROM ({lists} ORDER BY 1, 2) AS s{j}")
+    rows = session.execute(text(" UNION ALL ".join(arms)), params).tuples()
+    intact = Counter(rows)  # (key length, customer) → segments found intact
+    return {
+        cid for (length, cid), count in intact.items() if count >= most + 1 - indel_bound(len(key), length)
+    }

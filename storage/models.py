@@ -53,7 +53,8 @@ class Rep(SQLModel, table=True):
     __tablename__ = "rep"
 
     id: str = Field(primary_key=True)  # Slack user id
-    role: str = "rep"  # rep | manager | admin
+    role: str = "rep"  # rep | manager | admin (as last granted in Slack; see role_granted)
+    role_granted: bool = False  # False: the role comes from the settings file
     display_name: str | None = None
     locale: str | None = None  # from users.info; wins over the team language
     regions: str = ""  # comma-separated
@@ -83,6 +84,8 @@ class Ownership(SQLModel, table=True):
     last_followup_at: datetime | None = None
     last_progress_at: datetime
     protected_until: date | None = None  # last protected local day; None: never recycled (won)
+    co_owner: str | None = None  # co-owned after a dispute: shares the credit
+    co_owner_share: int | None = None  # the co-owner's percent of the credit
 
 
 class OwnershipEvent(SQLModel, table=True):
@@ -126,4 +129,99 @@ class StageChange(SQLModel, table=True):
     from_stage: str
     to_stage: str
     amount: float | None = None
+    at: datetime
+
+
+class Case(SQLModel, table=True):
+    """A collision (撞单) case: a dispute, or an appeal of a dispute's decision (PRODUCT 3.4)."""
+
+    __tablename__ = "dispute_case"
+    __table_args__ = (
+        # One open case per claimant and customer; one appeal per decided case.
+        Index("ux_case_open_claim", "customer_id", "claimant", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        Index("ux_case_one_appeal", "parent_id", unique=True,
+              sqlite_where=text("parent_id IS NOT NULL"), postgresql_where=text("parent_id IS NOT NULL")),
+        Index("ix_case_status_deadline", "status", "deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = "dispute"  # dispute | appeal
+    parent_id: int | None = Field(default=None, foreign_key="dispute_case.id")
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    claimant: str  # the challenger: who wants the customer (or, in an appeal, the side that does not own it)
+    owner: str  # who owned the customer when it was opened
+    opened_by: str  # the rep who opened it (the claimant of a dispute; either side for an appeal)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = "pending"  # pending | decided | expired
+    decision: str | None = None  # keep | transfer | coown
+    claimant_share: int | None = None  # co-own: the claimant's percent of the credit
+    decided_by: str | None = None
+    excluded_decider: str | None = None  # an appeal is decided by a different manager
+    created_at: datetime
+    deadline: datetime
+    decided_at: datetime | None = None
+
+
+class Handover(SQLModel, table=True):
+    """A handover (转交): requested by an owner (needs a manager) or made by a manager."""
+
+    __tablename__ = "handover"
+    __table_args__ = (
+        Index("ux_handover_open", "customer_id", unique=True,
+              sqlite_where=text("status IN ('pending', 'transferred')"),
+              postgresql_where=text("status IN ('pending', 'transferred')")),
+        Index("ix_handover_status_deadline", "status", "decline_deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    from_rep: str
+    to_rep: str
+    requested_by: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    # pending (waits for a manager) | rejected | transferred (recipient may decline) | declined | done
+    status: str = "pending"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decline_deadline: datetime | None = None
+    previous_ownership_id: int | None = Field(default=None, foreign_key="ownership.id")
+    created_at: datetime
+
+
+class PostedMessage(SQLModel, table=True):
+    """Where a case's or handover's decision message was posted, so the decision can replace its buttons."""
+
+    __tablename__ = "posted_message"
+    __table_args__ = (Index("ux_posted_message", "subject", "subject_id", "channel", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str  # case | handover
+    subject_id: int
+    channel: str
+    ts: str
+    user_id: str | None = None  # set for a DM: whose language the updates use
+
+
+class RoleChange(SQLModel, table=True):
+    __tablename__ = "role_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: str = Field(index=True)
+    old_role: str
+    new_role: str
+    actor: str
+    at: datetime
+
+
+class Refusal(SQLModel, table=True):
+    """Every refused decision click or request: who tried what, and why it was refused."""
+
+    __tablename__ = "refusal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(index=True)
+    action: str
+    subject: str | None = None
+    reason: str
     at: datetime

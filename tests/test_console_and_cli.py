@@ -33,10 +33,17 @@ def test_the_shipped_demo_shows_the_whole_flow(demo_run):
     out = demo_run[0].stdout
     assert "✅ 新客户 *北京字节跳动科技有限公司*（C-1001）已建档并归你所有。" in out
     assert "is owned by @alice, protected until" in out  # the refused second claim names the owner
-    assert "Is it the same company?" in out and "[1] Same company" in out  # the prompt, with buttons
+    assert "Is it the same company?" in out and "[2] Same company" in out  # the prompt, with buttons
     assert "(only you, updated)" in out  # the button was pressed and the prompt replaced
     assert "已记录对 *北京字节跳动科技有限公司* 的电话跟进" in out  # follow-up
     assert "已放回公海" in out and "You claimed *深圳市腾讯计算机系统有限公司*" in out  # release, then pool claim
+    # a dispute decided by a manager, refusals of the non-manager and of the second click
+    assert "[5] 维持原负责人   [6] 转给申诉人   [7] 共同负责" in out
+    assert "⛔ 只有经理可以做这个决定。什么都没有改变。" in out
+    assert "✅ @carol 于" in out and "共同负责：@alice 50% · @bob 50%" in out
+    assert "This was already decided; your click changed nothing." in out
+    # a handover approved by a manager: the owner changes
+    assert "✅ Now owned by @bob (approved by @dave)" in out and "负责人：@bob" in out
     assert "Traceback" not in out + demo_run[0].stderr
 
 
@@ -46,7 +53,7 @@ def test_export_json_and_csv_after_the_demo(demo_run):
     by_name = {c["name"]: c for c in exported["customers"]}
     assert set(by_name) == {"北京字节跳动科技有限公司", "深圳市腾讯计算机系统有限公司", "<!channel> payload systems"}
     bytedance = by_name["北京字节跳动科技有限公司"]
-    assert bytedance["owner"] == "U0ALICE" and bytedance["status"] == "owned" and bytedance["followups"] == 1
+    assert bytedance["owner"] == "U0BOB" and bytedance["status"] == "owned" and bytedance["followups"] == 1
     assert bytedance["tier"] == "B" and bytedance["protected_until"] and bytedance["id"] == "C-1001"
     assert by_name["深圳市腾讯计算机系统有限公司"]["owner"] == "U0BOB"
     rows = list(csv.DictReader(io.StringIO(claimbot("export", "--format", "csv", db=db).stdout)))

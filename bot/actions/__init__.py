@@ -8,6 +8,7 @@ from bot.services.context import ServiceContext
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    from bot.actions import claim_buttons
+    from bot.actions import claim_buttons, decisions
 
     claim_buttons.register(app, ctx)
+    decisions.register(app, ctx)

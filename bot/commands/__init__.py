@@ -8,9 +8,10 @@ from bot.services.context import ServiceContext
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    from bot.commands import claim, customers, help, owner_actions
+    from bot.commands import claim, customers, help, manage, owner_actions
 
     claim.register(app, ctx)
     customers.register(app, ctx)
     owner_actions.register(app, ctx)
+    manage.register(app, ctx)
     help.register(app, ctx)

@@ -1,15 +1,20 @@
-"""/claimbot help (and, later, settings, roles, out-of-office)."""
+"""/claimbot help | role @user manager|rep | offboard @rep [@new owner]."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, user_language
+from bot import notify
+from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
+from bot.rules import text
+from bot.services import handovers, roles
 from bot.services.context import ServiceContext
+from bot.views import decisions as v
 from bot.views.claims import text_message
 
 
@@ -17,11 +22,40 @@ def register(app: App, ctx: ServiceContext) -> None:
     @app.command("/claimbot")
     @guarded(ctx)
     def claimbot_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        lang = user_language(ctx, client, command["user_id"])
-        c = ctx.settings.claims
-        ack(response_type="ephemeral", **text_message(t(
-            "help", lang, first_followup_days=c.first_followup_days,
-            fA=c.followup_timeout_days["A"], fB=c.followup_timeout_days["B"], fC=c.followup_timeout_days["C"],
-            pA=c.progress_timeout_days["A"], pB=c.progress_timeout_days["B"], pC=c.progress_timeout_days["C"],
-            max_days=c.max_protection_days, holding_cap=c.holding_cap, daily_cap=c.daily_claim_cap,
-            cooldown=c.reclaim_cooldown_days)))
+        user_id = command["user_id"]
+        lang = user_language(ctx, client, user_id)
+        typed = text.clean(command.get("text"))
+        verb, _, rest = typed.partition(" ")
+        verb = verb.casefold()
+        if verb in ("", "help", "帮助"):
+            ack(response_type="ephemeral", **help_message(ctx, lang))
+        elif verb in ("role", "角色"):
+            mention = text.first_mention(rest)
+            role = mention.rest.strip().casefold() if mention else None
+            result = roles.set_role(ctx, user_id, mention.user_id if mention else None, role, now())
+            ack(response_type="ephemeral", **v.role_changed(result.outcome, result.user_id, result.old_role,
+                                                            result.new_role, lang))
+        elif verb in ("offboard", "离岗"):
+            ids = re.findall(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", rest)
+            result = handovers.offboard(ctx, user_id, ids[0] if ids else None, ids[1] if len(ids) > 1 else None, now())
+            if result.outcome == "done":
+                ack(response_type="ephemeral", **v.offboarded(result, lang))
+                notify.to_digest(client, ctx, lambda lg: v.offboarded(result, lg))
+                if result.to_rep:
+                    notify.dm(client, ctx, result.to_rep, lambda lg: v.offboarded(result, lg))
+            elif result.outcome == "refused":
+                ack(response_type="ephemeral", **v.refusal(result.refusal or "not_manager", lang))
+            else:
+                ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
+        else:
+            ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
+
+
+def help_message(ctx: ServiceContext, lang: str) -> dict[str, Any]:
+    c = ctx.settings.claims
+    return text_message(t(
+        "help", lang, first_followup_days=c.first_followup_days,
+        fA=c.followup_timeout_days["A"], fB=c.followup_timeout_days["B"], fC=c.followup_timeout_days["C"],
+        pA=c.progress_timeout_days["A"], pB=c.progress_timeout_days["B"], pC=c.progress_timeout_days["C"],
+        max_days=c.max_protection_days, holding_cap=c.holding_cap, daily_cap=c.daily_claim_cap,
+        cooldown=c.reclaim_cooldown_days))

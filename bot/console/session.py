@@ -195,7 +195,8 @@ class Console:
             return
         if call.method == "response_url":
             token = call.params.get("token") or ""
-            self.show_message(user_id, p, "(only you, updated)", CHANNEL, None, token)
+            label = "(only you, updated)" if p.get("replace_original") not in (False, "false") else "(only you)"
+            self.show_message(user_id, p, label, CHANNEL, None, token)
         elif call.method in ("chat.postMessage", "chat.update"):
             channel = str(p.get("channel"))
             where = self.where(channel)
@@ -237,6 +238,10 @@ class Console:
             elif kind == "actions":
                 labels = []
                 for element in block.get("elements", []):
+                    if element.get("type") != "button":  # a menu: the console keeps its first choice
+                        chosen = element.get("initial_option") or (element.get("options") or [{}])[0]
+                        labels.append("▾ " + ((chosen.get("text") or {}).get("text") or ""))
+                        continue
                     number = next(self.counter)
                     self.buttons[number] = Button(user_id, {k: element.get(k) for k in ("action_id", "value", "text")},
                                                   block.get("block_id", ""), channel, ts, token)

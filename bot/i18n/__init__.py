@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from bot.i18n.catalog import CATALOG
+from bot.i18n.catalog_decisions import DECISIONS
+
+CATALOG.update(DECISIONS)
 
 LANGUAGES = ("zh", "en")
 

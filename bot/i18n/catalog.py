@@ -36,6 +36,8 @@ CATALOG: dict[str, dict[str, str]] = {
               "• `/followup 客户名称 | 类型: 内容` 记录跟进，延长跟进时钟\n"
               "• `/stage 客户名称 | 阶段 [金额]` 推进阶段\n"
               "• `/release 客户名称 | 原因` 放回公海\n"
+              "• `/dispute 客户名称 | 理由` 撞单申诉，由经理裁决；`/handover 客户名称 @同事 | 原因` 转交（需经理批准）\n"
+              "• 经理：`/assign 客户名称 @同事` 分配；`/claimbot offboard @同事 [@接手人]` 离岗交接\n"
               "规则：新认领须在 {first_followup_days} 天内首次跟进；无有效跟进超过 A {fA} / B {fB} / C {fC} 天、"
               "或阶段无推进超过 A {pA} / B {pB} / C {pC} 天即回收；保护期最长 {max_days} 天。"
               "持有上限 {holding_cap} 个，每日认领上限 {daily_cap} 个，放弃后 {cooldown} 天内不能重新认领。",
@@ -46,6 +48,9 @@ CATALOG: dict[str, dict[str, str]] = {
               "• `/followup customer | kind: note` log a follow-up, extends the follow-up clock\n"
               "• `/stage customer | stage [amount]` move the stage\n"
               "• `/release customer | reason` give it back to the pool\n"
+              "• `/dispute customer | reason` open a collision case for the managers; "
+              "`/handover customer @rep | reason` hand it over (a manager approves)\n"
+              "• Managers: `/assign customer @rep`; `/claimbot offboard @rep [@new owner]`\n"
               "Rules: first follow-up within {first_followup_days} days of a claim; recycled after no qualifying "
               "follow-up for A {fA} / B {fB} / C {fC} days or no stage advance for A {pA} / B {pB} / C {pC} days; "
               "protection lasts at most {max_days} days. Holding cap {holding_cap}, daily claim cap {daily_cap}, "

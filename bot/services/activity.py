@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 from bot.results import ActionResult, InputError
 from bot.rules import clocks, text
 from bot.rules.activity import parse_stage, split_kind
+from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
 from bot.services.customers import resolve_with_rest
 from bot.services.snapshots import active_ownership, refresh_protection, snapshot
 from storage.engine import write_session
-from storage.models import Customer, FollowUp, Ownership, OwnershipEvent, StageChange
+from storage.models import Customer, FollowUp, Ownership, StageChange
 
 
 def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
@@ -90,7 +91,7 @@ def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
         if advance:
             ownership.last_progress_at = now
         if stage == "lost":
-            _end(session, customer, ownership, "lost", rep_id, "stage_lost", None, now)
+            ownership_changes.end(session, customer, ownership, "lost", now, actor=rep_id, rule="stage_lost")
             return ActionResult("changed", customer=snapshot(session, ctx, customer), detail="lost",
                                 from_stage=from_stage, to_stage=stage, until=_cooldown_end(ctx, now))
         p = refresh_protection(ctx, customer, ownership)
@@ -111,20 +112,10 @@ def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime) 
             return ActionResult("invalid", error=InputError("release.needs_reason"))
         if len(reason) > text.MAX_NOTE_CHARS:
             return ActionResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
-        _end(session, customer, ownership, "released", rep_id, "owner_release", reason, now)
+        ownership_changes.end(session, customer, ownership, "released", now, actor=rep_id, rule="owner_release",
+                              reason=reason)
         return ActionResult("released", customer=snapshot(session, ctx, customer), reason=reason,
                             until=_cooldown_end(ctx, now))
-
-
-def _end(session: Session, customer: Customer, ownership: Ownership, reason: str, actor: str, rule: str,
-         note: str | None, now: datetime) -> None:
-    assert customer.id is not None
-    ownership.ended_at = now
-    ownership.end_reason = reason
-    kind = {"released": "release", "lost": "lost", "recycled": "recycle"}[reason]
-    session.add_all([customer, ownership, OwnershipEvent(
-        customer_id=customer.id, kind=kind, from_rep=ownership.rep_id, actor=actor, rule=rule, reason=note, at=now,
-    )])
 
 
 def _cooldown_end(ctx: ServiceContext, now: datetime) -> date:

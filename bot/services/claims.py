@@ -13,9 +13,10 @@ from bot.results import Candidate, ClaimResult, InputError
 from bot.rules import caps, clocks, text
 from bot.rules.identifiers import InvalidIdentifier, company_domain, normalize_phone, normalize_uscc
 from bot.rules.names import NameKeys, name_keys
+from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
 from bot.services.reps import ensure_rep
-from bot.services.snapshots import active_ownership, customer_by_short_id, refresh_protection, snapshot
+from bot.services.snapshots import active_ownership, customer_by_short_id, snapshot
 from storage.engine import write_session
 from storage.lookup import find_matches, index_names
 from storage.models import Customer, Ownership, OwnershipEvent
@@ -158,7 +159,7 @@ def _claim_once(session: Session, ctx: ServiceContext, rep_id: str, req: ClaimRe
         return ClaimResult("owned_by_other", customer=snap)
 
     verdict = caps.check_claim(
-        holding=_holding(session, rep.id),
+        holding=ownership_changes.holding(session, rep.id),
         holding_caps=[ctx.settings.claims.holding_cap],
         claimed_today=_claimed_today(session, ctx, rep.id, today),
         daily_caps=[ctx.settings.claims.daily_claim_cap],
@@ -181,15 +182,8 @@ def _claim_once(session: Session, ctx: ServiceContext, rep_id: str, req: ClaimRe
         value = getattr(c, field)
         if value and not getattr(customer, field):
             setattr(customer, field, value)
-    ownership = Ownership(customer_id=customer.id, rep_id=rep_id, started_at=now, last_progress_at=now)
-    p = refresh_protection(ctx, customer, ownership)
-    session.add(customer)
-    session.add(ownership)
-    session.add(OwnershipEvent(
-        customer_id=customer.id, kind="claim", to_rep=rep_id, actor=rep_id,
-        rule="first_claim" if created else "pool_claim", at=now,
-    ))
-    session.flush()  # the partial unique index decides a claim race here
+    ownership, p = ownership_changes.start(session, ctx, customer, rep_id, now, kind="claim", actor=rep_id,
+                                           rule="first_claim" if created else "pool_claim")
     snap = snapshot(session, ctx, customer, ownership, with_activity=False)
     return ClaimResult(
         "created" if created else "claimed", customer=snap, until=p.until,
@@ -205,13 +199,6 @@ def _same_keys(customer: Customer | None, keys: NameKeys, c: _Clean) -> bool:
         or any(v is not None and getattr(customer, f) == v for f, v in (("uscc", c.uscc), ("domain", c.domain),
                                                                         ("phone", c.phone)))
     )
-
-
-def _holding(session: Session, rep_id: str) -> int:
-    return session.exec(
-        select(func.count()).select_from(Ownership).join(Customer, Customer.id == Ownership.customer_id)
-        .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None), Customer.stage != "won")  # type: ignore[union-attr]
-    ).one()
 
 
 def _claimed_today(session: Session, ctx: ServiceContext, rep_id: str, today: date) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.i18n import t
+from bot.i18n import CATALOG, t
 from bot.results import (
     Candidate,
     ClaimResult,
@@ -21,6 +21,7 @@ from bot.views.text import escape
 Message = dict[str, Any]
 SAME_ACTION = "claim_same"
 DIFFERENT_ACTION = "claim_different"
+OPEN_DISPUTE = "dispute_open"
 
 
 def mention(user_id: str | None, lang: str) -> str:
@@ -74,14 +75,19 @@ def claim_result(result: ClaimResult, lang: str, request: dict[str, Any] | None 
     if result.outcome == "owned_by_other":
         assert c is not None
         key = "claim.owned_by_other_won" if c.protected_until is None else "claim.owned_by_other"
-        return text_message(t(key, lang, name=name, sid=sid, owner=mention(c.owner, lang),
-                              until=day(c.protected_until, lang), last_activity=day(c.last_activity, lang)))
+        refused = t(key, lang, name=name, sid=sid, owner=mention(c.owner, lang),
+                    until=day(c.protected_until, lang), last_activity=day(c.last_activity, lang))
+        return b.message(refused, [b.section(refused), dispute_button(c.id, lang)])
     if result.outcome == "refused":
         return text_message(t(f"claim.refused.{result.rule}", lang, name=name, count=result.count,
                               limit=result.limit, until=day(result.until, lang)))
     if result.outcome == "confirm":
         return confirm_prompt(result.query, result.candidates, lang, request or {"name": result.query})
     raise ValueError(result.outcome)
+
+
+def dispute_button(customer_id: int, lang: str) -> dict[str, Any]:
+    return b.actions("dispute", b.button(t("button.dispute", lang), OPEN_DISPUTE, {"c": customer_id}))
 
 
 def candidate_line(cand: Candidate, lang: str) -> str:
@@ -128,16 +134,13 @@ def customer_details(d: CustomerDetails, query: str, lang: str) -> Message:
     if d.history:
         history = [t("customer.history", lang)]
         for e in d.history[-20:]:
-            key = f"event.{e.kind}" if e.kind in ("claim", "release", "lost", "recycle", "transfer") else "event.other"
-            rule = t(f"rule.{e.rule}", lang) if f"rule.{e.rule}" in _RULE_KEYS else e.rule
+            key = f"event.{e.kind}" if f"event.{e.kind}" in CATALOG else "event.other"
+            rule = t(f"rule.{e.rule}", lang) if f"rule.{e.rule}" in CATALOG else e.rule
             history.append("• " + t(key, lang, at=e.at.strftime("%Y-%m-%d %H:%M"), to=mention(e.to_rep, lang),
                                     from_=mention(e.from_rep, lang), reason=escape(e.reason or ""), rule=rule,
                                     kind=e.kind))
         blocks.append(b.context("\n".join(history)))
     return b.message(lines[0], blocks)
-
-
-_RULE_KEYS = {"rule.first_claim", "rule.pool_claim"}
 
 
 def my_customers(mine: MyCustomers, today: date, lang: str) -> Message:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 08:18:56.937205
+Create Date: 2026-11-27
 """
 from __future__ import annotations
 
@@ -45,9 +45,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_customer_phone'), ['phone'], unique=False)
         batch_op.create_index('ix_customer_uscc_unique', ['uscc'], unique=True, sqlite_where=sa.text('uscc IS NOT NULL'), postgresql_where=sa.text('uscc IS NOT NULL'))
 
+    op.create_table('posted_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('posted_message', schema=None) as batch_op:
+        batch_op.create_index('ux_posted_message', ['subject', 'subject_id', 'channel'], unique=True)
+
+    op.create_table('refusal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('refusal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_refusal_actor'), ['actor'], unique=False)
+
     op.create_table('rep',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('role_granted', sa.Boolean(), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('regions', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -56,6 +81,45 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('role_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rep_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('old_role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('new_role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('role_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_role_change_rep_id'), ['rep_id'], unique=False)
+
+    op.create_table('dispute_case',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('claimant', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('opened_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('decision', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('claimant_share', sa.Integer(), nullable=True),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('excluded_decider', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('deadline', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.ForeignKeyConstraint(['parent_id'], ['dispute_case.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('dispute_case', schema=None) as batch_op:
+        batch_op.create_index('ix_case_status_deadline', ['status', 'deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dispute_case_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ux_case_one_appeal', ['parent_id'], unique=True, sqlite_where=sa.text('parent_id IS NOT NULL'), postgresql_where=sa.text('parent_id IS NOT NULL'))
+        batch_op.create_index('ux_case_open_claim', ['customer_id', 'claimant'], unique=True, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
+
     op.create_table('name_gram',
     sa.Column('gram', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('key_len', sa.Integer(), nullable=False),
@@ -73,6 +137,8 @@ def upgrade() -> None:
     sa.Column('last_followup_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_progress_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('protected_until', sa.Date(), nullable=True),
+    sa.Column('co_owner', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('co_owner_share', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['rep_id'], ['rep.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -134,11 +200,39 @@ def upgrade() -> None:
         batch_op.create_index('ix_followup_customer_day', ['customer_id', 'local_day'], unique=False)
         batch_op.create_index(batch_op.f('ix_followup_ownership_id'), ['ownership_id'], unique=False)
 
+    op.create_table('handover',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('from_rep', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('to_rep', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('decline_deadline', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('previous_ownership_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.ForeignKeyConstraint(['previous_ownership_id'], ['ownership.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('handover', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_handover_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_handover_status_deadline', ['status', 'decline_deadline'], unique=False)
+        batch_op.create_index('ux_handover_open', ['customer_id'], unique=True, sqlite_where=sa.text("status IN ('pending', 'transferred')"), postgresql_where=sa.text("status IN ('pending', 'transferred')"))
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('handover', schema=None) as batch_op:
+        batch_op.drop_index('ux_handover_open', sqlite_where=sa.text("status IN ('pending', 'transferred')"), postgresql_where=sa.text("status IN ('pending', 'transferred')"))
+        batch_op.drop_index('ix_handover_status_deadline')
+        batch_op.drop_index(batch_op.f('ix_handover_customer_id'))
+
+    op.drop_table('handover')
     with op.batch_alter_table('followup', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_followup_ownership_id'))
         batch_op.drop_index('ix_followup_customer_day')
@@ -161,7 +255,26 @@ def downgrade() -> None:
 
     op.drop_table('ownership')
     op.drop_table('name_gram')
+    with op.batch_alter_table('dispute_case', schema=None) as batch_op:
+        batch_op.drop_index('ux_case_open_claim', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
+        batch_op.drop_index('ux_case_one_appeal', sqlite_where=sa.text('parent_id IS NOT NULL'), postgresql_where=sa.text('parent_id IS NOT NULL'))
+        batch_op.drop_index(batch_op.f('ix_dispute_case_customer_id'))
+        batch_op.drop_index('ix_case_status_deadline')
+
+    op.drop_table('dispute_case')
+    with op.batch_alter_table('role_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_role_change_rep_id'))
+
+    op.drop_table('role_change')
     op.drop_table('rep')
+    with op.batch_alter_table('refusal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_refusal_actor'))
+
+    op.drop_table('refusal')
+    with op.batch_alter_table('posted_message', schema=None) as batch_op:
+        batch_op.drop_index('ux_posted_message')
+
+    op.drop_table('posted_message')
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index('ix_customer_uscc_unique', sqlite_where=sa.text('uscc IS NOT NULL'), postgresql_where=sa.text('uscc IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_customer_phone'))

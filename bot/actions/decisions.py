@@ -1,0 +1,169 @@
+"""Decision buttons: Keep / Transfer / Co-own, Approve / Reject, Decline, and the Dispute and Appeal
+buttons with their reason forms. Each button works once: the service's conditional update decides."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import notify
+from bot.commands.common import guarded, now, user_language
+from bot.commands.manage import announce_case, case_reply
+from bot.i18n import t
+from bot.results import CaseResult, HandoverResult
+from bot.services import disputes, handovers
+from bot.services.context import ServiceContext
+from bot.views import decisions as v
+from bot.views.claims import OPEN_DISPUTE, text_message
+
+DISPUTE_FORM, APPEAL_FORM = "dispute_reason", "appeal_reason"
+
+
+def _value(action: dict[str, Any], key: str) -> int | None:
+    try:
+        return int(json.loads(action.get("value") or "{}")[key])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _split(body: dict[str, Any], case_id: int) -> int | None:
+    values = (body.get("state") or {}).get("values") or {}
+    selected = (values.get(f"split_{case_id}") or {}).get(v.SPLIT, {}).get("selected_option") or {}
+    try:
+        share = int(selected.get("value"))
+    except (TypeError, ValueError):
+        return None
+    return share if 1 <= share <= 99 else None
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    tz = ctx.settings.team.timezone
+
+    def refuse(respond: Respond, code: str, lang: str, **params: Any) -> None:
+        respond(response_type="ephemeral", replace_original=False, **v.refusal(code, lang, **params))
+
+    def on_case_decision(decision: str):  # type: ignore[no-untyped-def]
+        @guarded(ctx)
+        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                     client: WebClient) -> None:
+            ack()
+            manager = body["user"]["id"]
+            lang = user_language(ctx, client, manager)
+            case_id = _value(action, "case")
+            if case_id is None:
+                respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
+                return
+            result = disputes.decide(ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id))
+            notify.deliver_case(client, ctx, result)
+            if result.outcome == "refused":
+                refuse(respond, result.refusal or "already_decided", lang,
+                       manager=result.case.excluded_decider if result.case else "")
+
+        return listener
+
+    app.action(v.KEEP)(on_case_decision("keep"))
+    app.action(v.TRANSFER)(on_case_decision("transfer"))
+    app.action(v.COOWN)(on_case_decision("coown"))
+
+    @app.action(v.SPLIT)
+    def split_chosen(ack: Ack) -> None:  # the choice is read from the message state when Co-own is pressed
+        ack()
+
+    def on_handover_decision(approve: bool):  # type: ignore[no-untyped-def]
+        @guarded(ctx)
+        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                     client: WebClient) -> None:
+            ack()
+            manager = body["user"]["id"]
+            lang = user_language(ctx, client, manager)
+            handover_id = _value(action, "handover")
+            if handover_id is None:
+                respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
+                return
+            decide = handovers.approve if approve else handovers.reject
+            result = decide(ctx, manager, handover_id, now())
+            notify.deliver_handover(client, ctx, result)
+            if result.outcome == "refused":
+                refuse(respond, result.refusal or "already_decided", lang, **result.detail)
+
+        return listener
+
+    app.action(v.APPROVE)(on_handover_decision(True))
+    app.action(v.REJECT)(on_handover_decision(False))
+
+    @app.action(v.DECLINE)
+    @guarded(ctx)
+    def decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        rep = body["user"]["id"]
+        lang = user_language(ctx, client, rep)
+        handover_id = _value(action, "handover")
+        result = handovers.decline(ctx, rep, handover_id, now()) if handover_id else HandoverResult("not_found")
+        if result.outcome == "declined" and result.handover:
+            h = result.handover
+            respond(replace_original=True, **v.handover_for_rep(h, rep, lang, tz))
+            notify.deliver_handover(client, ctx, result, skip=rep)
+        else:
+            refuse(respond, result.refusal or "already_decided", lang)
+
+    @app.action(OPEN_DISPUTE)
+    @guarded(ctx)
+    def open_dispute_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        lang = user_language(ctx, client, body["user"]["id"])
+        customer_id = _value(action, "c")
+        client.views_open(trigger_id=body["trigger_id"], view=v.reason_modal(
+            DISPUTE_FORM, "modal.dispute_title", lang, json.dumps({"c": customer_id})))
+
+    @app.action(v.OPEN_APPEAL)
+    @guarded(ctx)
+    def open_appeal_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        lang = user_language(ctx, client, body["user"]["id"])
+        client.views_open(trigger_id=body["trigger_id"], view=v.reason_modal(
+            APPEAL_FORM, "modal.appeal_title", lang, json.dumps({"case": _value(action, "case")})))
+
+    @app.view(DISPUTE_FORM)
+    @guarded(ctx)
+    def dispute_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        reason = _reason(view)
+        customer_id = _metadata(view, "c")
+        if not reason.strip():
+            ack(response_action="errors", errors={"reason": t("dispute.needs_reason", lang)})
+            return
+        ack()
+        result = disputes.open_dispute(ctx, user_id, reason, now(), customer_id=customer_id) \
+            if customer_id else CaseResult("not_found")
+        client.chat_postMessage(channel=user_id, **case_reply(result, "", lang, tz))
+        announce_case(client, ctx, result)
+
+    @app.view(APPEAL_FORM)
+    @guarded(ctx)
+    def appeal_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        reason = _reason(view)
+        if not reason.strip():
+            ack(response_action="errors", errors={"reason": t("dispute.needs_reason", lang)})
+            return
+        ack()
+        case_id = _metadata(view, "case")
+        result = disputes.open_appeal(ctx, user_id, case_id, reason, now()) if case_id else CaseResult("not_found")
+        client.chat_postMessage(channel=user_id, **case_reply(result, "", lang, tz))
+        announce_case(client, ctx, result)
+
+
+def _reason(view: dict[str, Any]) -> str:
+    return str(((view.get("state") or {}).get("values") or {}).get("reason", {}).get("value", {}).get("value") or "")
+
+
+def _metadata(view: dict[str, Any], key: str) -> int | None:
+    try:
+        return int(json.loads(view.get("private_metadata") or "{}")[key])
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,290 @@
+"""Handovers (转交), direct assignment and offboarding (PRODUCT 3.4).
+
+An owner's handover waits for a manager's approval; a manager's own handover needs none. On approval the
+customer moves at once, and the recipient may decline for 24 hours: a decline gives it back to the
+previous owner with the previous owner's clocks (so declining can't be used to refresh a protection).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.results import HandoverResult, HandoverView, InputError, MessageRef, OffboardResult
+from bot.rules import text
+from bot.services import ownership as ownership_changes
+from bot.services import roles
+from bot.services.context import ServiceContext
+from bot.services.customers import resolve_with_rest
+from bot.services.reps import ensure_rep
+from bot.services.snapshots import active_ownership, snapshot
+from storage.engine import read_session, write_session
+from storage.models import Customer, Handover, Ownership, PostedMessage
+
+SUBJECT = "handover"
+
+
+def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime) -> HandoverResult:
+    """``/handover name @rep | reason``: by the owner (needs approval) or a manager (immediate)."""
+    mention = text.first_mention(text.clean(command_text))
+    if mention is None:
+        return HandoverResult("invalid", error=InputError("usage.handover"))
+    try:
+        with write_session(ctx.engine) as session:
+            lookup, _name, reason = resolve_with_rest(session, ctx, mention.rest)
+            if lookup.error:
+                return HandoverResult("invalid", error=lookup.error)
+            if lookup.customer is None:
+                return HandoverResult("not_found", lookup=lookup)
+            reason = " ".join(reason.split())
+            if not reason:
+                return HandoverResult("invalid", error=InputError("handover.needs_reason"))
+            customer = session.get(Customer, lookup.customer.id)
+            assert customer is not None and customer.id is not None
+            current = active_ownership(session, customer.id)
+            is_manager = roles.is_manager(session, ctx, actor)
+            to_rep = mention.user_id
+            refusal = None
+            if current is None:
+                refusal = "pool"
+            elif current.rep_id != actor and not is_manager:
+                refusal = "not_owner"
+            elif to_rep == current.rep_id:
+                refusal = "same_rep"
+            elif ownership_changes.holding(session, to_rep) >= ctx.settings.claims.holding_cap:
+                refusal = "recipient_at_cap"
+            if refusal:
+                roles.refuse(session, actor, "handover", customer.short_id, refusal, now)
+                return HandoverResult("refused", refusal=refusal, lookup=lookup,
+                                      detail={"limit": ctx.settings.claims.holding_cap, "to": to_rep})
+            assert current is not None
+            ensure_rep(session, ctx, to_rep, now)
+            handover = Handover(customer_id=customer.id, from_rep=current.rep_id, to_rep=to_rep, requested_by=actor,
+                                reason=reason, created_at=now)
+            session.add(handover)
+            session.flush()  # one open handover per customer
+            if is_manager and actor != current.rep_id:  # a manager's own decision
+                _transfer(session, ctx, handover, customer, current, actor, now, rule="manager_handover")
+                return HandoverResult("transferred", handover=_view(session, ctx, handover))
+            return HandoverResult("requested", handover=_view(session, ctx, handover),
+                                  managers=tuple(m for m in roles.managers(session, ctx) if m != actor))
+    except IntegrityError:
+        roles.log_refusal(ctx, actor, "handover", command_text[:100], "duplicate", now)
+        return HandoverResult("refused", refusal="duplicate")
+
+
+def approve(ctx: ServiceContext, manager: str, handover_id: int, now: datetime) -> HandoverResult:
+    return _decide(ctx, manager, handover_id, now, approve=True)
+
+
+def reject(ctx: ServiceContext, manager: str, handover_id: int, now: datetime) -> HandoverResult:
+    return _decide(ctx, manager, handover_id, now, approve=False)
+
+
+def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, *, approve: bool) -> HandoverResult:
+    action = "handover_approve" if approve else "handover_reject"
+    with write_session(ctx.engine) as session:
+        handover = session.get(Handover, handover_id)
+        if handover is None:
+            return HandoverResult("not_found")
+        refusal = None
+        if not roles.is_manager(session, ctx, manager):
+            refusal = "not_manager"
+        elif handover.status != "pending":
+            refusal = "already_decided"
+        elif manager in (handover.requested_by, handover.from_rep, handover.to_rep):
+            refusal = "own_case"
+        current = active_ownership(session, handover.customer_id)
+        if refusal is None and approve:
+            if current is None or current.rep_id != handover.from_rep:
+                refusal = "stale"
+            elif ownership_changes.holding(session, handover.to_rep) >= ctx.settings.claims.holding_cap:
+                refusal = "recipient_at_cap"
+        if refusal:
+            roles.refuse(session, manager, action, f"handover {handover_id}", refusal, now)
+            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal,
+                                  messages=_messages(session, handover_id),
+                                  detail={"limit": ctx.settings.claims.holding_cap, "to": handover.to_rep})
+        new_status = "transferred" if approve else "rejected"
+        won = session.execute(
+            update(Handover).where(Handover.id == handover_id, Handover.status == "pending")  # type: ignore[arg-type]
+            .values(status=new_status, decided_by=manager, decided_at=now)
+        ).rowcount
+        if won != 1:
+            session.refresh(handover)
+            roles.refuse(session, manager, action, f"handover {handover_id}", "already_decided", now)
+            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided",
+                                  messages=_messages(session, handover_id))
+        session.refresh(handover)
+        if approve:
+            customer = session.get(Customer, handover.customer_id)
+            assert customer is not None and current is not None
+            _transfer(session, ctx, handover, customer, current, manager, now, rule="handover_approved")
+        return HandoverResult("transferred" if approve else "rejected", handover=_view(session, ctx, handover),
+                              messages=_messages(session, handover_id))
+
+
+def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -> HandoverResult:
+    """The recipient gives it back within the window; the previous owner's clocks are restored."""
+    with write_session(ctx.engine) as session:
+        handover = session.get(Handover, handover_id)
+        if handover is None:
+            return HandoverResult("not_found")
+        refusal = None
+        if rep_id != handover.to_rep:
+            refusal = "not_recipient"
+        elif handover.status != "transferred":
+            refusal = "already_decided"
+        elif handover.decline_deadline is not None and now > handover.decline_deadline:
+            refusal = "decline_window"
+        current = active_ownership(session, handover.customer_id)
+        if refusal is None and (current is None or current.rep_id != rep_id):
+            refusal = "stale"
+        if refusal:
+            roles.refuse(session, rep_id, "handover_decline", f"handover {handover_id}", refusal, now)
+            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal)
+        won = session.execute(
+            update(Handover).where(Handover.id == handover_id, Handover.status == "transferred")  # type: ignore[arg-type]
+            .values(status="declined")
+        ).rowcount
+        if won != 1:
+            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided")
+        session.refresh(handover)
+        customer = session.get(Customer, handover.customer_id)
+        previous = session.get(Ownership, handover.previous_ownership_id)
+        assert customer is not None and current is not None
+        ownership_changes.transfer(session, ctx, customer, current, handover.from_rep, now, actor=rep_id,
+                                   rule="handover_declined", reason=handover.reason, clocks_from=previous)
+        return HandoverResult("declined", handover=_view(session, ctx, handover), messages=_messages(session, handover_id))
+
+
+def close_decline_windows(ctx: ServiceContext, now: datetime) -> int:
+    """Handovers whose recipient did not decline in time are done (keeps the open-handover index free)."""
+    with write_session(ctx.engine) as session:
+        return session.execute(
+            update(Handover).where(Handover.status == "transferred", Handover.decline_deadline <= now)  # type: ignore[arg-type,operator]
+            .values(status="done")
+        ).rowcount
+
+
+def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime) -> HandoverResult:
+    """``/assign name @rep``: a manager gives a customer from the pool (or from its owner) to a rep."""
+    mention = text.first_mention(text.clean(command_text))
+    if mention is None:
+        return HandoverResult("invalid", error=InputError("usage.assign"))
+    with write_session(ctx.engine) as session:
+        if not roles.is_manager(session, ctx, manager):
+            roles.refuse(session, manager, "assign", None, "not_manager", now)
+            return HandoverResult("refused", refusal="not_manager")
+        lookup, _name, reason = resolve_with_rest(session, ctx, mention.rest)
+        if lookup.error:
+            return HandoverResult("invalid", error=lookup.error)
+        if lookup.customer is None:
+            return HandoverResult("not_found", lookup=lookup)
+        customer = session.get(Customer, lookup.customer.id)
+        assert customer is not None and customer.id is not None
+        current = active_ownership(session, customer.id)
+        to_rep = mention.user_id
+        refusal = None
+        if current is not None and current.rep_id == to_rep:
+            refusal = "same_rep"
+        elif ownership_changes.holding(session, to_rep) >= ctx.settings.claims.holding_cap:
+            refusal = "recipient_at_cap"
+        if refusal:
+            roles.refuse(session, manager, "assign", customer.short_id, refusal, now)
+            return HandoverResult("refused", refusal=refusal, lookup=lookup,
+                                  detail={"limit": ctx.settings.claims.holding_cap, "to": to_rep})
+        ensure_rep(session, ctx, to_rep, now)
+        reason = " ".join(reason.split()) or None
+        from_rep = current.rep_id if current else None
+        if current is not None:
+            ownership_changes.transfer(session, ctx, customer, current, to_rep, now, actor=manager,
+                                       rule="manager_assign", reason=reason)
+        else:
+            if customer.stage in ("won", "lost"):
+                customer.stage, customer.amount = "lead", None
+            ownership_changes.start(session, ctx, customer, to_rep, now, kind="assign", actor=manager,
+                                    rule="manager_assign", reason=reason)
+        return HandoverResult("assigned", lookup=lookup, detail={
+            "customer": snapshot(session, ctx, customer, active_ownership(session, customer.id)),
+            "from": from_rep, "to": to_rep})
+
+
+def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str | None, now: datetime) -> OffboardResult:
+    """Everything a departing rep owns, in one step: to ``to_rep`` (while under the cap) or to the pool."""
+    with write_session(ctx.engine) as session:
+        if not roles.is_manager(session, ctx, manager):
+            roles.refuse(session, manager, "offboard", rep_id, "not_manager", now)
+            return OffboardResult("refused", refusal="not_manager")
+        if rep_id is None or rep_id == to_rep:
+            return OffboardResult("invalid")
+        rows = session.exec(select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
+                            .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+                            .order_by(Customer.id)).all()
+        room = ctx.settings.claims.holding_cap - ownership_changes.holding(session, to_rep) if to_rep else 0
+        if to_rep:
+            ensure_rep(session, ctx, to_rep, now)
+        moved, pooled = [], []
+        for customer, current in rows:
+            counts = customer.stage != "won"
+            if to_rep and (room > 0 or not counts):
+                ownership_changes.transfer(session, ctx, customer, current, to_rep, now, actor=manager,
+                                           rule="offboard", reason="offboard")
+                room -= 1 if counts else 0
+                moved.append(snapshot(session, ctx, customer, active_ownership(session, customer.id or 0)))
+            else:
+                ownership_changes.end(session, customer, current, "released", now, actor=manager, rule="offboard",
+                                      reason="offboard")
+                pooled.append(snapshot(session, ctx, customer, with_activity=False))
+        rep = ensure_rep(session, ctx, rep_id, now)
+        rep.active = False
+        session.add(rep)
+        return OffboardResult("done", rep_id, to_rep, tuple(moved), tuple(pooled))
+
+
+def record_messages(ctx: ServiceContext, handover_id: int, refs: list[MessageRef]) -> None:
+    with write_session(ctx.engine) as session:
+        for ref in refs:
+            session.add(PostedMessage(subject=SUBJECT, subject_id=handover_id, channel=ref.channel, ts=ref.ts,
+                                      user_id=ref.user_id))
+
+
+def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverView | None:
+    with read_session(ctx.engine) as session:
+        handover = session.get(Handover, handover_id)
+        return _view(session, ctx, handover) if handover else None
+
+
+def _transfer(session: Session, ctx: ServiceContext, handover: Handover, customer: Customer, current: Ownership,
+              actor: str, now: datetime, *, rule: str) -> None:
+    handover.previous_ownership_id = current.id
+    handover.status = "transferred"
+    handover.decided_by = handover.decided_by or actor
+    handover.decided_at = handover.decided_at or now
+    handover.decline_deadline = now + timedelta(hours=ctx.settings.handovers.decline_hours)
+    session.add(handover)
+    ownership_changes.transfer(session, ctx, customer, current, handover.to_rep, now, actor=actor, rule=rule,
+                               reason=handover.reason)
+
+
+def _messages(session: Session, handover_id: int) -> tuple[MessageRef, ...]:
+    rows = session.exec(select(PostedMessage).where(PostedMessage.subject == SUBJECT,
+                                                    PostedMessage.subject_id == handover_id)).all()
+    return tuple(MessageRef(r.channel, r.ts, r.user_id) for r in rows)
+
+
+def _view(session: Session, ctx: ServiceContext, handover: Handover) -> HandoverView:
+    assert handover.id is not None
+    customer = session.get(Customer, handover.customer_id)
+    assert customer is not None
+    return HandoverView(
+        id=handover.id, customer=snapshot(session, ctx, customer, active_ownership(session, handover.customer_id)),
+        from_rep=handover.from_rep, to_rep=handover.to_rep, requested_by=handover.requested_by,
+        reason=handover.reason, status=handover.status, decided_by=handover.decided_by,
+        decline_deadline=handover.decline_deadline, created_at=handover.created_at,
+    )
+
+

@@ -1,0 +1,198 @@
+"""Messages for collisions, appeals and handovers: the managers' message with its buttons, the decided
+message that replaces it, and what each rep is told. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Option, PlainTextObject, StaticSelectElement
+
+from bot.i18n import t
+from bot.results import CaseView, HandoverView, OffboardResult
+from bot.views import blocks as b
+from bot.views.claims import OPEN_DISPUTE, Message, day, mention, text_message
+from bot.views.text import escape
+
+__all__ = ["OPEN_DISPUTE"]
+KEEP, TRANSFER, COOWN, SPLIT = "dispute_keep", "dispute_transfer", "dispute_coown", "dispute_split"
+APPROVE, REJECT, DECLINE = "handover_approve", "handover_reject", "handover_decline"
+OPEN_APPEAL = "appeal_open"
+SPLITS = (50, 60, 70, 40, 30)  # the claimant's share of the credit
+
+
+def when(moment: datetime | None, tz: str) -> str:
+    if moment is None:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def decision_text(case: CaseView, lang: str) -> str:
+    key = f"decision.{case.decision}"
+    return t(key, lang, owner=mention(case.owner, lang), claimant=mention(case.claimant, lang),
+             share=case.claimant_share or 0, owner_share=100 - (case.claimant_share or 0))
+
+
+def case_summary(case: CaseView, lang: str, tz: str) -> list[dict[str, Any]]:
+    c, e = case.customer, case.evidence
+    head = t(f"case.header.{case.kind}", lang, id=case.id, parent=case.parent_id or "", name=escape(c.name),
+             sid=c.short_id, claimant=mention(case.claimant, lang), owner=mention(case.owner, lang))
+    lines = [head, t("case.reason", lang, who=mention(case.opened_by, lang), reason=escape(case.reason))]
+    blocks = [b.section("\n".join(lines))]
+    if e is not None:
+        blocks.append(b.section(t(
+            "case.evidence", lang, owner=mention(case.owner, lang), claimant=mention(case.claimant, lang),
+            owner_since=when(e.owner_since, tz), owner_first=when(e.owner_first_claim, tz),
+            claimant_first=when(e.claimant_first_claim, tz), owner_last=day(e.owner_last_followup, lang),
+            claimant_last=day(e.claimant_last_followup, lang), owner_n=e.owner_followups,
+            claimant_n=e.claimant_followups, stage=t(f"stage.{e.stage}", lang),
+            until=day(c.protected_until, lang))))
+    return blocks
+
+
+def case_for_managers(case: CaseView, lang: str, tz: str) -> Message:
+    """The message managers decide on. Once decided, the same message without buttons."""
+    blocks = case_summary(case, lang, tz)
+    if case.status == "pending":
+        if case.excluded_decider:
+            blocks.append(b.context(t("case.different_manager", lang, manager=mention(case.excluded_decider, lang))))
+        blocks.append(b.context(t("case.deadline", lang, deadline=when(case.deadline, tz))))
+        value = {"case": case.id}
+        split = StaticSelectElement(
+            action_id=SPLIT, placeholder=PlainTextObject(text=t("case.split", lang)),
+            initial_option=_split_option(50, lang),
+            options=[_split_option(share, lang) for share in SPLITS])
+        blocks.append(b.actions(f"case_{case.id}",
+                                b.button(t("button.keep", lang), KEEP, value, "primary"),
+                                b.button(t("button.transfer", lang), TRANSFER, value, "danger"),
+                                b.button(t("button.coown", lang), COOWN, value)))
+        blocks.append({"type": "actions", "block_id": f"split_{case.id}", "elements": [split.to_dict()]})
+    else:
+        blocks.append(b.section(case_outcome(case, lang, tz)))
+    return b.message(blocks_text(blocks), blocks)
+
+
+def _split_option(share: int, lang: str) -> Option:
+    return Option(value=str(share), text=PlainTextObject(text=t("case.split_option", lang, claimant=share,
+                                                                 owner=100 - share)))
+
+
+def case_outcome(case: CaseView, lang: str, tz: str) -> str:
+    if case.status == "expired":
+        return t("case.expired", lang, owner=mention(case.owner, lang), hours=_hours(case))
+    return t("case.decided", lang, manager=mention(case.decided_by, lang), decision=decision_text(case, lang),
+             at=when(case.decided_at, tz))
+
+
+def _hours(case: CaseView) -> int:
+    return round((case.deadline - (case.decided_at or case.deadline)).total_seconds() / 3600) or 48
+
+
+def case_opened(case: CaseView, lang: str, tz: str) -> Message:
+    return text_message(t(f"case.opened.{case.kind}", lang, id=case.id, name=escape(case.customer.name),
+                          deadline=when(case.deadline, tz)))
+
+
+def case_notice_to_owner(case: CaseView, lang: str, tz: str) -> Message:
+    return text_message(t("case.notice_owner", lang, name=escape(case.customer.name),
+                          claimant=mention(case.opened_by, lang), deadline=when(case.deadline, tz)))
+
+
+def case_decided_for_rep(case: CaseView, rep: str, lang: str, tz: str) -> Message:
+    """What each side is told; the losing side gets an Appeal button while the window is open."""
+    text = t("case.told", lang, id=case.id, name=escape(case.customer.name), sid=case.customer.short_id,
+             outcome=case_outcome(case, lang, tz))
+    blocks = [b.section(text)]
+    if rep in case.appealable_by and case.appeal_until is not None:
+        blocks.append(b.context(t("case.appeal_hint", lang, until=when(case.appeal_until, tz))))
+        blocks.append(b.actions(f"appeal_{case.id}", b.button(t("button.appeal", lang), OPEN_APPEAL,
+                                                              {"case": case.id})))
+    return b.message(text, blocks)
+
+
+def case_for_channel(case: CaseView, lang: str, tz: str) -> Message:
+    return text_message(t("case.channel", lang, id=case.id, kind=t(f"case.kind.{case.kind}", lang),
+                          name=escape(case.customer.name), sid=case.customer.short_id,
+                          outcome=case_outcome(case, lang, tz)))
+
+
+def refusal(code: str, lang: str, **params: Any) -> Message:
+    safe = {k: (escape(str(v)) if k not in ("to", "manager") else mention(str(v), lang)) for k, v in params.items()}
+    return text_message(t(f"refusal.{code}", lang, **safe))
+
+
+def reason_modal(callback_id: str, title_key: str, lang: str, metadata: str) -> dict[str, Any]:
+    from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
+    from slack_sdk.models.views import View
+
+    return View(type="modal", callback_id=callback_id, title=PlainTextObject(text=t(title_key, lang)),
+                submit=PlainTextObject(text=t("modal.send", lang)), close=PlainTextObject(text=t("modal.cancel", lang)),
+                private_metadata=metadata,
+                blocks=[InputBlock(block_id="reason", label=PlainTextObject(text=t("modal.reason", lang)),
+                                   element=PlainTextInputElement(action_id="value", multiline=True,
+                                                                 max_length=3000))]).to_dict()
+
+
+# --- handovers
+
+
+def handover_summary(h: HandoverView, lang: str, tz: str) -> str:
+    return t("handover.summary", lang, id=h.id, requester=mention(h.requested_by, lang),
+             owner=mention(h.from_rep, lang), name=escape(h.customer.name), sid=h.customer.short_id,
+             to=mention(h.to_rep, lang), reason=escape(h.reason), at=when(h.created_at, tz))
+
+
+def handover_for_managers(h: HandoverView, lang: str, tz: str) -> Message:
+    blocks = [b.section(handover_summary(h, lang, tz))]
+    if h.status == "pending":
+        value = {"handover": h.id}
+        blocks.append(b.actions(f"handover_{h.id}", b.button(t("button.approve", lang), APPROVE, value, "primary"),
+                                b.button(t("button.reject", lang), REJECT, value, "danger")))
+    else:
+        blocks.append(b.section(handover_outcome(h, lang, tz)))
+    return b.message(blocks_text(blocks), blocks)
+
+
+def handover_outcome(h: HandoverView, lang: str, tz: str) -> str:
+    return t(f"handover.status.{h.status}", lang, manager=mention(h.decided_by, lang), to=mention(h.to_rep, lang),
+             owner=mention(h.from_rep, lang), until=when(h.decline_deadline, tz))
+
+
+def handover_for_rep(h: HandoverView, rep: str, lang: str, tz: str) -> Message:
+    text = t("handover.told", lang, id=h.id, name=escape(h.customer.name), sid=h.customer.short_id,
+             outcome=handover_outcome(h, lang, tz))
+    blocks = [b.section(text)]
+    if rep == h.to_rep and h.status == "transferred":
+        blocks.append(b.context(t("handover.decline_hint", lang, until=when(h.decline_deadline, tz))))
+        blocks.append(b.actions(f"decline_{h.id}", b.button(t("button.decline", lang), DECLINE, {"handover": h.id})))
+    return b.message(text, blocks)
+
+
+def handover_requested(h: HandoverView, lang: str, tz: str) -> Message:
+    return text_message(t("handover.requested", lang, id=h.id, name=escape(h.customer.name), to=mention(h.to_rep, lang)))
+
+
+def assigned(detail: dict[str, Any], lang: str) -> Message:
+    c = detail["customer"]
+    return text_message(t("assign.done", lang, name=escape(c.name), sid=c.short_id, to=mention(detail["to"], lang),
+                          from_=mention(detail["from"], lang), until=day(c.protected_until, lang)))
+
+
+def offboarded(result: OffboardResult, lang: str) -> Message:
+    lines = [t("offboard.done", lang, rep=mention(result.rep, lang), moved=len(result.moved),
+               to=mention(result.to_rep, lang), pooled=len(result.to_pool))]
+    lines += [f"• {escape(c.name)} ({c.short_id}) → {mention(result.to_rep, lang)}" for c in result.moved[:30]]
+    lines += [f"• {escape(c.name)} ({c.short_id}) → {t('pool', lang)}" for c in result.to_pool[:30]]
+    return text_message("\n".join(lines))
+
+
+def role_changed(outcome: str, user_id: str | None, old: str | None, new: str | None, lang: str) -> Message:
+    return text_message(t(f"role.{outcome}", lang, user=mention(user_id, lang), old=t(f"role.name.{old or 'rep'}", lang),
+                          new=t(f"role.name.{new or 'rep'}", lang)))
+
+
+def blocks_text(blocks: list[dict[str, Any]]) -> str:
+    first = next((blk for blk in blocks if blk.get("type") == "section"), None)
+    return first["text"]["text"] if first else ""
