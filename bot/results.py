@@ -144,6 +144,7 @@ class CaseView:
     decided_at: datetime | None
     deadline: datetime
     excluded_decider: str | None
+    created_at: datetime | None = None
     evidence: Evidence | None = None
     appealable_by: tuple[str, ...] = ()
     appeal_until: datetime | None = None

@@ -168,8 +168,8 @@ def _candidates(session: Session, key: str) -> set[int]:
         # ORDER BY makes SQLite intersect by merging the sorted posting lists (no temporary index).
         lists = " INTERSECT ".join(_POSTINGS.format(name) for name in names)
         arms.append(f"SELECT key_len, customer_id FROM ({lists} ORDER BY 1, 2) AS s{j}")
-    rows = session.execute(text(" UNION ALL ".join(arms)), params).tuples()
-    intact = Counter(rows)  # (key length, customer) → segments found intact
+    rows = session.execute(text(" UNION ALL ".join(arms)), params)
+    intact = Counter(tuple(row) for row in rows)  # (key length, customer) → segments found intact
     return {
         cid for (length, cid), count in intact.items() if count >= most + 1 - indel_bound(len(key), length)
     }

@@ -22,6 +22,7 @@ language = "{language}"
 admins = ["U0ADMIN"]
 managers = ["U0MGR1", "U0MGR2"]
 digest_channel = "C0SALES"
+{approvals}
 
 [claims]
 holding_cap = {holding_cap}
@@ -47,34 +48,55 @@ class Bot:
         body = interactive_body(payload)
         return signed_post(self.server.url, body, SECRET, timeout=30)
 
-    def click(self, user_id: str, message: dict[str, Any], action_id: str, index: int = 0) -> str:
+    def click(self, user_id: str, message: dict[str, Any], action_id: str, index: int = 0, *,
+              channel: str = "C0SALES", ts: str | None = None, state: dict[str, Any] | None = None) -> str:
         """Press the `index`-th button with `action_id` in `message`; returns the response-url token."""
         buttons = [(block, el) for block in message["blocks"] if block["type"] == "actions"
-                   for el in block["elements"] if el["action_id"] == action_id]
+                   for el in block["elements"] if el.get("action_id") == action_id]
         block, element = buttons[index]
         token = uuid.uuid4().hex
         status, _ = self.interact({
             "type": "block_actions", "user": {"id": user_id, "name": user_id.lower(), "team_id": "T0001"},
-            "api_app_id": "A123456", "team": {"id": "T0001"}, "trigger_id": "1.2.3",
-            "container": {"type": "message", "is_ephemeral": True, "channel_id": "C0SALES"},
-            "channel": {"id": "C0SALES"}, "response_url": self.standin.response_url(token),
+            "api_app_id": "A123456", "team": {"id": "T0001"}, "trigger_id": uuid.uuid4().hex,
+            "container": {"type": "message", "is_ephemeral": ts is None, "channel_id": channel, "message_ts": ts},
+            "channel": {"id": channel}, "response_url": self.standin.response_url(token),
+            "message": {"ts": ts, "blocks": message["blocks"]} if ts else None,
+            "state": {"values": state or {}},
             "actions": [{"action_id": action_id, "block_id": block["block_id"], "value": element["value"],
                          "type": "button", "action_ts": "1.1"}],
         })
         assert status == 200
         return token
 
+    def replies(self, token: str) -> list[dict[str, Any]]:
+        """What was posted to a response URL (ephemeral answers, replaced messages)."""
+        return [c.params for c in self.standin.calls_for("response_url") if c.params.get("token") == token]
 
-def write_config(directory: Path, *, language: str = "zh", holding_cap: int = 100, daily_claim_cap: int = 10) -> Path:
+    def posts(self, channel: str) -> list[Any]:
+        return [c for c in self.standin.calls_for("chat.postMessage") if c.params.get("channel") == channel]
+
+    def updates(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.standin.calls_for("chat.update")
+                if c.params.get("channel") == channel and c.params.get("ts") == ts]
+
+
+def write_config(directory: Path, *, language: str = "zh", holding_cap: int = 100, daily_claim_cap: int = 10,
+                 approvals_channel: str | None = None) -> Path:
     path = directory / "claimbot.toml"
-    path.write_text(CONFIG.format(language=language, holding_cap=holding_cap, daily_claim_cap=daily_claim_cap),
-                    encoding="utf-8")
+    approvals = f'approvals_channel = "{approvals_channel}"' if approvals_channel else ""
+    path.write_text(CONFIG.format(language=language, holding_cap=holding_cap, daily_claim_cap=daily_claim_cap,
+                                  approvals=approvals), encoding="utf-8")
     return path
 
 
 def serve_env(database_url: str, standin: SlackStandIn, config: Path) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "SLACK_API_URL": standin.api_url, "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_BOT_TOKEN": TOKEN, "CLAIMBOT_CONFIG": str(config)}
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    return [el["action_id"] for block in message.get("blocks", []) if block["type"] == "actions"
+            for el in block["elements"] if el.get("type") == "button"]
 
 
 def text_of(message: dict[str, Any] | str) -> str:

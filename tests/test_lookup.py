@@ -139,7 +139,7 @@ def store(session: Session, names: list[str]) -> dict[int, NameKeys]:
     seen: set[str] = set()
     for raw in names:
         keys = name_keys(raw)
-        if keys.name_key not in seen:
+        if keys.name_key and keys.name_key not in seen:  # the service refuses names without a word
             seen.add(keys.name_key)
             stored[add(session, raw)] = keys
     return stored

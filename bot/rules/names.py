@@ -40,31 +40,43 @@ Tier = Literal["exact", "strong", "fuzzy", "different"]
 # Building the converter reads its dictionaries: once per process.
 _T2S = opencc.OpenCC("t2s")
 
-LATIN_LEGAL_WORDS = frozenset(
-    ["co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "plc", "gmbh", "mbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "asa", "oy", "kk", "pty", "pte", "pvt", "private", "bhd", "sdn", "ltda", "kft"]
-)
-CJK_LEGAL_FORMS = tuple(
-    sorted(
-        ["集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "股份公司", "有限公司", "有限合伙", "普通合伙", "合伙企业", "株式会社", "总公司", "公司", "集团", "股份", "有限"],
-        key=len,
-        reverse=True,
-    )
+
+def _words_of(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def _longest_first(text: str) -> tuple[str, ...]:
+    return tuple(sorted(text.split(), key=len, reverse=True))
+
+
+LATIN_LEGAL_WORDS = frozenset(_words_of(
+    "co company corp corporation inc incorporated ltd limited llc llp lp plc gmbh mbh ag kg sa sas sarl "
+    "srl spa bv nv ab asa oy kk pty pte pvt private bhd sdn ltda kft"
+))
+CJK_LEGAL_FORMS = _longest_first(
+    "集团股份有限公司 股份有限公司 有限责任公司 集团有限公司 股份公司 有限公司 有限合伙 普通合伙 "
+    "合伙企业 株式会社 总公司 公司 集团 股份 有限"
 )
 # Industry words set aside for the stem key (and, alone, no company name).
-LATIN_INDUSTRY_WORDS = frozenset(
-    ["technology", "technologies", "tech", "solution", "solutions", "system", "systems", "service", "services", "group", "holding", "holdings", "international", "intl", "global", "consulting", "consultancy", "software", "enterprise", "enterprises", "industries", "trading", "network", "networks", "digital", "worldwide", "ventures", "investment", "investments", "management", "engineering"]
-)
-CJK_INDUSTRY_WORDS = tuple(
-    sorted(
-        ["信息技术", "科技", "信息", "技术", "网络", "互联网", "贸易", "商贸", "实业", "电子", "电子商务", "商务", "软件", "咨询", "服务", "发展", "控股", "国际", "投资", "管理", "工程", "智能", "数码", "文化传播", "传播"],
-        key=len,
-        reverse=True,
-    )
+LATIN_INDUSTRY_WORDS = frozenset(_words_of(
+    "technology technologies tech solution solutions system systems service services group holding "
+    "holdings international intl global consulting consultancy software enterprise enterprises "
+    "industries trading network networks digital worldwide ventures investment investments management "
+    "engineering"
+))
+CJK_INDUSTRY_WORDS = _longest_first(
+    "信息技术 科技 信息 技术 网络 互联网 贸易 商贸 实业 电子 电子商务 商务 软件 咨询 服务 发展 控股 "
+    "国际 投资 管理 工程 智能 数码 文化传播 传播"
 )
 # Sector nouns: alone (or after industry words) they name no company: 银行, 网络科技, global services.
-SECTOR_NOUNS = frozenset(
-    ["银行", "保险", "证券", "信托", "基金", "期货", "医院", "诊所", "大学", "学院", "学校", "酒店", "宾馆", "饭店", "餐厅", "餐饮", "超市", "商场", "商店", "药店", "药房", "物流", "快递", "航空", "地产", "房地产", "置业", "能源", "医药", "制药", "汽车", "传媒", "文化", "教育", "食品", "工业", "电器", "电气", "机械", "设备", "材料", "物业", "广告", "装饰", "建筑", "建设", "研究院", "研究所", "中心", "事务所", "工作室", "商行", "店", "厂", "bank", "insurance", "securities", "capital", "fund", "hospital", "clinic", "university", "college", "school", "hotel", "restaurant", "logistics", "airlines", "airline", "energy", "pharma", "pharmaceuticals", "motors", "media", "education", "foods", "industrial", "partners", "associates", "agency", "studio", "store", "shop"]
-)
+SECTOR_NOUNS = frozenset(_words_of(
+    "银行 保险 证券 信托 基金 期货 医院 诊所 大学 学院 学校 酒店 宾馆 饭店 餐厅 餐饮 超市 商场 商店 药店 "
+    "药房 物流 快递 航空 地产 房地产 置业 能源 医药 制药 汽车 传媒 文化 教育 食品 工业 电器 电气 机械 设备 "
+    "材料 物业 广告 装饰 建筑 建设 研究院 研究所 中心 事务所 工作室 商行 店 厂 "
+    "bank insurance securities capital fund hospital clinic university college school hotel restaurant "
+    "logistics airlines airline energy pharma pharmaceuticals motors media education foods industrial "
+    "partners associates agency studio store shop"
+))
 _GENERIC_PREFIX_WORDS = (*LATIN_INDUSTRY_WORDS, *CJK_INDUSTRY_WORDS)
 _GENERIC_PREFIX_SET = frozenset(_GENERIC_PREFIX_WORDS)
 _GENERIC_LAST_WORDS = frozenset({*SECTOR_NOUNS, *LATIN_LEGAL_WORDS, *CJK_LEGAL_FORMS})

@@ -17,7 +17,11 @@ def _names(text: str) -> tuple[str, ...]:
 
 COUNTRY = ("中国", "中华人民共和国")
 
-PROVINCES = ["北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门"]
+PROVINCES = _names(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 "
+    "河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 "
+    "宁夏 新疆 香港 澳门"
+)
 
 PREFECTURES = _names(
     # 河北 山西 内蒙古
@@ -60,13 +64,25 @@ PREFECTURES = _names(
     "石河子"
 )
 
-COUNTY_CITIES = ["昆山", "江阴", "张家港", "常熟", "太仓", "宜兴", "溧阳", "丹阳", "靖江", "泰兴", "如皋", "海门", "启东", "义乌", "慈溪", "余姚", "诸暨", "海宁", "瑞安", "乐清", "温岭", "永康", "东阳", "晋江", "石狮", "福清", "寿光", "胶州", "龙口", "荣成", "库尔勒", "满洲里", "二连浩特", "瑞丽", "凭祥", "都江堰", "峨眉山", "井冈山", "延吉", "珲春", "绥芬河"]
+COUNTY_CITIES = _names(
+    "昆山 江阴 张家港 常熟 太仓 宜兴 溧阳 丹阳 靖江 泰兴 如皋 海门 启东 义乌 慈溪 "
+    "余姚 诸暨 海宁 瑞安 乐清 温岭 永康 东阳 晋江 石狮 福清 寿光 胶州 龙口 荣成 "
+    "库尔勒 满洲里 二连浩特 瑞丽 凭祥 都江堰 峨眉山 井冈山 延吉 珲春 绥芬河"
+)
 
 # Recognised only when followed by a suffix: without one they are more often a brand or a word.
-WITH_SUFFIX_ONLY = ["阿里", "三明", "东方", "红河", "文山", "大理", "山南", "来宾", "吉安", "安康"]
+WITH_SUFFIX_ONLY = _names(
+    "阿里 三明 东方 红河 文山 大理 山南 来宾 吉安 安康"
+)
 
 # Inside brackets only: 阿里巴巴（中国）, Apple (China), 某某（亚太）.
-BRACKET_ONLY = ["亚太", "亚洲", "大中华", "大中华区", "华南", "华北", "华东", "华中", "西南", "西北", "东北", "china", "prc", "beijing", "shanghai", "shenzhen", "guangzhou", "hangzhou", "tianjin", "chongqing", "chengdu", "wuhan", "nanjing", "suzhou", "xiamen", "hongkong", "hk", "macau", "macao", "taiwan", "asia", "asiapacific", "apac", "greaterchina"]
+BRACKET_ONLY = _names(
+    "亚太 亚洲 大中华 大中华区 华南 华北 华东 华中 西南 西北 东北 china prc "
+    "beijing shanghai shenzhen guangzhou hangzhou "
+    "tianjin chongqing chengdu wuhan nanjing suzhou "
+    "xiamen hongkong hk macau macao taiwan asia "
+    "asiapacific apac greaterchina"
+)
 
 _SUFFIX = r"(?:特别行政区|(?:[\u4e00-\u9fff]{1,4}族)*自治(?:区|州|县)|省|市|地区|盟|县)"
 _BARE = sorted({*COUNTRY, *PROVINCES, *PREFECTURES, *COUNTY_CITIES}, key=len, reverse=True)

@@ -239,7 +239,7 @@ def _view(session: Session, ctx: ServiceContext, case: Case) -> CaseView:
         customer=snapshot(session, ctx, customer, owner_now), claimant=case.claimant, owner=case.owner,
         opened_by=case.opened_by, reason=case.reason, status=case.status, decision=case.decision,
         claimant_share=case.claimant_share, decided_by=case.decided_by, decided_at=case.decided_at,
-        deadline=case.deadline, excluded_decider=case.excluded_decider,
+        deadline=case.deadline, excluded_decider=case.excluded_decider, created_at=case.created_at,
         evidence=_evidence(session, ctx, case), appealable_by=appealable, appeal_until=appeal_until,
     )
 

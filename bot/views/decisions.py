@@ -87,7 +87,7 @@ def case_outcome(case: CaseView, lang: str, tz: str) -> str:
 
 
 def _hours(case: CaseView) -> int:
-    return round((case.deadline - (case.decided_at or case.deadline)).total_seconds() / 3600) or 48
+    return round((case.deadline - (case.created_at or case.deadline)).total_seconds() / 3600)
 
 
 def case_opened(case: CaseView, lang: str, tz: str) -> Message:
