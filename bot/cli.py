@@ -46,6 +46,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ctx = context()
     ensure_schema(ctx)
     server = make_server(create_app(ctx), args.host, args.port, threads=args.threads)
+    if not args.no_scheduler:
+        from bot import scheduler
+
+        scheduler.start(ctx)
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
@@ -61,6 +65,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     ensure_schema(ctx)
+    if not args.no_scheduler:
+        from bot import scheduler
+
+        scheduler.start(ctx)
     SocketModeHandler(create_app(ctx), ctx.settings.slack_app_token).start()
     return 0
 
@@ -104,27 +112,48 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     from bot.jobs import registry
 
-    for job in registry().values():
-        print(f"{job.name:12} {job.schedule}")
+    for job in registry(context()).values():
+        print(f"{job.name:12} {job.describe()}")
+    print(f"{'outbox':12} every {Settings().schedule.outbox_every_seconds} seconds (delivery)")
     return 0
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
 
+    from bot.delivery import Dispatcher
     from bot.jobs import registry
 
-    jobs = registry()
-    if args.name not in jobs:
-        raise SystemExit(f"unknown job {args.name!r}; jobs: {', '.join(jobs)}")
-    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
-    if at.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        at = at.replace(tzinfo=ZoneInfo(Settings().team.timezone))
     ctx = context()
     ensure_schema(ctx)
-    print(f"{args.name} at {at.isoformat()}: {jobs[args.name].run(ctx, at)}")
+    jobs = registry(ctx)
+    if args.name not in jobs and args.name != "outbox":
+        raise SystemExit(f"unknown job {args.name!r}; jobs: {', '.join([*jobs, 'outbox'])}")
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(ctx.settings.team.timezone))
+    if args.name != "outbox":
+        print(f"{args.name} at {at.isoformat()}: {jobs[args.name].run(ctx, at)}")
+    if not args.no_deliver:
+        stats = Dispatcher(ctx).flush(max_seconds=args.deliver_seconds)
+        print(f"delivered: {stats.sent} sent, {stats.already_sent} found already sent, {stats.retried} retries")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    import time
+
+    from bot import scheduler
+
+    ctx = context()
+    ensure_schema(ctx)
+    running = scheduler.start(ctx)
+    log.info("scheduler running: %s", ", ".join(job.id for job in running.get_jobs()))
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)
+    running.shutdown(wait=False)
     return 0
 
 
@@ -139,7 +168,11 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--host", default="0.0.0.0")
         s.add_argument("--port", type=int, default=3000)
         s.add_argument("--threads", type=int, default=16)
+        s.add_argument("--no-scheduler", action="store_true", help="don't run the scheduled jobs in this process")
         s.set_defaults(func=func)
+
+    sch = sub.add_parser("scheduler", help="run the scheduled jobs (and delivery) without serving HTTP")
+    sch.set_defaults(func=cmd_scheduler)
 
     c = sub.add_parser("console", help="try everything without a Slack workspace")
     c.add_argument("--script", help="play a scripted session from FILE ('-' for standard input)")
@@ -155,6 +188,8 @@ def parser() -> argparse.ArgumentParser:
     run_job = jobs_sub.add_parser("run", help="run one job once")
     run_job.add_argument("name")
     run_job.add_argument("--at", help="ISO-8601 time to run it as (default: now; no zone: the team's)")
+    run_job.add_argument("--no-deliver", action="store_true", help="only decide; leave sending to the scheduler")
+    run_job.add_argument("--deliver-seconds", type=float, default=60.0, help="how long to keep delivering")
     run_job.set_defaults(func=cmd_jobs_run)
 
     e = sub.add_parser("export", help="print every customer")

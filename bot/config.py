@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -57,6 +57,51 @@ class HandoverSettings(BaseModel):
     decline_hours: int = Field(24, ge=1)  # the recipient may decline for this long
 
 
+class ScheduleSettings(BaseModel):
+    """Times of day in the team's time zone."""
+
+    recycle: str = Field("02:00", pattern=r"^\d{1,2}:\d{2}$")
+    reminders: str = Field("09:00", pattern=r"^\d{1,2}:\d{2}$")
+    digest: str = Field("09:00", pattern=r"^\d{1,2}:\d{2}$")
+    leaderboard: str = Field("18:00", pattern=r"^\d{1,2}:\d{2}$")
+    deadlines_every_minutes: int = Field(15, ge=1)
+    outbox_every_seconds: int = Field(2, ge=1)
+
+
+class AllocationRule(BaseModel):
+    """One ``[[allocation.rules]]`` table. Empty filters match anything; an empty ``reps`` pool means
+    every active rep whose own regions/industries (Rep table) fit the lead."""
+
+    name: str = Field(min_length=1, max_length=64)
+    regions: list[str] = Field(default_factory=list)
+    industries: list[str] = Field(default_factory=list)
+    tiers: list[Tier] = Field(default_factory=list)
+    reps: list[str] = Field(default_factory=list)
+    strategy: Literal["round_robin", "least_loaded", "weighted"] = "round_robin"
+    weights: dict[str, int] = Field(default_factory=dict)  # weighted: a rep missing here weighs 1
+
+    @model_validator(mode="after")
+    def _positive_weights(self) -> AllocationRule:
+        if any(w < 1 for w in self.weights.values()):
+            raise ValueError(f"allocation rule {self.name!r}: weights must be at least 1")
+        return self
+
+
+class AllocationSettings(BaseModel):
+    """Fair allocation of new leads (PRODUCT 3.6): ordered rules, first match wins."""
+
+    rules: list[AllocationRule] = Field(default_factory=list)
+    holding_caps: dict[str, int] = Field(default_factory=dict)  # a rep's own cap; the lowest cap wins
+    seed: int | None = None  # fixed: random tie-breaks are reproducible per lead
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> AllocationSettings:
+        names = [rule.name for rule in self.rules]
+        if len(names) != len(set(names)):
+            raise ValueError("allocation rule names must be unique")
+        return self
+
+
 def default_database_url() -> str:
     return f"sqlite:///{Path('claimbot.db').resolve()}"
 
@@ -71,6 +116,8 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     disputes: DisputeSettings = Field(default_factory=DisputeSettings)
     handovers: HandoverSettings = Field(default_factory=HandoverSettings)
+    allocation: AllocationSettings = Field(default_factory=AllocationSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

@@ -96,8 +96,11 @@ def find_matches(
     if exact is not None:
         return [exact]
     c = _customer.c
-    strong = session.execute(select(c.id).where(c.core_key == keys.core_key).order_by(c.id).limit(limit)).scalars()
-    matches = [Match(cid, "strong", "core", 100.0) for cid in strong] if keys.core_key else []
+    matches = [
+        Match(cid, "strong", "core", 100.0)
+        for cid in session.execute(select(c.id).where(c.core_key == keys.core_key).order_by(c.id).limit(limit))
+        .scalars()
+    ] if keys.core_key else []
     if len(matches) < limit:
         seen = {m.customer_id for m in matches}
         fuzzy = sorted(find_fuzzy(session, keys).items(), key=lambda item: (-item[1], item[0]))

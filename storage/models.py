@@ -60,6 +60,7 @@ class Rep(SQLModel, table=True):
     regions: str = ""  # comma-separated
     industries: str = ""
     active: bool = True
+    ooo_until: date | None = None  # out of office through this local day: skipped by allocation
     created_at: datetime
 
 
@@ -225,3 +226,81 @@ class Refusal(SQLModel, table=True):
     subject: str | None = None
     reason: str
     at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """What ClaimBot has decided to send. The unique key makes each notice exist once, whichever
+    process or job decided it; delivery retries until Slack has it (bot/delivery.py)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # e.g. remind:42:2026-12-01:7, digest:2026-11-27
+    channel: str  # a user id (DM) or a channel id
+    kind: str  # what to render: recycled | reminder | first_followup | next_contact | digest | leaderboard | …
+    data: str = Field(sa_column=Column(Text, nullable=False))  # JSON parameters for the view
+    status: str = "pending"  # pending | sending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_until: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+    ts: str | None = None  # Slack's message ts once sent
+
+
+class ChannelRate(SQLModel, table=True):
+    """At most one message per second per channel, across every process."""
+
+    __tablename__ = "channel_rate"
+
+    channel: str = Field(primary_key=True)
+    next_allowed_at: datetime
+
+
+class JobRun(SQLModel, table=True):
+    """One row per job and slot (a day for daily jobs): when it ran and what it did."""
+
+    __tablename__ = "job_run"
+
+    job: str = Field(primary_key=True)
+    slot: str = Field(primary_key=True)
+    started_at: datetime
+    finished_at: datetime | None = None
+    summary: str | None = None
+
+
+class AllocationTurn(SQLModel, table=True):
+    """One allocation rule's persisted turn: where its round robin stands, and the weighted state.
+
+    Allocation locks this row (PostgreSQL; SQLite serialises writers) so concurrent leads take turns."""
+
+    __tablename__ = "allocation_turn"
+
+    rule: str = Field(primary_key=True)  # the rule's name in the settings
+    last_rep: str | None = None
+    last_index: int = -1  # position of last_rep in the rule's order when it was chosen
+    cycle: int = 0
+    assigned: int = 0
+    state: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON: weighted current weights
+    updated_at: datetime | None = None
+
+
+class AllocationEntry(SQLModel, table=True):
+    """The allocation ledger: one row per lead allocated (or left in the pool), and why (PRODUCT 3.6)."""
+
+    __tablename__ = "allocation_ledger"
+    __table_args__ = (Index("ix_allocation_ledger_rule_at", "rule", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    rep_id: str | None = None  # None: nobody was eligible; the lead waits in the pool
+    outcome: str  # assigned | existing_owner | unassigned
+    rule: str | None = None
+    strategy: str | None = None  # round_robin | least_loaded | weighted | existing_owner
+    reason: str  # owned | existing_owner | owner_unavailable | rule | no_rule | nobody_eligible
+    why: str = Field(sa_column=Column(Text, nullable=False))  # JSON: skipped reps, loads, tie, match
+    cycle: int | None = None
+    actor: str
+    at: datetime = Field(index=True)

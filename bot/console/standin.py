@@ -108,6 +108,7 @@ class SlackStandIn:
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.publish": self._views_publish,
@@ -432,6 +433,20 @@ class SlackStandIn:
         if already:
             result.update(no_op=True, already_open=True)
         return result
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, like Slack; `metadata` only with include_all_metadata, `oldest` exclusive."""
+        channel = self._resolve_channel(params.get("channel"))
+        oldest = float(_str(params.get("oldest")) or 0)
+        limit = int(_str(params.get("limit")) or 100)
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        with self._cond:
+            stored = self._messages.get(channel, {})
+            found = [json.loads(json.dumps(stored[ts])) for ts in sorted(stored, reverse=True) if float(ts) > oldest]
+        if not with_metadata:
+            for message in found:
+                message.pop("metadata", None)
+        return {"messages": found[:limit], "has_more": len(found) > limit}
 
     def _store_view(self, view: Any, view_id: str | None = None, **extra: Any) -> dict[str, Any]:
         if not isinstance(view, dict):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from bot.i18n.catalog import CATALOG
+from bot.i18n.catalog_allocation import ALLOCATION
 from bot.i18n.catalog_decisions import DECISIONS
+from bot.i18n.catalog_notices import NOTICES
 
 CATALOG.update(DECISIONS)
+CATALOG.update(ALLOCATION)
+CATALOG.update(NOTICES)
 
 LANGUAGES = ("zh", "en")
 

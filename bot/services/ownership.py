@@ -65,3 +65,21 @@ def holding(session: Session, rep_id: str) -> int:
         select(func.count()).select_from(Ownership).join(Customer, Customer.id == Ownership.customer_id)
         .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None), Customer.stage != "won")  # type: ignore[union-attr]
     ).one()
+
+
+def end_if_active(session: Session, customer: Customer, ownership: Ownership, end_reason: str, now: datetime, *,
+                  actor: str, rule: str, reason: str | None = None) -> bool:
+    """End the ownership only if nobody ended it meanwhile (another process's sweep, the owner's release)."""
+    from sqlalchemy import update
+
+    ended = session.execute(
+        update(Ownership).where(Ownership.id == ownership.id, Ownership.ended_at.is_(None))  # type: ignore[arg-type,union-attr]
+        .values(ended_at=now, end_reason=end_reason)
+    ).rowcount
+    if ended != 1:
+        return False
+    assert customer.id is not None
+    session.add(OwnershipEvent(customer_id=customer.id, kind=END_KINDS[end_reason], from_rep=ownership.rep_id,
+                               actor=actor, rule=rule, reason=reason, at=now))
+    session.flush()
+    return True

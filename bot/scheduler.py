@@ -1,0 +1,71 @@
+"""APScheduler 3 inside `claimbot run`/`serve` (unless --no-scheduler) or alone as `claimbot scheduler`.
+
+Every process runs every job; the database decides what is sent (see bot/services/outbox.py), so
+several instances post once. A process that starts after a daily job's time runs the missed slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery import Dispatcher
+from bot.jobs import Job, registry
+from bot.services import jobruns
+from bot.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+
+def run_job(ctx: ServiceContext, job: Job, now: datetime | None = None) -> str:
+    try:
+        summary = job.run(ctx, now or datetime.now(UTC))
+        log.info("job %s: %s", job.name, summary)
+        return summary
+    except Exception:
+        log.exception("job %s failed", job.name)
+        return "failed"
+
+
+def build(ctx: ServiceContext) -> BackgroundScheduler:
+    tz = ZoneInfo(ctx.settings.team.timezone)
+    scheduler = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
+                                                               "misfire_grace_time": 6 * 3600})
+    for job in registry(ctx).values():
+        if job.at:
+            hour, minute = (int(x) for x in job.at.split(":"))
+            trigger = CronTrigger(hour=hour, minute=minute, timezone=tz)
+        else:
+            trigger = IntervalTrigger(seconds=job.every_seconds or 60, timezone=tz)
+        scheduler.add_job(run_job, trigger, args=[ctx, job], id=job.name, name=job.name)
+    dispatcher = Dispatcher(ctx)
+    scheduler.add_job(lambda: dispatcher.flush(max_seconds=ctx.settings.schedule.outbox_every_seconds * 5,
+                                               wait_for_retries=False),
+                      IntervalTrigger(seconds=ctx.settings.schedule.outbox_every_seconds, timezone=tz),
+                      id="outbox", name="outbox")
+    return scheduler
+
+
+def catch_up(ctx: ServiceContext, now: datetime | None = None) -> list[str]:
+    """Daily jobs whose time has passed today with no finished run: run them now."""
+    now = now or datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(ctx.settings.team.timezone))
+    ran = []
+    for job in registry(ctx).values():
+        if job.at and local.strftime("%H:%M") >= job.at.zfill(5) and \
+                not jobruns.finished(ctx, job.name, local.date().isoformat()):
+            run_job(ctx, job, now)
+            ran.append(job.name)
+    return ran
+
+
+def start(ctx: ServiceContext) -> BackgroundScheduler:
+    scheduler = build(ctx)
+    scheduler.start()
+    scheduler.add_job(catch_up, args=[ctx], id="catch_up", name="catch up")  # once, now, in the background
+    return scheduler

@@ -1,0 +1,108 @@
+"""The outbox: deciding what to send is a database write, so it happens exactly once.
+
+``enqueue`` is called inside the transaction that makes the decision (a recycle, a reminder's day, a
+digest's slot): the notice commits with it or not at all, and its unique key means a second process or a
+rerun of the same job adds nothing. bot/delivery.py sends what is due, with retries and backoff, at most
+one message per second per channel.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from bot.services.context import ServiceContext
+from storage.engine import is_sqlite, read_session, write_session
+from storage.models import ChannelRate, Outbox
+
+ASAP = datetime(1970, 1, 1, tzinfo=UTC)  # a new notice is due at once, whatever clock decided it
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 12
+CHANNEL_INTERVAL = timedelta(seconds=1)
+
+
+def _insert(session: Session, model: type) -> Any:
+    return (sqlite_insert if is_sqlite(session.get_bind()) else pg_insert)(model)
+
+
+def enqueue(session: Session, *, key: str, channel: str, kind: str, data: dict[str, Any], now: datetime) -> bool:
+    """Add a notice unless one with this key exists. True when this call added it."""
+    stmt = _insert(session, Outbox).values(
+        key=key, channel=channel, kind=kind, data=json.dumps(data, ensure_ascii=False, default=str),
+        status="pending", attempts=0, next_attempt_at=ASAP, created_at=now,
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(Outbox.id)
+    return session.execute(stmt).first() is not None  # (psycopg reports no rowcount for this insert)
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    key: str
+    channel: str
+    kind: str
+    data: dict[str, Any]
+    attempts: int
+    resumed: bool  # a previous sender's lease ran out: it may have sent before dying
+
+
+def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notice]:
+    """Take up to ``limit`` due notices for sending, each leased to this caller for LEASE."""
+    with write_session(ctx.engine) as session:
+        due = (select(Outbox.id).where(or_(
+            (Outbox.status == "pending") & (Outbox.next_attempt_at <= now),  # type: ignore[arg-type,operator]
+            (Outbox.status == "sending") & (Outbox.lease_until < now),  # type: ignore[arg-type,operator]
+        )).order_by(Outbox.id).limit(limit))  # type: ignore[arg-type]
+        if not is_sqlite(session.get_bind()):
+            due = due.with_for_update(skip_locked=True)
+        rows = session.execute(select(Outbox).where(Outbox.id.in_(due))).scalars().all()  # type: ignore[union-attr]
+        notices = []
+        for row in rows:
+            notices.append(Notice(row.id, row.key, row.channel, row.kind, json.loads(row.data), row.attempts,
+                                  resumed=row.status == "sending"))
+            row.status, row.lease_until = "sending", now + LEASE
+            session.add(row)
+        return notices
+
+
+def take_channel_slot(ctx: ServiceContext, channel: str, now: datetime) -> datetime | None:
+    """Reserve the channel's next send. None: go ahead now; else the time to try again."""
+    with write_session(ctx.engine) as session:
+        session.execute(_insert(session, ChannelRate).values(channel=channel, next_allowed_at=now)
+                        .on_conflict_do_nothing(index_elements=["channel"]))
+        taken = session.execute(
+            update(ChannelRate).where(ChannelRate.channel == channel, ChannelRate.next_allowed_at <= now)  # type: ignore[arg-type]
+            .values(next_allowed_at=now + CHANNEL_INTERVAL)
+        ).rowcount
+        if taken == 1:
+            return None
+        return session.execute(select(ChannelRate.next_allowed_at).where(ChannelRate.channel == channel)).scalar_one()
+
+
+def mark_sent(ctx: ServiceContext, notice_id: int, ts: str | None, now: datetime) -> None:
+    with write_session(ctx.engine) as session:
+        session.execute(update(Outbox).where(Outbox.id == notice_id)  # type: ignore[arg-type]
+                        .values(status="sent", ts=ts, sent_at=now, lease_until=None))
+
+
+def retry_later(ctx: ServiceContext, notice_id: int, at: datetime, error: str | None, *, count: bool = True) -> None:
+    """Back to pending until ``at``. ``count`` False when nothing was attempted (a channel's turn)."""
+    with write_session(ctx.engine) as session:
+        row = session.get(Outbox, notice_id)
+        if row is None or row.status == "sent":
+            return
+        row.attempts += 1 if count else 0
+        row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
+        row.next_attempt_at, row.lease_until, row.last_error = at, None, (error or "")[:500] or row.last_error
+        session.add(row)
+
+
+def pending_count(ctx: ServiceContext) -> int:
+    with read_session(ctx.engine) as session:
+        return len(session.execute(select(Outbox.id).where(Outbox.status.in_(("pending", "sending")))).all())  # type: ignore[attr-defined]

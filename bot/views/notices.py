@@ -1,0 +1,49 @@
+"""Rendering outbox notices at delivery time, in the recipient's language. Pure.
+
+A notice's data is a JSON snapshot taken when it was decided; each kind has a renderer here (other
+modules add theirs to RENDERERS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.i18n import t
+from bot.views.claims import Message, clock_name, text_message
+from bot.views.text import escape
+
+Renderer = Callable[[dict[str, Any], str, str], Message]  # data, language, time zone → message
+
+
+def recycled(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return text_message(t("notice.recycled", lang, name=escape(data["name"]), sid=data["sid"],
+                          clock=clock_name(data.get("clock"), lang), until=data.get("until"),
+                          days=data.get("days_rule"), tier=data.get("tier"),
+                          last=data.get("last_followup") or t("none", lang), cooldown_until=data.get("cooldown_until")))
+
+
+def reminder(data: dict[str, Any], lang: str, tz: str) -> Message:
+    key = "notice.first_followup" if data.get("clock") == "first_followup" else "notice.reminder"
+    return text_message(t(key, lang, name=escape(data["name"]), sid=data["sid"], days=data.get("days"),
+                          clock=clock_name(data.get("clock"), lang), until=data.get("until"),
+                          rule_days=data.get("days_rule")))
+
+
+def next_contact(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return text_message(t("notice.next_contact", lang, name=escape(data["name"]), sid=data["sid"]))
+
+
+def generic(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return text_message(escape(str(data.get("text") or data)))
+
+
+RENDERERS: dict[str, Renderer] = {
+    "recycled": recycled,
+    "reminder": reminder,
+    "next_contact": next_contact,
+}
+
+
+def render(kind: str, data: dict[str, Any], lang: str, tz: str) -> Message:
+    return RENDERERS.get(kind, generic)(data, lang, tz)
