@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 def make_ctx(url: str, **claim_overrides) -> ServiceContext:
     migrate.upgrade(url)
-    settings = Settings(database_url=url, team=TeamSettings(managers=["U0MGR1"]),
+    settings = Settings(database_url=url, team=TeamSettings(managers=["U0MGR1", "U0MGR2"]),
                         claims=ClaimSettings(**claim_overrides))
     return ServiceContext(engine=make_engine(url), settings=settings)
 

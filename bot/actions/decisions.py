@@ -59,8 +59,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             result = disputes.decide(ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id))
             notify.deliver_case(client, ctx, result)
             if result.outcome == "refused":
-                refuse(respond, result.refusal or "already_decided", lang,
-                       manager=result.case.excluded_decider if result.case else "")
+                refuse(respond, result.refusal or "already_decided", lang, **result.detail)
 
         return listener
 

@@ -24,7 +24,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         if not query:
             ack(response_type="ephemeral", **text_message(t("usage.customer", lang)))
             return
-        ack(response_type="ephemeral", **customer_details(customers.details(ctx, query), query, lang))
+        ack(response_type="ephemeral", **customer_details(customers.details(ctx, query), query, lang, ctx.tz))
 
     @app.command("/mine")
     @guarded(ctx)

@@ -87,7 +87,10 @@ def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now
                 roles.refuse(session, rep_id, "appeal", f"case {case_id}", refusal, now)
                 return CaseResult("refused", case=view, refusal=refusal)
             owner = active_ownership(session, parent.customer_id)
-            current_owner = owner.rep_id if owner else parent.owner
+            if owner is None or owner.rep_id not in (parent.owner, parent.claimant):  # released, moved on
+                roles.refuse(session, rep_id, "appeal", f"case {case_id}", "stale", now)
+                return CaseResult("refused", case=view, refusal="stale")
+            current_owner = owner.rep_id
             challenger = parent.owner if current_owner == parent.claimant else parent.claimant
             appeal = Case(kind="appeal", parent_id=parent.id, customer_id=parent.customer_id, claimant=challenger,
                           owner=current_owner, opened_by=rep_id, reason=reason, created_at=now,
@@ -116,7 +119,9 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
         if refusal:
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", refusal, now)
             return CaseResult("refused", case=_view(session, ctx, case), refusal=refusal,
-                              messages=_messages(session, case_id))
+                              messages=_messages(session, case_id),
+                              detail={"to": case.claimant, "limit": ctx.settings.claims.holding_cap,
+                                      "manager": case.excluded_decider or ""})
         share = (claimant_share or ctx.settings.disputes.default_claimant_share) if decision == "coown" else None
         won = session.execute(
             update(Case).where(Case.id == case_id, Case.status == "pending")  # type: ignore[arg-type]
@@ -204,14 +209,23 @@ def _apply(session: Session, ctx: ServiceContext, case: Case, decision: str, sha
         ownership_changes.transfer(session, ctx, customer, current, case.claimant, now, actor=manager, rule=rule,
                                    reason=case.reason)
     elif decision == "coown":
+        if current.co_owner is not None and current.co_owner != case.claimant:  # one co-owner at a time
+            _end_coownership(session, case, current, manager, rule, now)
         current.co_owner, current.co_owner_share = case.claimant, share
         session.add_all([current, OwnershipEvent(customer_id=case.customer_id, kind="coown", from_rep=case.owner,
                                                  to_rep=case.claimant, actor=manager, rule=rule,
                                                  reason=f"{share}%", at=now)])
-    elif current.co_owner is not None and case.kind == "appeal":  # keep, on appeal: the owner alone
-        current.co_owner, current.co_owner_share = None, None
-        session.add_all([current, OwnershipEvent(customer_id=case.customer_id, kind="coown_end", from_rep=case.claimant,
-                                                 to_rep=case.owner, actor=manager, rule=rule, at=now)])
+    elif case.kind == "appeal" and rule == "dispute_decision" and current.co_owner == case.claimant:
+        # "keep" decided on appeal: the owner alone. An appeal that times out changes nothing.
+        _end_coownership(session, case, current, manager, rule, now)
+
+
+def _end_coownership(session: Session, case: Case, current: Ownership, manager: str, rule: str,
+                     now: datetime) -> None:
+    session.add(OwnershipEvent(customer_id=case.customer_id, kind="coown_end", from_rep=current.co_owner,
+                               to_rep=current.rep_id, actor=manager, rule=rule, at=now))
+    current.co_owner, current.co_owner_share = None, None
+    session.add(current)
 
 
 # --- reading

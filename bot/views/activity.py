@@ -12,10 +12,10 @@ def action_result(result: ActionResult, query: str, lang: str, usage_key: str, *
                   min_chars: int = 10) -> Message:
     c = result.customer
     if result.outcome == "invalid" and result.error:
-        return input_error(result.error, lang, usage_key)
+        return input_error(result.error, lang, usage_key, min_chars=min_chars)
     if result.outcome == "not_found":
         assert result.lookup is not None
-        return suggestions(result.lookup, query, lang, usage_key)
+        return suggestions(result.lookup, query, lang, usage_key, min_chars=min_chars)
     assert c is not None
     name = escape(c.name)
     if result.outcome == "not_owner":

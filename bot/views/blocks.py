@@ -28,6 +28,26 @@ def section(markdown: str) -> dict[str, Any]:
     return SectionBlock(text=MarkdownTextObject(text=truncate(markdown, SECTION_TEXT_MAX))).to_dict()
 
 
+def sections(lines: list[str], *, limit: int, kind: str = "section") -> list[dict[str, Any]]:
+    """Lines packed into as few blocks as fit (each ≤ 3000 characters), at most ``limit`` blocks.
+    Lines that don't fit are dropped whole, never cut off mid-way; the last block says how many."""
+    build = section if kind == "section" else context
+    blocks: list[dict[str, Any]] = []
+    current = ""
+    for i, line in enumerate(lines):
+        line = truncate(line, SECTION_TEXT_MAX - 20)
+        if current and len(current) + 1 + len(line) > SECTION_TEXT_MAX - 20:
+            if len(blocks) == limit - 1:
+                blocks.append(build(current + f"\n… (+{len(lines) - i})"))
+                return blocks
+            blocks.append(build(current))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(build(current))
+    return blocks
+
+
 def context(markdown: str) -> dict[str, Any]:
     return ContextBlock(elements=[MarkdownTextObject(text=truncate(markdown, SECTION_TEXT_MAX))]).to_dict()
 

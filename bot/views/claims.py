@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.i18n import CATALOG, t
 from bot.results import (
@@ -15,8 +16,9 @@ from bot.results import (
     Lookup,
     MyCustomers,
 )
+from bot.rules.text import clean
 from bot.views import blocks as b
-from bot.views.text import escape
+from bot.views.text import escape, truncate
 
 Message = dict[str, Any]
 SAME_ACTION = "claim_same"
@@ -40,11 +42,12 @@ def text_message(markdown: str) -> Message:
     return b.message(markdown, [b.section(markdown)])
 
 
-def input_error(error: InputError, lang: str, usage_key: str | None = None) -> Message:
+def input_error(error: InputError, lang: str, usage_key: str | None = None, **usage_params: object) -> Message:
+    """The error, then how to use the command (``usage_params`` fill the usage text's numbers)."""
     params = {k: escape(str(v)) for k, v in error.params.items()}
     markdown = t(error.code, lang, **params)
     if usage_key and usage_key != error.code:
-        markdown += "\n" + t(usage_key, lang)
+        markdown += "\n" + t(usage_key, lang, **usage_params)
     return text_message(markdown)
 
 
@@ -98,7 +101,8 @@ def candidate_line(cand: Candidate, lang: str) -> str:
 
 def confirm_prompt(query: str, candidates: tuple[Candidate, ...], lang: str, request: dict[str, Any]) -> Message:
     heading = t("claim.confirm", lang, name=escape(query))
-    carried = {k: str(v)[:200] for k, v in request.items() if v and k != "same_as" and k != "different"}
+    carried = {k: " ".join(clean(str(v)).split())[:200] for k, v in request.items()
+               if v and k not in ("same_as", "different")}
     blocks = [b.section(heading)]
     for i, cand in enumerate(candidates[:3]):
         blocks.append(b.section(candidate_line(cand, lang)))
@@ -108,9 +112,9 @@ def confirm_prompt(query: str, candidates: tuple[Candidate, ...], lang: str, req
     return b.message(heading, blocks)
 
 
-def suggestions(lookup: Lookup, query: str, lang: str, usage_key: str) -> Message:
+def suggestions(lookup: Lookup, query: str, lang: str, usage_key: str, **usage_params: object) -> Message:
     if lookup.error:
-        return input_error(lookup.error, lang, usage_key)
+        return input_error(lookup.error, lang, usage_key, **usage_params)
     lines = [t("not_found", lang, name=escape(query))]
     if lookup.suggestions:
         lines.append(t("not_found.suggest", lang))
@@ -118,7 +122,7 @@ def suggestions(lookup: Lookup, query: str, lang: str, usage_key: str) -> Messag
     return text_message("\n".join(lines))
 
 
-def customer_details(d: CustomerDetails, query: str, lang: str) -> Message:
+def customer_details(d: CustomerDetails, query: str, lang: str, tz: str) -> Message:
     c = d.lookup.customer
     if c is None:
         return suggestions(d.lookup, query, lang, "usage.customer")
@@ -132,14 +136,15 @@ def customer_details(d: CustomerDetails, query: str, lang: str) -> Message:
     lines.append(t("customer.counts", lang, followups=d.followups, last_followup=day(d.last_followup, lang)))
     blocks = [b.section("\n".join(lines))]
     if d.history:
-        history = [t("customer.history", lang)]
+        history = []
         for e in d.history[-20:]:
             key = f"event.{e.kind}" if f"event.{e.kind}" in CATALOG else "event.other"
             rule = t(f"rule.{e.rule}", lang) if f"rule.{e.rule}" in CATALOG else e.rule
-            history.append("• " + t(key, lang, at=e.at.strftime("%Y-%m-%d %H:%M"), to=mention(e.to_rep, lang),
-                                    from_=mention(e.from_rep, lang), reason=escape(e.reason or ""), rule=rule,
-                                    kind=e.kind))
-        blocks.append(b.context("\n".join(history)))
+            history.append("• " + t(key, lang, at=e.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+                                    to=mention(e.to_rep, lang), from_=mention(e.from_rep, lang),
+                                    reason=escape(truncate(e.reason or "", 300)), rule=rule, kind=e.kind))
+        blocks.append(b.context(t("customer.history", lang)))
+        blocks += b.sections(history, limit=b.MAX_BLOCKS - len(blocks) - 1, kind="context")
     return b.message(lines[0], blocks)
 
 
@@ -148,7 +153,7 @@ def my_customers(mine: MyCustomers, today: date, lang: str) -> Message:
         return text_message(t("mine.empty", lang))
     header = t("mine.header", lang, count=mine.total)
     rows = ["• " + _mine_row(c, today, lang) for c in mine.rows]
-    blocks = [b.section(header)] + [b.section("\n".join(rows[i:i + 10])) for i in range(0, len(rows), 10)]
+    blocks = [b.section(header), *b.sections(rows, limit=b.MAX_BLOCKS - 2)]
     if mine.total > len(mine.rows):
         blocks.append(b.context(t("mine.more", lang, count=mine.total - len(mine.rows))))
     return b.message(header, blocks)

@@ -119,7 +119,8 @@ def case_for_channel(case: CaseView, lang: str, tz: str) -> Message:
 
 
 def refusal(code: str, lang: str, **params: Any) -> Message:
-    safe = {k: (escape(str(v)) if k not in ("to", "manager") else mention(str(v), lang)) for k, v in params.items()}
+    params = {"to": None, "manager": None, "limit": "", **params}
+    safe = {k: (mention(v, lang) if k in ("to", "manager") else escape(str(v))) for k, v in params.items()}
     return text_message(t(f"refusal.{code}", lang, **safe))
 
 
@@ -181,11 +182,11 @@ def assigned(detail: dict[str, Any], lang: str) -> Message:
 
 
 def offboarded(result: OffboardResult, lang: str) -> Message:
-    lines = [t("offboard.done", lang, rep=mention(result.rep, lang), moved=len(result.moved),
-               to=mention(result.to_rep, lang), pooled=len(result.to_pool))]
-    lines += [f"• {escape(c.name)} ({c.short_id}) → {mention(result.to_rep, lang)}" for c in result.moved[:30]]
-    lines += [f"• {escape(c.name)} ({c.short_id}) → {t('pool', lang)}" for c in result.to_pool[:30]]
-    return text_message("\n".join(lines))
+    head = t("offboard.done", lang, rep=mention(result.rep, lang), moved=len(result.moved),
+             to=mention(result.to_rep, lang), pooled=len(result.to_pool))
+    lines = [f"• {escape(c.name)} ({c.short_id}) → {mention(result.to_rep, lang)}" for c in result.moved]
+    lines += [f"• {escape(c.name)} ({c.short_id}) → {t('pool', lang)}" for c in result.to_pool]
+    return b.message(head, [b.section(head), *b.sections(lines, limit=b.MAX_BLOCKS - 1)])
 
 
 def role_changed(outcome: str, user_id: str | None, old: str | None, new: str | None, lang: str) -> Message:

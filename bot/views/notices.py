@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import t
 from bot.views.claims import Message, clock_name, text_message
+from bot.views.digest import render_digest, render_leaderboard
 from bot.views.text import escape
 
 Renderer = Callable[[dict[str, Any], str, str], Message]  # data, language, time zone → message
@@ -42,6 +43,8 @@ RENDERERS: dict[str, Renderer] = {
     "recycled": recycled,
     "reminder": reminder,
     "next_contact": next_contact,
+    "digest": render_digest,
+    "leaderboard": render_leaderboard,
 }
 
 

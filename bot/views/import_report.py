@@ -1,0 +1,94 @@
+"""What `claimbot import` prints and writes: the summary, the progress line, each row's reason. Pure text."""
+
+from __future__ import annotations
+
+from bot.i18n import CATALOG, t
+from bot.results_import import ImportFileProblem, ImportReport, Note, RowOutcome
+
+REPORT_FIELDS = ("row", "status", "reason", "customer", "name", "detail")
+
+
+def problem(p: ImportFileProblem, lang: str) -> str:
+    return t(p.code, lang, **p.params)
+
+
+def summary(report: ImportReport, lang: str, report_path: str | None = None) -> str:
+    c = report.counts
+    lines = [t("import.summary", lang, source=report.source, total=f"{report.total:,}",
+               seconds=f"{report.seconds:.1f}", created=f"{c['created'] + c['flagged']:,}",
+               flagged=f"{c['flagged']:,}", merged=f"{c['merged']:,}", unchanged=f"{c['unchanged']:,}",
+               skipped=f"{c['skipped']:,}")]
+    if report.owners_assigned or report.auto_assigned:
+        lines.append(t("import.summary.owners", lang, owners=f"{report.owners_assigned:,}",
+                       auto=f"{report.auto_assigned:,}"))
+    if report.unknown_columns:
+        lines.append(t("import.summary.unknown_columns", lang, columns=", ".join(report.unknown_columns)))
+    if report.dry_run:
+        lines.append(t("import.summary.dry_run", lang))
+    if report_path:
+        lines.append(t("import.summary.report", lang, path=report_path))
+    return "\n".join(lines)
+
+
+def progress_line(done: int, total: int, rate: float, counts: dict[str, int], lang: str) -> str:
+    percent = 100 if not total else min(100, done * 100 // total)
+    return t("import.progress", lang, done=f"{done:,}", total=f"{total:,}", percent=percent, rate=f"{rate:,.0f}",
+             created=f"{counts.get('created', 0) + counts.get('flagged', 0):,}",
+             merged=f"{counts.get('merged', 0):,}", skipped=f"{counts.get('skipped', 0):,}")
+
+
+def status_label(status: str, lang: str) -> str:
+    return t(f"import.status.{status}", lang)
+
+
+def detail(o: RowOutcome, lang: str) -> str:
+    """Why the row went the way it did, and the notes, in one line."""
+    parts = [reason(o, lang)] + [note(n, lang) for n in o.notes]
+    return "; ".join(p for p in parts if p)
+
+
+def reason(o: RowOutcome, lang: str) -> str:
+    key = f"import.reason.{o.reason}"
+    if o.reason == "probable_duplicate":
+        candidates = o.params.get("candidates") or []
+        listed = ", ".join(_candidate(c, lang) for c in candidates if isinstance(c, dict))
+        return t(key, lang, candidates=listed)
+    if o.reason.startswith("same_"):
+        text = t(key, lang, customer=o.customer or "")
+        if "row" in o.params:
+            text += t("import.reason.in_file", lang, row=o.params["row"])
+        return text
+    if key not in CATALOG:
+        return o.reason
+    return t(key, lang, **{k: v for k, v in o.params.items() if isinstance(v, str | int | float)})
+
+
+def _candidate(c: dict[str, object], lang: str) -> str:
+    why = t(f"why.{c.get('why')}", lang, score=c.get("score", "")) if f"why.{c.get('why')}" in CATALOG \
+        else str(c.get("why"))
+    who = str(c.get("customer") or "")
+    if c.get("row") is not None:
+        who += f" [{t('import.reason.candidate_row', lang, row=c['row'])}]"
+    return t("import.reason.candidate", lang, customer=who, name=c.get("name", ""), why=why)
+
+
+def note(n: Note, lang: str) -> str:
+    params = dict(n.params)
+    if n.code == "filled":
+        fields = params.get("fields") or []
+        params["fields"] = ", ".join(t(f"import.field.{f}", lang) for f in fields)  # type: ignore[union-attr]
+    elif n.code == "conflict":
+        params["field"] = t(f"import.field.{params['field']}", lang)
+    elif n.code == "stage_reset":
+        params["stage"] = t(f"stage.{params['stage']}", lang)
+    elif n.code == "auto_unassigned":
+        key = f"import.alloc.{params.get('reason')}"
+        params["why"] = t(key, lang, rule=params.get("rule", "")) if key in CATALOG else str(params.get("reason"))
+    key = f"import.note.{n.code}"
+    return t(key, lang, **params) if key in CATALOG else n.code
+
+
+def report_row(o: RowOutcome, lang: str) -> dict[str, object]:
+    """One line of the CSV report (the JSON report also carries ``params`` and ``notes``)."""
+    return {"row": o.row, "status": o.status, "reason": o.reason, "customer": o.customer or "", "name": o.name,
+            "detail": detail(o, lang)}
