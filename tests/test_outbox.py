@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlmodel import select
@@ -73,7 +74,7 @@ def test_rate_limits_and_server_errors_are_retried_and_nothing_is_sent_twice(ctx
     for call in standin.calls_for("chat.postMessage"):  # every attempt, failed or not
         by_channel[call.params["channel"]].append(call.at)
     for channel, times in by_channel.items():
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(times)]
         assert min(gaps) >= 0.95, (channel, gaps)
     with read_session(ctx.engine) as s:
         assert {r.status for r in s.exec(select(Outbox)).all()} == {"sent"}
