@@ -1,6 +1,6 @@
 """Development only: rewrite the initial migration from the models (``python -m storage.regenerate``).
 
-Allowed while no database outside a test has been migrated (see docs/decisions/0004). Once ClaimBot has
+Allowed while no database outside a test has been migrated (see docs/decisions/0008). Once ClaimBot has
 users, schema changes get their own Alembic revisions instead.
 """
 
