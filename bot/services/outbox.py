@@ -54,6 +54,8 @@ class Notice:
 
 def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notice]:
     """Take up to ``limit`` due notices for sending, each leased to this caller for LEASE."""
+    if not _any_due(ctx, now):  # the common case, every few seconds: no write transaction at all
+        return []
     with write_session(ctx.engine) as session:
         due = (select(Outbox.id).where(or_(
             (Outbox.status == "pending") & (Outbox.next_attempt_at <= now),  # type: ignore[arg-type,operator]
@@ -69,6 +71,14 @@ def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notic
             row.status, row.lease_until = "sending", now + LEASE
             session.add(row)
         return notices
+
+
+def _any_due(ctx: ServiceContext, now: datetime) -> bool:
+    with read_session(ctx.engine) as session:
+        return session.execute(select(Outbox.id).where(or_(
+            (Outbox.status == "pending") & (Outbox.next_attempt_at <= now),  # type: ignore[arg-type,operator]
+            (Outbox.status == "sending") & (Outbox.lease_until < now),  # type: ignore[arg-type,operator]
+        )).limit(1)).first() is not None
 
 
 def take_channel_slot(ctx: ServiceContext, channel: str, now: datetime) -> datetime | None:
