@@ -157,6 +157,114 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """`claimbot import FILE.csv`: the customer list of the old CRM (bot/services/importer.py)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot.services import importer
+    from bot.views import import_report
+    from storage.engine import make_engine
+    from storage.sqlite_copy import is_sqlite_file, sqlite_copy
+
+    settings = Settings()
+    ctx = context(settings)
+    ensure_schema(ctx)
+    lang = args.lang or settings.team.language
+    try:
+        source = importer.open_csv(args.file, args.encoding)
+    except importer.ImportFileError as bad:
+        print(import_report.problem(bad.problem, lang), file=sys.stderr)
+        return 2
+    options = importer.ImportOptions(dry_run=args.dry_run, assign_auto=args.assign == "auto",
+                                     probable=args.probable, batch_size=args.batch_size, actor=args.actor,
+                                     source=Path(args.file).name)
+    progress = _ImportProgress(lang, quiet=args.quiet)
+    with contextlib.ExitStack() as stack:
+        report_file = stack.enter_context(_ImportReportFile(args.report, lang)) if args.report else None
+        if args.dry_run and is_sqlite_file(settings.database_url):  # never hold the live file's write lock
+            url = stack.enter_context(sqlite_copy(settings.database_url))
+            ctx = ServiceContext(engine=make_engine(url), settings=settings.model_copy(update={"database_url": url}))
+            stack.callback(ctx.engine.dispose)
+        report = importer.import_csv(ctx, source, datetime.now(UTC), options, progress=progress,
+                                     on_row=report_file.write if report_file else None)
+        progress.finish()
+        if report_file:
+            report_file.summary(report)
+    print(import_report.summary(report, lang, args.report))
+    return 0
+
+
+class _ImportProgress:
+    """A progress line on standard error (rewritten in place on a terminal), stdlib only."""
+
+    def __init__(self, lang: str, *, quiet: bool = False, every_s: float = 0.5):
+        import time
+
+        self.lang, self.quiet, self.clock = lang, quiet, time.monotonic
+        self.tty = sys.stderr.isatty()
+        self.every_s = every_s if self.tty else 5.0
+        self.started = self.last = self.clock()
+        self.line = ""
+
+    def __call__(self, done: int, total: int, counts: dict[str, int]) -> None:
+        from bot.views.import_report import progress_line
+
+        now = self.clock()
+        if self.quiet or (now - self.last < self.every_s and done < total):
+            return
+        self.last = now
+        self.line = progress_line(done, total, done / max(now - self.started, 1e-6), counts, self.lang)
+        print(("\r" + self.line) if self.tty else self.line, end="" if self.tty else "\n", file=sys.stderr,
+              flush=True)
+
+    def finish(self) -> None:
+        if self.tty and self.line and not self.quiet:
+            print(file=sys.stderr)
+
+
+class _ImportReportFile:
+    """Every row that was not plainly created, with its reason: CSV, or JSON when FILE ends in .json."""
+
+    def __init__(self, path: str, lang: str):
+        from bot.views.import_report import REPORT_FIELDS
+
+        self.lang, self.json = lang, path.lower().endswith(".json")
+        self.out = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.rows = 0
+        if self.json:
+            self.out.write('{"rows": [')
+        else:
+            self.csv = csv.DictWriter(self.out, fieldnames=REPORT_FIELDS)
+            self.csv.writeheader()
+
+    def __enter__(self) -> _ImportReportFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.out.close()
+
+    def write(self, outcome: object) -> None:
+        from dataclasses import asdict
+
+        from bot.views.import_report import report_row
+
+        row = report_row(outcome, self.lang)  # type: ignore[arg-type]
+        if self.json:
+            row |= {"params": outcome.params, "notes": [asdict(n) for n in outcome.notes]}  # type: ignore[attr-defined]
+            self.out.write(("," if self.rows else "") + "\n  " + json.dumps(row, ensure_ascii=False, default=str))
+        else:
+            self.csv.writerow(row)
+        self.rows += 1
+
+    def summary(self, report: object) -> None:
+        if self.json:
+            keys = ("source", "total", "dry_run", "counts", "owners_assigned", "auto_assigned", "unknown_columns",
+                    "encoding", "seconds")
+            summary = {k: getattr(report, k) for k in keys}
+            self.out.write("\n], " + json.dumps(summary, ensure_ascii=False, default=str)[1:] + "\n")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="claimbot", description="ClaimBot: fair customer ownership in Slack.")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -196,12 +304,29 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("json", "csv"), default="json")
     e.add_argument("--output", "-o", help="write to FILE instead of standard output")
     e.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser("import", help="import customers from a CSV file (name, owner, tier, region, …)")
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--dry-run", action="store_true", help="decide every row and report, but write nothing")
+    imp.add_argument("--assign", choices=("auto",), help="auto: new customers without an owner go through the "
+                     "allocation rules")
+    imp.add_argument("--report", metavar="FILE", help="write every row that was not plainly created, with its "
+                     "reason, to FILE (.csv, or .json)")
+    imp.add_argument("--probable", choices=("flag", "skip"), default="flag",
+                     help="a row that probably is an existing customer (same name without the region, or a similar "
+                     "name): create it flagged for a manager's review (default), or skip it")
+    imp.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
+    imp.add_argument("--encoding", help="the file's encoding (default: UTF-8, else GB18030)")
+    imp.add_argument("--actor", default="import", help="who the audit trail names for the ownerships it starts")
+    imp.add_argument("--lang", choices=("zh", "en"), help="language of the summary and report (default: the team's)")
+    imp.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    imp.set_defaults(func=cmd_import)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    quiet = args.verb in ("console", "export", "db", "jobs")  # their output is the product, not the log
+    quiet = args.verb in ("console", "export", "db", "jobs", "import")  # their output is the product, not the log
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     return int(args.func(args) or 0)

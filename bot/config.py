@@ -7,6 +7,7 @@ CLAIMBOT_CLAIMS__HOLDING_CAP=50). Slack credentials and DATABASE_URL have their 
 from __future__ import annotations
 
 import os
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,13 @@ class ClaimSettings(BaseModel):
     followup_timeout_days: dict[Tier, int] = Field(default_factory=lambda: {"A": 45, "B": 30, "C": 14})
     progress_timeout_days: dict[Tier, int] = Field(default_factory=lambda: {"A": 180, "B": 90, "C": 60})
     min_followup_note_chars: int = Field(10, ge=1)
+    # How the clocks count days (docs/decisions/0005): calendar days, or working days with a holiday
+    # calendar (China's, 调休 make-up workdays included); the team's own additions win over the package.
+    count: Literal["calendar_days", "working_days"] = "calendar_days"
+    holiday_calendar: Literal["CN"] = "CN"
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+    tightening_grace_days: int = Field(3, ge=0)  # a tightened rule recycles nothing before this has passed
 
 
 class ReminderSettings(BaseModel):
@@ -66,6 +74,20 @@ class ScheduleSettings(BaseModel):
     leaderboard: str = Field("18:00", pattern=r"^\d{1,2}:\d{2}$")
     deadlines_every_minutes: int = Field(15, ge=1)
     outbox_every_seconds: int = Field(2, ge=1)
+
+
+class LeaderboardWeights(BaseModel):
+    """Points per event (PRODUCT 3.7); a co-owned win counts by each side's share of the credit."""
+
+    claims: float = Field(1, ge=0)
+    followups: float = Field(1, ge=0)  # qualifying follow-ups only
+    advances: float = Field(3, ge=0)  # forward stage moves other than to won
+    wins: float = Field(10, ge=0)
+
+
+class LeaderboardSettings(BaseModel):
+    weights: LeaderboardWeights = Field(default_factory=LeaderboardWeights)
+    amount_per_point: float | None = Field(None, gt=0)  # unset: the won amount is shown, not scored
 
 
 class AllocationRule(BaseModel):
@@ -118,6 +140,7 @@ class Settings(BaseSettings):
     handovers: HandoverSettings = Field(default_factory=HandoverSettings)
     allocation: AllocationSettings = Field(default_factory=AllocationSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    leaderboard: LeaderboardSettings = Field(default_factory=LeaderboardSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

@@ -304,3 +304,37 @@ class AllocationEntry(SQLModel, table=True):
     cycle: int | None = None
     actor: str
     at: datetime = Field(index=True)
+
+
+class ClockRuleVersion(SQLModel, table=True):
+    """Append-only: the clock settings in force, one row per change (docs/decisions/0005).
+
+    Recorded when a process first sweeps with settings that differ from the latest row; the primary key
+    on ``version`` (inserted as latest + 1, conflict-do-nothing) lets the database decide once when
+    several processes start together."""
+
+    __tablename__ = "clock_rule_version"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    digest: str  # sha256 of the canonical settings JSON
+    settings: str = Field(sa_column=Column(Text, nullable=False))  # JSON: first_followup_days, timeouts, count…
+    effective_at: datetime
+    source: str  # config | slack:<user>
+
+
+class ProtectionRefresh(SQLModel, table=True):
+    """Progress of the one-off pass that recomputes every active ``protected_until`` after a new rule
+    version: batches in ownership id order, each claimed by moving ``through_id`` forward."""
+
+    __tablename__ = "protection_refresh"
+
+    version: int = Field(primary_key=True, foreign_key="clock_rule_version.version")
+    through_id: int = 0  # every active ownership with id <= this has been recomputed
+    finished_at: datetime | None = None
+
+
+# The sweeps read only what is due: active ownerships by deadline, follow-ups by next-contact day.
+Index("ix_ownership_active_until", Ownership.__table__.c.protected_until, Ownership.__table__.c.id,  # type: ignore[attr-defined]
+      sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"))
+Index("ix_followup_next_contact", FollowUp.__table__.c.next_contact,  # type: ignore[attr-defined]
+      sqlite_where=text("next_contact IS NOT NULL"), postgresql_where=text("next_contact IS NOT NULL"))

@@ -8,10 +8,12 @@ from bot.services.context import ServiceContext
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    from bot.commands import claim, customers, help, manage, owner_actions
+    from bot.commands import claim, customers, help, leaderboard, manage, owner_actions, pool
 
     claim.register(app, ctx)
     customers.register(app, ctx)
     owner_actions.register(app, ctx)
     manage.register(app, ctx)
     help.register(app, ctx)
+    leaderboard.register(app, ctx)
+    pool.register(app, ctx)

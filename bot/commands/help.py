@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import notify
+from bot.commands import ooo
 from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.rules import text
@@ -47,6 +48,8 @@ def register(app: App, ctx: ServiceContext) -> None:
                 ack(response_type="ephemeral", **v.refusal(result.refusal or "not_manager", lang))
             else:
                 ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
+        elif verb in ("ooo", "休假"):
+            ack(response_type="ephemeral", **ooo.ooo_reply(ctx, user_id, rest, lang))
         else:
             ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
 

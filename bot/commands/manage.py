@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import notify
+from bot.commands import allocate
 from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult
@@ -55,6 +56,9 @@ def register(app: App, ctx: ServiceContext) -> None:
         typed = text.clean(command.get("text"))
         if not typed:
             ack(response_type="ephemeral", **text_message(t("usage.assign", lang)))
+            return
+        if allocate.is_auto(typed):  # `/assign name auto`: the allocation rules pick the rep
+            allocate.assign_auto(ack, client, ctx, user_id, typed, lang)
             return
         result = handovers.assign(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))

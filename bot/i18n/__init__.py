@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from bot.i18n.catalog import CATALOG
 from bot.i18n.catalog_allocation import ALLOCATION
+from bot.i18n.catalog_clock_rules import CLOCK_RULES
 from bot.i18n.catalog_decisions import DECISIONS
+from bot.i18n.catalog_digest import DIGEST
+from bot.i18n.catalog_import_pool import IMPORT_POOL
 from bot.i18n.catalog_notices import NOTICES
 
 CATALOG.update(DECISIONS)
 CATALOG.update(ALLOCATION)
+CATALOG.update(CLOCK_RULES)
 CATALOG.update(NOTICES)
+CATALOG.update(DIGEST)
+CATALOG.update(IMPORT_POOL)
 
 LANGUAGES = ("zh", "en")
 

@@ -38,6 +38,7 @@ ALLOCATION: dict[str, dict[str, str]] = {
     "alloc.skip.ooo": {"zh": "{rep} 休假至 {until}", "en": "{rep} out of office until {until}"},
     "alloc.skip.inactive": {"zh": "{rep} 已停用", "en": "{rep} inactive"},
     "alloc.skip.at_cap": {"zh": "{rep} 已达持有上限（{holding}/{cap}）", "en": "{rep} at the holding cap ({holding}/{cap})"},
+    "alloc.skip.cooldown": {"zh": "{rep} 放弃过该客户，冷却至 {until} 前", "en": "{rep} gave it up, cooling down until {until}"},
     "alloc.tie": {"zh": "{reps} 并列，随机选中", "en": "tie between {reps}, broken at random"},
     "alloc.strategy.round_robin": {"zh": "轮流分配", "en": "round robin"},
     "alloc.strategy.least_loaded": {"zh": "持有最少者优先", "en": "least loaded"},
@@ -87,6 +88,9 @@ ALLOCATION: dict[str, dict[str, str]] = {
         "zh": "• 「{rule}」{strategy}：{total} 个 · 差距 {spread} · 基尼系数 {gini} · {cycles} 轮，单轮最大差距 {cycle_spread}",
         "en": "• “{rule}” {strategy}: {total} leads · spread {spread} · Gini {gini} · {cycles} cycles, "
               "largest spread within a cycle {cycle_spread}",
+    },
+    "fairness.count_skipped": {
+        "zh": "{rep} {count}（{skipped} 次轮到时不可分配）", "en": "{rep} {count} ({skipped} turns skipped)",
     },
     "fairness.unassigned_in_rule": {"zh": "（{count} 个无人可分配）", "en": " ({count} with nobody eligible)"},
     "fairness.extra": {

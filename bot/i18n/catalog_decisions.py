@@ -153,7 +153,7 @@ DECISIONS: dict[str, dict[str, str]] = {
     "rule.offboard": {"zh": "离岗交接", "en": "offboarding"},
     "rule.owner_release": {"zh": "负责人放弃", "en": "released by the owner"},
     "rule.stage_lost": {"zh": "丢单", "en": "lost"},
-    "event.assign": {"zh": "{at} 经理分配给 {to}", "en": "{at} assigned to {to}"},
+    "event.assign": {"zh": "{at} 分配给 {to}（{rule}）", "en": "{at} assigned to {to} ({rule})"},
     "event.coown": {"zh": "{at} {to} 与 {from_} 共同负责（{reason}）", "en": "{at} {to} co-owns with {from_} ({reason})"},
     "event.coown_end": {"zh": "{at} 取消 {from_} 的共同负责", "en": "{at} {from_} no longer co-owns"},
 }

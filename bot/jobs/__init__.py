@@ -27,12 +27,14 @@ class Job:
 
 
 def registry(ctx: ServiceContext) -> dict[str, Job]:
-    from bot.jobs import clocks, deadlines
+    from bot.jobs import clocks, deadlines, scoreboard
 
     s = ctx.settings.schedule
     jobs = [
         Job("recycle", clocks.recycle, at=s.recycle),
         Job("reminders", clocks.reminders, at=s.reminders),
         Job("deadlines", deadlines.run, every_seconds=s.deadlines_every_minutes * 60),
+        Job("digest", scoreboard.digest, at=s.digest),
+        Job("leaderboard", scoreboard.leaderboard, at=s.leaderboard),
     ]
     return {job.name: job for job in jobs}

@@ -1,14 +1,17 @@
 """The two protection clocks of PRODUCT 3.2, the first-follow-up deadline and the ceiling.
 
 Pure: every function takes ``now`` or the event times it needs. Days are calendar days in the
-team's time zone; a protection "until" date is the last local day on which the customer is
-still protected.
+team's time zone, or working days when ``ClockRules.count`` says so (the calendar comes in as a plain
+``is_workday`` callable, built in bot/calendars.py); a protection "until" date is the last local day on
+which the customer is still protected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 FOLLOWUP_KINDS = ("call", "visit", "meeting", "email", "wechat", "other")
@@ -22,6 +25,31 @@ class ClockRules:
     followup_timeout_days: dict[str, int]
     progress_timeout_days: dict[str, int]
     max_protection_days: int
+    count: str = "calendar_days"  # calendar_days | working_days (docs/decisions/0005)
+    is_workday: Callable[[date], bool] | None = None  # needed for working_days
+
+    def after(self, day: date, n: int) -> date:
+        """``n`` days after ``day`` as these rules count days."""
+        if self.count == "working_days":
+            if self.is_workday is None:
+                raise ValueError("working_days needs an is_workday calendar")
+            return nth_working_day_after(day, n, self.is_workday)
+        return day + timedelta(days=n)
+
+
+@lru_cache(maxsize=65536)
+def nth_working_day_after(day: date, n: int, is_workday: Callable[[date], bool]) -> date:
+    """The ``n``-th working day after ``day``; ``day`` itself never counts, worked or not. ``n`` <= 0: ``day``.
+
+    Memoised per calendar (the callable must be hashable by value): the sweeps ask for the same few
+    start days and lengths over and over.
+    """
+    current, left = day, n
+    while left > 0:
+        current += timedelta(days=1)
+        if is_workday(current):
+            left -= 1
+    return current
 
 
 @dataclass(frozen=True)
@@ -58,12 +86,12 @@ def protection(
     start = local_day(started_at, tz)
     first_due = None
     if last_followup_at is None:
-        first_due = start + timedelta(days=rules.first_followup_days)
+        first_due = rules.after(start, rules.first_followup_days)
         followup_due = first_due
     else:
-        followup_due = local_day(last_followup_at, tz) + timedelta(days=rules.followup_timeout_days[tier])
-    progress_due = local_day(last_progress_at, tz) + timedelta(days=rules.progress_timeout_days[tier])
-    ceiling = start + timedelta(days=rules.max_protection_days)
+        followup_due = rules.after(local_day(last_followup_at, tz), rules.followup_timeout_days[tier])
+    progress_due = rules.after(local_day(last_progress_at, tz), rules.progress_timeout_days[tier])
+    ceiling = rules.after(start, rules.max_protection_days)
     if stage == "won":
         return Protection(None, None, first_due, followup_due, progress_due, ceiling)
     candidates = [

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
+from bot.calendars import workday_calendar
 from bot.config import Settings
 from bot.rules.clocks import ClockRules, local_day
 
@@ -28,6 +29,9 @@ class ServiceContext:
             followup_timeout_days=dict(c.followup_timeout_days),
             progress_timeout_days=dict(c.progress_timeout_days),
             max_protection_days=c.max_protection_days,
+            count=c.count,
+            is_workday=workday_calendar(c.holiday_calendar, extra_holidays=c.extra_holidays,
+                                        extra_workdays=c.extra_workdays) if c.count == "working_days" else None,
         )
 
     def today(self, now: datetime) -> date:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from bot.results import CustomerSnapshot
 from bot.rules import clocks
+from bot.services import rule_versions
 from bot.services.context import ServiceContext
 from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership
 
@@ -24,15 +25,8 @@ def customer_by_short_id(session: Session, number: int) -> Customer | None:
 
 
 def protection_of(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:
-    return clocks.protection(
-        ctx.clock_rules,
-        tier=customer.tier,
-        stage=customer.stage,
-        tz=ctx.tz,
-        started_at=ownership.started_at,
-        last_followup_at=ownership.last_followup_at,
-        last_progress_at=ownership.last_progress_at,
-    )
+    """The deadline under the rules in force, with the grace of a recent tightening (docs/decisions/0005)."""
+    return rule_versions.protection(ctx, customer, ownership)
 
 
 def refresh_protection(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import tuple_
 from sqlmodel import select
 
 from bot.rules import clocks
-from bot.services import outbox
+from bot.rules.rule_changes import GRACE_CLOCK
+from bot.services import outbox, rule_versions
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
 from bot.services.snapshots import protection_of, refresh_protection
@@ -33,18 +35,22 @@ class SweepResult:
 def recycle_due(ctx: ServiceContext, now: datetime) -> SweepResult:
     """Every ownership whose protection ended before today goes back to the pool; its owner is told why."""
     today = ctx.today(now)
+    rule_versions.prepare(ctx, now)  # a changed rule is recorded and the stored deadlines refreshed first
     recycled = refreshed = 0
-    last_id = 0
+    after: tuple[date, int] | None = None
     while True:
+        # Keyset on (protected_until, id): the partial index ix_ownership_active_until holds only active
+        # ownerships in that order, so this reads the due ones and nothing else.
+        query = select(Ownership.protected_until, Ownership.id).where(
+            Ownership.ended_at.is_(None), Ownership.protected_until < today)  # type: ignore[union-attr,operator]
+        if after is not None:
+            query = query.where(tuple_(Ownership.protected_until, Ownership.id) > tuple_(*after))
         with read_session(ctx.engine) as session:
-            due = session.exec(
-                select(Ownership.id).where(Ownership.ended_at.is_(None), Ownership.protected_until < today,  # type: ignore[union-attr,operator]
-                                           Ownership.id > last_id).order_by(Ownership.id).limit(BATCH)  # type: ignore[arg-type,operator]
-            ).all()
+            due = session.exec(query.order_by(Ownership.protected_until, Ownership.id).limit(BATCH)).all()  # type: ignore[arg-type]
         if not due:
             break
-        last_id = due[-1]
-        for ownership_id in due:
+        after = (due[-1][0], due[-1][1])
+        for _until, ownership_id in due:
             outcome = _recycle_one(ctx, ownership_id, now, today)
             recycled += outcome == "recycled"
             refreshed += outcome == "refreshed"
@@ -75,6 +81,7 @@ def _recycle_one(ctx: ServiceContext, ownership_id: int, now: datetime, today: d
 def remind_due(ctx: ServiceContext, now: datetime) -> SweepResult:
     """DMs before a protection ends (7 and 1 days before by default) and on next-contact days."""
     today = ctx.today(now)
+    rule_versions.prepare(ctx, now)
     days_before = sorted(set(ctx.settings.reminders.days_before))
     targets = {today + timedelta(days=n): n for n in days_before}
     sent = 0
@@ -110,7 +117,8 @@ def _notice(ctx: ServiceContext, customer: Customer, ownership: Ownership, p: cl
             today: date) -> dict[str, object]:
     c = ctx.settings.claims
     timeout = {"first_followup": c.first_followup_days, "followup": c.followup_timeout_days[customer.tier],
-               "progress": c.progress_timeout_days[customer.tier], "ceiling": c.max_protection_days}
+               "progress": c.progress_timeout_days[customer.tier], "ceiling": c.max_protection_days,
+               GRACE_CLOCK: c.tightening_grace_days}
     return {"name": customer.name, "sid": customer.short_id, "tier": customer.tier, "clock": p.clock,
             "until": p.until.isoformat() if p.until else None, "days_rule": timeout.get(p.clock or "", 0),
             "since": clocks.local_day(ownership.started_at, ctx.tz).isoformat(), "today": today.isoformat(),

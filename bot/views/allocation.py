@@ -12,7 +12,6 @@ from bot.i18n import t
 from bot.results_allocation import AllocationResult, AutoAssignResult, FairnessReport, OooResult
 from bot.rules.allocation import Skip
 from bot.views import blocks as b
-from bot.views import notices
 from bot.views.claims import Message, day, input_error, mention, suggestions, text_message
 from bot.views.text import escape
 
@@ -99,7 +98,7 @@ def unassigned_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
     params = {"name": escape(str(data.get("name", ""))), "sid": data.get("sid", ""), "rep": mention(None, lang),
               "rule": escape(str(data.get("rule") or "")), "region": _value(data.get("region"), lang),
               "industry": _value(data.get("industry"), lang), "tier": data.get("tier") or "—",
-              "other": escape(str(match.get("sid", ""))), "other_sid": match.get("sid", ""),
+              "other": escape(str(match.get("name") or match.get("sid", ""))), "other_sid": match.get("sid", ""),
               "owner": mention(match.get("owner"), lang),
               "why": t(f"alloc.why.{match['why']}", lang) if match.get("why") else ""}
     lines = [t(f"alloc.unassigned.{data.get('reason', 'no_rule')}", lang, **params)]
@@ -107,9 +106,6 @@ def unassigned_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
     if line:
         lines.append(line)
     return text_message(t("alloc.notice.unassigned", lang, text="\n".join(lines), sid=data.get("sid", "")))
-
-
-notices.RENDERERS.setdefault("unassigned", unassigned_notice)
 
 
 def ooo_reply(result: OooResult, lang: str) -> Message:
@@ -141,7 +137,9 @@ def explanation(entry: dict[str, Any], lang: str, tz: str) -> str:
         how = t(f"alloc.reason.{entry['reason']}", lang, rule=escape(entry.get("rule") or ""))
     line = t("alloc.explain", lang, at=when, outcome=outcome, how=how)
     skipped = skipped_line(entry.get("skipped") or [], lang)
-    return f"{line}；{skipped}" if skipped and lang == "zh" else f"{line}; {skipped}" if skipped else line
+    if not skipped:
+        return line
+    return f"{line}{'；' if lang == 'zh' else '; '}{skipped}"
 
 
 def fairness_blocks(report: FairnessReport, lang: str, tz: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import t
+from bot.views.allocation import unassigned_notice
 from bot.views.claims import Message, clock_name, text_message
 from bot.views.digest import render_digest, render_leaderboard
 from bot.views.text import escape
@@ -45,6 +46,7 @@ RENDERERS: dict[str, Renderer] = {
     "next_contact": next_contact,
     "digest": render_digest,
     "leaderboard": render_leaderboard,
+    "unassigned": unassigned_notice,
 }
 
 

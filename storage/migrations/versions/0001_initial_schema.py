@@ -34,6 +34,14 @@ def upgrade() -> None:
     sa.Column('next_allowed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('channel')
     )
+    op.create_table('clock_rule_version',
+    sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('digest', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('settings', sa.Text(), nullable=False),
+    sa.Column('effective_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.PrimaryKeyConstraint('version')
+    )
     op.create_table('customer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
@@ -208,6 +216,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('ownership', schema=None) as batch_op:
+        batch_op.create_index('ix_ownership_active_until', ['protected_until', 'id'], unique=False, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_ownership_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_ownership_protected_until', ['protected_until'], unique=False)
         batch_op.create_index('ix_ownership_rep_active', ['rep_id', 'ended_at'], unique=False)
@@ -230,6 +239,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ownership_event_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ownership_event_customer_id'), ['customer_id'], unique=False)
 
+    op.create_table('protection_refresh',
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('through_id', sa.Integer(), nullable=False),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['version'], ['clock_rule_version.version'], ),
+    sa.PrimaryKeyConstraint('version')
+    )
     op.create_table('stage_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -262,6 +278,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('followup', schema=None) as batch_op:
         batch_op.create_index('ix_followup_customer_day', ['customer_id', 'local_day'], unique=False)
+        batch_op.create_index('ix_followup_next_contact', ['next_contact'], unique=False, sqlite_where=sa.text('next_contact IS NOT NULL'), postgresql_where=sa.text('next_contact IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_followup_ownership_id'), ['ownership_id'], unique=False)
 
     op.create_table('handover',
@@ -299,6 +316,7 @@ def downgrade() -> None:
     op.drop_table('handover')
     with op.batch_alter_table('followup', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_followup_ownership_id'))
+        batch_op.drop_index('ix_followup_next_contact', sqlite_where=sa.text('next_contact IS NOT NULL'), postgresql_where=sa.text('next_contact IS NOT NULL'))
         batch_op.drop_index('ix_followup_customer_day')
 
     op.drop_table('followup')
@@ -306,6 +324,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stage_change_customer_id'))
 
     op.drop_table('stage_change')
+    op.drop_table('protection_refresh')
     with op.batch_alter_table('ownership_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ownership_event_customer_id'))
         batch_op.drop_index(batch_op.f('ix_ownership_event_at'))
@@ -316,6 +335,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ownership_rep_active')
         batch_op.drop_index('ix_ownership_protected_until')
         batch_op.drop_index(batch_op.f('ix_ownership_customer_id'))
+        batch_op.drop_index('ix_ownership_active_until', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.drop_table('ownership')
     op.drop_table('name_gram')
@@ -358,6 +378,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customer_core_key'))
 
     op.drop_table('customer')
+    op.drop_table('clock_rule_version')
     op.drop_table('channel_rate')
     op.drop_table('allocation_turn')
     # ### end Alembic commands ###

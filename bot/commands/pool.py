@@ -1,0 +1,22 @@
+"""/pool [filter]: browse the pool (公海), a page at a time, with Claim buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.commands.common import guarded, user_language
+from bot.services import pool
+from bot.services.context import ServiceContext
+from bot.views.pool import pool_page
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    @app.command("/pool")
+    @guarded(ctx)
+    def pool_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        lang = user_language(ctx, client, command["user_id"])
+        page = pool.browse(ctx, command.get("text"))
+        ack(response_type="ephemeral", **pool_page(page, lang))

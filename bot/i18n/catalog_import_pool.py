@@ -1,0 +1,177 @@
+"""Strings for the pool browser (/pool) and `claimbot import` (zh, en)."""
+
+from __future__ import annotations
+
+IMPORT_POOL: dict[str, dict[str, str]] = {
+    # --- /pool
+    "usage.pool": {
+        "zh": "用法：`/pool [筛选]`，例如 `/pool 科技`、`/pool tier:A region:北京`、`/pool industry:物流`。",
+        "en": "Usage: `/pool [filter]`, e.g. `/pool tech`, `/pool tier:A region:Beijing`, `/pool industry:logistics`.",
+    },
+    "pool.header": {"zh": "*公海* · 共 {count} 个客户", "en": "*The pool* · {count} customers"},
+    "pool.header_filtered": {
+        "zh": "*公海* · 筛选“{filter}” · 共 {count} 个客户",
+        "en": "*The pool* · filter “{filter}” · {count} customers",
+    },
+    "pool.page": {"zh": "第 {page} 页", "en": "page {page}"},
+    "pool.empty": {"zh": "公海里现在没有客户。", "en": "The pool is empty right now."},
+    "pool.empty_filtered": {
+        "zh": "公海里没有符合“{filter}”的客户。",
+        "en": "No customer in the pool matches “{filter}”.",
+    },
+    "pool.row": {"zh": "*{name}*（{sid}）· {tier} 类 · {stage}", "en": "*{name}* ({sid}) · tier {tier} · {stage}"},
+    "pool.returned.release": {
+        "zh": "↩️ {since} 由 {rep} 放回公海：{reason}",
+        "en": "↩️ Released by {rep} on {since}: {reason}",
+    },
+    "pool.returned.recycle": {
+        "zh": "♻️ {since} 从 {rep} 回收：{clock}于 {until} 到期",
+        "en": "♻️ Recycled from {rep} on {since}: the {clock} ran out on {until}",
+    },
+    "pool.returned.recycle_other": {
+        "zh": "♻️ {since} 从 {rep} 回收：{reason}",
+        "en": "♻️ Recycled from {rep} on {since}: {reason}",
+    },
+    "pool.returned.lost": {"zh": "📉 {since} {rep} 丢单，回到公海", "en": "📉 Lost by {rep} on {since}, back in the pool"},
+    "pool.returned.new": {"zh": "🆕 {since} 进入公海，尚无人认领过", "en": "🆕 In the pool since {since}, never owned"},
+    "pool.help": {
+        "zh": "认领同样受持有上限、每日领取上限和冷却期限制。筛选：名称关键字、`tier:A`、`region:北京`、`industry:科技`。",
+        "en": "Claims here count toward the holding cap and the daily claim cap, and the cooldown applies. "
+              "Filter by name words, `tier:A`, `region:…`, `industry:…`.",
+    },
+    "pool.error.bad_tier": {
+        "zh": "“{value}” 不是有效的客户等级（A、B、C）。",
+        "en": "“{value}” is not a tier (A, B or C).",
+    },
+    "pool.error.too_long": {
+        "zh": "筛选条件太长：{length} 个字，最多 {limit} 个。",
+        "en": "The filter is too long: {length} characters, at most {limit}.",
+    },
+    "button.pool_claim": {"zh": "认领", "en": "Claim"},
+    "button.pool_next": {"zh": "下一页 ▶", "en": "Next page ▶"},
+    # --- The audit trail of imported ownerships (/customer history)
+    "event.import": {"zh": "{at} 导入，归 {to}（{reason}）", "en": "{at} imported, owned by {to} ({reason})"},
+    "rule.import": {"zh": "导入", "en": "import"},
+    # --- claimbot import
+    "import.status.created": {"zh": "新建", "en": "created"},
+    "import.status.flagged": {"zh": "新建（待经理核对）", "en": "created, flagged for review"},
+    "import.status.merged": {"zh": "合并", "en": "merged"},
+    "import.status.unchanged": {"zh": "无变化", "en": "unchanged"},
+    "import.status.skipped": {"zh": "跳过", "en": "skipped"},
+    "import.summary": {
+        "zh": "{source}：{total} 行，用时 {seconds} 秒。新建 {created}（其中 {flagged} 个疑似重复，已标记待经理核对）· "
+              "合并 {merged} · 无变化 {unchanged} · 跳过 {skipped}。",
+        "en": "{source}: {total} rows in {seconds} s. Created {created} (of which {flagged} probable duplicates, "
+              "flagged for a manager's review) · merged {merged} · unchanged {unchanged} · skipped {skipped}.",
+    },
+    "import.summary.owners": {
+        "zh": "按负责人列分配 {owners} 个客户（审计记录：导入）；按分配规则分配 {auto} 个。",
+        "en": "{owners} customers given to the owner column's reps (audited as: import); {auto} by the allocation rules.",
+    },
+    "import.summary.dry_run": {
+        "zh": "演练（--dry-run）：以上是真实导入会得到的结果，数据库没有任何改动。",
+        "en": "Dry run (--dry-run): this is what a real import would do; nothing was written.",
+    },
+    "import.summary.unknown_columns": {
+        "zh": "未识别、已忽略的列：{columns}",
+        "en": "Columns not understood, ignored: {columns}",
+    },
+    "import.summary.report": {"zh": "逐行报告：{path}", "en": "Row-by-row report: {path}"},
+    "import.summary.idempotent": {
+        "zh": "再次导入同一文件不会改变任何数据。",
+        "en": "Importing the same file again changes nothing.",
+    },
+    "import.progress": {
+        "zh": "导入中 {done}/{total} 行（{percent}%）· {rate} 行/秒 · 新建 {created} · 合并 {merged} · 跳过 {skipped}",
+        "en": "importing {done}/{total} rows ({percent}%) · {rate} rows/s · created {created} · merged {merged} · "
+              "skipped {skipped}",
+    },
+    "import.file.missing": {"zh": "找不到文件：{path}", "en": "No such file: {path}"},
+    "import.file.empty": {"zh": "文件是空的：{path}", "en": "The file is empty: {path}"},
+    "import.file.encoding": {
+        "zh": "无法按 {encoding} 编码读取文件；请另存为 UTF-8 CSV，或用 --encoding 指定编码。",
+        "en": "Cannot read the file as {encoding}; save it as UTF-8 CSV or name the encoding with --encoding.",
+    },
+    "import.file.no_name_column": {
+        "zh": "找不到客户名称列（name、客户名称、公司名称……）。表头是：{headers}",
+        "en": "No customer name column (name, customer, company, 客户名称 …). The header is: {headers}",
+    },
+    "import.reason.new": {"zh": "新客户", "en": "new customer"},
+    "import.reason.same_uscc": {"zh": "统一社会信用代码与 {customer} 相同", "en": "same credit code as {customer}"},
+    "import.reason.same_domain": {"zh": "网址与 {customer} 相同", "en": "same web domain as {customer}"},
+    "import.reason.same_phone": {"zh": "电话与 {customer} 相同", "en": "same phone as {customer}"},
+    "import.reason.same_name": {"zh": "名称与 {customer} 相同", "en": "same name as {customer}"},
+    "import.reason.in_file": {"zh": "（由本文件第 {row} 行新建）", "en": " (created by row {row} of this file)"},
+    "import.reason.probable_duplicate": {
+        "zh": "疑似与已有客户重复：{candidates}",
+        "en": "probably the same as: {candidates}",
+    },
+    "import.reason.candidate": {"zh": "{customer} {name}（{why}）", "en": "{customer} {name} ({why})"},
+    "import.reason.candidate_row": {"zh": "第 {row} 行", "en": "row {row}"},
+    "import.reason.missing_name": {"zh": "没有客户名称", "en": "no customer name"},
+    "import.reason.name_too_long": {
+        "zh": "名称太长：{length} 个字，最多 {limit} 个",
+        "en": "name too long: {length} characters, at most {limit}",
+    },
+    "import.reason.no_letters": {"zh": "名称里没有文字", "en": "the name has no letters"},
+    "import.reason.invalid_uscc": {
+        "zh": "统一社会信用代码无效（校验位不符）：{value}",
+        "en": "invalid unified social credit code (checksum): {value}",
+    },
+    "import.reason.invalid_domain": {"zh": "网址无效：{value}", "en": "invalid web domain: {value}"},
+    "import.reason.invalid_phone": {"zh": "电话号码无效：{value}", "en": "invalid phone number: {value}"},
+    "import.reason.invalid_tier": {"zh": "等级无效（应为 A、B、C）：{value}", "en": "invalid tier (A, B or C): {value}"},
+    "import.reason.invalid_stage": {
+        "zh": "阶段无效（lead、contacted、qualified、proposal、won、lost）：{value}",
+        "en": "invalid stage (lead, contacted, qualified, proposal, won, lost): {value}",
+    },
+    "import.reason.invalid_owner": {
+        "zh": "负责人不是 Slack 用户 ID（如 U0123ABC）：{value}",
+        "en": "the owner is not a Slack user id (like U0123ABC): {value}",
+    },
+    "import.reason.won_needs_owner": {
+        "zh": "赢单客户必须有负责人",
+        "en": "a won customer needs an owner",
+    },
+    "import.reason.lost_with_owner": {
+        "zh": "丢单客户回到公海，不能有负责人（{owner}）",
+        "en": "a lost customer is in the pool and cannot have an owner ({owner})",
+    },
+    "import.reason.db_error": {
+        "zh": "数据库拒绝了这一行（已重试）",
+        "en": "the database refused this row (retried)",
+    },
+    "import.note.filled": {"zh": "补全了空字段：{fields}", "en": "filled empty fields: {fields}"},
+    "import.note.conflict": {
+        "zh": "{field} 保留原值 {stored}（文件中为 {file}）",
+        "en": "{field} kept as {stored} (the file says {file})",
+    },
+    "import.note.owner_assigned": {"zh": "归 {owner} 负责", "en": "now owned by {owner}"},
+    "import.note.owner_kept": {
+        "zh": "已由 {owner} 负责，未改为文件中的 {file_owner}",
+        "en": "already owned by {owner}; the file's owner {file_owner} was not applied",
+    },
+    "import.note.free_mail": {
+        "zh": "{value} 是免费邮箱域名，不能识别公司，已忽略",
+        "en": "{value} is a free-mail domain, which identifies no company; ignored",
+    },
+    "import.note.stage_reset": {
+        "zh": "原阶段 {stage}，新负责人从“线索”开始",
+        "en": "was {stage}; the new owner starts at lead",
+    },
+    "import.note.auto_assigned": {"zh": "按分配规则归 {owner} 负责", "en": "allocated to {owner} by the rules"},
+    "import.note.auto_unassigned": {"zh": "未自动分配（{why}），留在公海", "en": "not allocated ({why}): left in the pool"},
+    "import.alloc.no_rule": {"zh": "没有匹配的分配规则", "en": "no allocation rule matches"},
+    "import.alloc.nobody_eligible": {"zh": "规则“{rule}”中没有可分配的销售", "en": "nobody eligible in rule “{rule}”"},
+    "import.alloc.owner_unavailable": {
+        "zh": "同一公司的负责人暂时不能接手",
+        "en": "the owner of the same company cannot take it now",
+    },
+    "import.field.uscc": {"zh": "统一社会信用代码", "en": "credit code"},
+    "import.field.domain": {"zh": "网址", "en": "domain"},
+    "import.field.phone": {"zh": "电话", "en": "phone"},
+    "import.field.region": {"zh": "地区", "en": "region"},
+    "import.field.industry": {"zh": "行业", "en": "industry"},
+    "import.field.tier": {"zh": "等级", "en": "tier"},
+    "import.field.stage": {"zh": "阶段", "en": "stage"},
+}
