@@ -39,12 +39,23 @@ def ensure_schema(ctx: ServiceContext) -> None:
     )
 
 
+def start_up(ctx: ServiceContext) -> None:
+    """Before serving: the schema is current and the clock rules in force are on record (a change
+    starts its grace period now, not at the next sweep)."""
+    from datetime import UTC, datetime
+
+    from bot.services import rule_versions
+
+    ensure_schema(ctx)
+    rule_versions.record(ctx, datetime.now(UTC))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.server import make_server
 
     ctx = context()
-    ensure_schema(ctx)
+    start_up(ctx)
     server = make_server(create_app(ctx), args.host, args.port, threads=args.threads)
     if not args.no_scheduler:
         from bot import scheduler
@@ -64,7 +75,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
 
-    ensure_schema(ctx)
+    start_up(ctx)
     if not args.no_scheduler:
         from bot import scheduler
 
@@ -147,7 +158,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     from bot import scheduler
 
     ctx = context()
-    ensure_schema(ctx)
+    start_up(ctx)
     running = scheduler.start(ctx)
     log.info("scheduler running: %s", ", ".join(job.id for job in running.get_jobs()))
     with contextlib.suppress(KeyboardInterrupt):

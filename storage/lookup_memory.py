@@ -2,10 +2,10 @@
 
 ``storage.lookup.find_fuzzy`` answers one query in a few milliseconds by intersecting posting lists
 inside the database; an import asks it once per new row, so at 100,000 rows that alone would take
-minutes. This index holds the stored customers' fuzzable core and stem keys in memory (about 250
-bytes per customer) and answers the same question — every customer whose ``fuzzy_score`` against the
-query is ≥ FUZZY_THRESHOLD — with the same pigeonhole filter (see storage/lookup.py), in tens of
-microseconds:
+minutes. This index holds the stored customers' fuzzable core and stem keys in memory (about 1 KB
+per customer, with its postings) and answers the same question — every customer whose ``fuzzy_score``
+against the query is ≥ FUZZY_THRESHOLD — with the same pigeonhole filter (see storage/lookup.py), in
+about 0.5 ms at 100,000 customers (find_fuzzy: ~3 ms):
 
 1. a match's key has a length in ``length_range`` of the query's;
 2. it contains every trigram of at least ``D + 1 − indel_bound`` of the query's ``D + 1`` segments
@@ -16,7 +16,10 @@ microseconds:
 3. rapidfuzz screens the candidates (also in C) and ``fuzzy_score`` decides, as find_fuzzy does.
 
 ``refresh`` reads the customers added since the last call (by id), so one index follows the
-database through a long import; tests/test_import.py checks it against find_fuzzy.
+database through a long import; tests/test_lookup_memory.py checks it against a brute-force scan
+and against find_fuzzy. A customer another process inserts with a smaller id than one already read
+(PostgreSQL sequences hand ids out before commit) is not seen: the import may then create a row
+unflagged that a fuzzy match would have flagged; exact and strong matches are always read fresh.
 """
 
 from __future__ import annotations

@@ -228,7 +228,6 @@ def test_a_month_of_leads_on_sqlite(sqlite_url):
         worst = check(world, ctx)
         numbers = report(world, ctx)
         print(json.dumps({"worst_round_robin_spread": worst, **numbers}, ensure_ascii=False, indent=1))
-        assert world.seconds < 120  # about 25 s on an idle machine; generous for a loaded CI runner
         reasons = numbers["reasons"]
         # the month exercised every path
         assert reasons["rule"] > 1500 and reasons["existing_owner"] > 10 and reasons.get("nobody_eligible", 0) >= 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 DECISIONS: dict[str, dict[str, str]] = {
     "usage.dispute": {"zh": "用法：`/dispute 客户名称 | 理由`", "en": "Usage: `/dispute customer | reason`"},
     "usage.handover": {"zh": "用法：`/handover 客户名称 @同事 | 原因`", "en": "Usage: `/handover customer @rep | reason`"},
-    "usage.assign": {"zh": "用法：`/assign 客户名称 @同事`（仅经理）", "en": "Usage: `/assign customer @rep` (managers)"},
+    "usage.assign": {"zh": "用法：`/assign 客户名称 @同事` 或 `/assign 客户名称 auto`（仅经理）",
+                     "en": "Usage: `/assign customer @rep` or `/assign customer auto` (managers)"},
     "usage.claimbot": {
-        "zh": "用法：`/claimbot help` · `/claimbot role @同事 manager|rep`（管理员）· `/claimbot offboard @同事 [@接手人]`（经理）",
-        "en": "Usage: `/claimbot help` · `/claimbot role @user manager|rep` (admins) · "
+        "zh": "用法：`/claimbot help` · `/claimbot ooo until 日期|off` · `/claimbot role @同事 manager|rep`（管理员）· "
+              "`/claimbot offboard @同事 [@接手人]`（经理）",
+        "en": "Usage: `/claimbot help` · `/claimbot ooo until DATE|off` · `/claimbot role @user manager|rep` (admins) · "
               "`/claimbot offboard @rep [@new owner]` (managers)",
     },
     "dispute.needs_reason": {"zh": "请写明理由。", "en": "Please give a reason."},
