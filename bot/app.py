@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import actions, commands
+from bot.rules.text import unescape_slack
 from bot.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,12 @@ def create_app(ctx: ServiceContext, *, token_verification: bool = True) -> App:
         # The decision and its reply happen before the HTTP answer: the reply *is* the answer.
         process_before_response=True,
     )
+    @app.middleware
+    def typed_text_as_typed(body: dict, next: Callable[[], None]) -> None:
+        if body.get("command") and isinstance(body.get("text"), str):
+            body["text"] = unescape_slack(body["text"])
+        next()
+
     commands.register(app, ctx)
     actions.register(app, ctx)
     return app

@@ -169,3 +169,12 @@ def test_32_concurrent_claims_one_owner_every_time(bot, engine_url):
     owners = rows(engine_url, Ownership)
     assert len(owners) == 20 and len({o.customer_id for o in owners}) == 20
     print(f"32 concurrent claims x 20 rounds: slowest reply per round {min(slowest):.2f}-{max(slowest):.2f} s")
+
+
+def test_slack_escaped_text_is_stored_as_typed_and_shown_escaped_once(bot, engine_url):
+    """Slack sends a typed "AT&T <Labs>" as "AT&amp;T &lt;Labs&gt;" in a slash command."""
+    status, reply, _ = bot.command("U0BOB", "/claim", "AT&amp;T &lt;Labs&gt;")
+    assert status == 200 and "*AT&amp;T &lt;Labs&gt;*" in text_of(reply)
+    assert [c.name for c in rows(engine_url, Customer)] == ["AT&T <Labs>"]
+    _, reply, _ = bot.command("U0ALICE", "/claim", "AT&amp;T &lt;Labs&gt;")  # the same name key
+    assert "AT&amp;T &lt;Labs&gt;" in text_of(reply) and "<@U0BOB>" in text_of(reply)

@@ -22,6 +22,13 @@ def clean(text: str | None) -> str:
     return "".join(kept).strip()
 
 
+def unescape_slack(text: str) -> str:
+    """Slack sends typed ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;``, ``&gt;`` in command text; its own
+    markup (``<@U…|name>``, ``<!channel>``) arrives raw. Undo the escaping so "AT&T" is stored as typed
+    (it is escaped again whenever it is shown)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def has_word_character(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 

@@ -59,8 +59,9 @@ def rule_specs(ctx: ServiceContext) -> list[RuleSpec]:
 
 
 def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: datetime, actor: str, *,
-             rng: random.Random | None = None) -> AllocationResult:
-    """Give a pool customer to a rep by the allocation rules, or leave it in the pool and tell the managers.
+             rng: random.Random | None = None, notify: bool = True) -> AllocationResult:
+    """Give a pool customer to a rep by the allocation rules, or leave it in the pool and tell the managers
+    (``notify`` False: the caller reports it, as an import does in its report instead of one DM per lead).
 
     Call inside a write transaction. A customer that is already owned stays with its owner."""
     assert customer.id is not None
@@ -83,12 +84,12 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
             return _record(session, ctx, customer, now, actor, lead, outcome="assigned", reason="existing_owner",
                            rep=related.owner, strategy="existing_owner", related=related, ownership=owning)
         skip = rules.skips([related.owner], {related.owner: state}, today)
-        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", reason="owner_unavailable",
+        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", notify=notify, reason="owner_unavailable",
                        strategy="existing_owner", related=related, skipped=skip)
 
     spec = rules.match_rule(rule_specs(ctx), lead)
     if spec is None:
-        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", reason="no_rule")
+        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", notify=notify, reason="no_rule")
 
     row = _lock_turn(session, spec.name, now)
     turn = _turn_of(row)
@@ -105,7 +106,7 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
         states[choice.rep] = fresh
         choice = rules.choose(spec, order, states, turn, today, rng)
     if choice.rep is None:
-        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", reason="nobody_eligible",
+        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", notify=notify, reason="nobody_eligible",
                        rule=spec.name, strategy=spec.strategy, choice=choice, order=order)
     owning = _start(session, ctx, customer, choice.rep, now, actor, reason=spec.name)
     _save_turn(session, row, choice.turn, now)
@@ -325,7 +326,8 @@ def _skip_json(skip: Skip) -> dict[str, Any]:
 def _record(session: Session, ctx: ServiceContext, customer: Customer, now: datetime, actor: str, lead: Lead, *,
             outcome: str, reason: str, rep: str | None = None, rule: str | None = None, strategy: str | None = None,
             related: RelatedOwner | None = None, choice: Choice | None = None, order: Sequence[str] = (),
-            skipped: tuple[Skip, ...] = (), ownership: Ownership | None = None) -> AllocationResult:
+            skipped: tuple[Skip, ...] = (), ownership: Ownership | None = None,
+            notify: bool = True) -> AllocationResult:
     """The ledger entry (and, when the lead stays in the pool, a notice to each manager)."""
     assert customer.id is not None
     skipped = choice.skipped if choice else skipped
@@ -349,7 +351,7 @@ def _record(session: Session, ctx: ServiceContext, customer: Customer, now: date
     session.add(entry)
     session.flush()
     managers: tuple[str, ...] = ()
-    if outcome == "unassigned":
+    if outcome == "unassigned" and notify:
         managers = tuple(roles.managers(session, ctx))
         data = {"customer_id": customer.id, "sid": customer.short_id, "name": customer.name, "reason": reason,
                 "rule": rule, "tier": lead.tier, "region": lead.region, "industry": lead.industry,

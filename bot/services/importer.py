@@ -22,6 +22,7 @@ keys held in memory, read once and then followed batch by batch.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -384,7 +385,9 @@ def import_csv(ctx: ServiceContext, source: CsvSource, now: datetime, options: I
     plain creations (created, nothing to note): the report file. ``progress`` is called after every batch."""
     options = options or ImportOptions(source=source.path.name)
     if options.assign_auto and allocator is None:
-        allocator = allocation.allocate  # PRODUCT 3.6: existing owner of the company first, then the rules
+        # PRODUCT 3.6: existing owner of the company first, then the rules. Leads left in the pool are
+        # counted in the import's report, not sent to each manager one DM at a time.
+        allocator = functools.partial(allocation.allocate, notify=False)
     report = ImportReport(source=str(source.path), total=source.rows, dry_run=options.dry_run,
                           unknown_columns=source.unknown_columns, encoding=source.encoding)
     started = time.monotonic()
