@@ -36,7 +36,7 @@ NAMES = ("北京星河科技有限公司", "上海云帆物流有限公司", "Gl
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 HOLDING_CAP = 3  # small, so that cap refusals happen among five customers
 
-START_KINDS = ("claim", "assign", "transfer")
+START_KINDS = ("claim", "assign", "transfer", "import")
 END_KINDS = {"release": "released", "recycle": "recycled", "lost": "lost"}
 
 
