@@ -112,7 +112,7 @@ def run(n: int, seed: int, count: int, scheduler: bool = True) -> dict[str, Any]
                 samples.append(rss)
             after = proc_status(pid)
             problems = problems_in(server.stderr())
-            jobs = [line.split(": ", 1)[-1] for line in server.stderr().splitlines() if " job " in line]
+            jobs = [line.split(": ", 1)[-1] for line in server.stderr().splitlines() if "bot.scheduler:" in line]
     finally:
         standin.stop()
         remove_db(work)

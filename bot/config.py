@@ -11,8 +11,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,11 +26,21 @@ Tier = Literal["A", "B", "C"]
 
 class TeamSettings(BaseModel):
     timezone: str = "Asia/Shanghai"
+
     language: Literal["zh", "en"] = "zh"
     admins: list[str] = Field(default_factory=list)
     managers: list[str] = Field(default_factory=list)
     digest_channel: str | None = None
     approvals_channel: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class ClaimSettings(BaseModel):
@@ -50,9 +61,24 @@ class ClaimSettings(BaseModel):
     extra_workdays: list[date] = Field(default_factory=list)
     tightening_grace_days: int = Field(3, ge=0)  # a tightened rule recycles nothing before this has passed
 
+    @field_validator("followup_timeout_days", "progress_timeout_days")
+    @classmethod
+    def _every_tier(cls, value: dict[str, int]) -> dict[str, int]:
+        missing = {"A", "B", "C"} - set(value)
+        if missing or any(days < 1 for days in value.values()):
+            raise ValueError(f"needs A, B and C, each at least 1 day (missing: {', '.join(sorted(missing)) or 'none'})")
+        return value
+
 
 class ReminderSettings(BaseModel):
     days_before: list[int] = Field(default_factory=lambda: [7, 1])
+
+    @field_validator("days_before")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        if any(days < 0 for days in value):  # 0: on the last protected day
+            raise ValueError("reminder days can't be negative")
+        return value
 
 
 class DisputeSettings(BaseModel):
@@ -65,13 +91,16 @@ class HandoverSettings(BaseModel):
     decline_hours: int = Field(24, ge=1)  # the recipient may decline for this long
 
 
+_HH_MM = r"^([01]?\d|2[0-3]):[0-5]\d$"
+
+
 class ScheduleSettings(BaseModel):
     """Times of day in the team's time zone."""
 
-    recycle: str = Field("02:00", pattern=r"^\d{1,2}:\d{2}$")
-    reminders: str = Field("09:00", pattern=r"^\d{1,2}:\d{2}$")
-    digest: str = Field("09:00", pattern=r"^\d{1,2}:\d{2}$")
-    leaderboard: str = Field("18:00", pattern=r"^\d{1,2}:\d{2}$")
+    recycle: str = Field("02:00", pattern=_HH_MM)
+    reminders: str = Field("09:00", pattern=_HH_MM)
+    digest: str = Field("09:00", pattern=_HH_MM)
+    leaderboard: str = Field("18:00", pattern=_HH_MM)
     deadlines_every_minutes: int = Field(15, ge=1)
     outbox_every_seconds: int = Field(2, ge=1)
 
@@ -162,8 +191,20 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         config_file = os.environ.get("CLAIMBOT_CONFIG")
         if config_file:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+            sources.append(_TomlWithoutCredentials(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
+
+
+CREDENTIALS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "SLACK_BOT_TOKEN",
+               "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+
+
+class _TomlWithoutCredentials(TomlConfigSettingsSource):
+    """Slack credentials come only from the environment, never from the (often shared) config file."""
+
+    def __call__(self) -> dict[str, object]:
+        data = super().__call__()
+        return {key: value for key, value in data.items() if key not in CREDENTIALS}
 
 
 @lru_cache(maxsize=1)

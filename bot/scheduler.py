@@ -44,7 +44,7 @@ def build(ctx: ServiceContext) -> BackgroundScheduler:
             trigger = IntervalTrigger(seconds=job.every_seconds or 60, timezone=tz)
         scheduler.add_job(run_job, trigger, args=[ctx, job], id=job.name, name=job.name)
     dispatcher = Dispatcher(ctx)
-    scheduler.add_job(lambda: dispatcher.flush(max_seconds=ctx.settings.schedule.outbox_every_seconds * 5,
+    scheduler.add_job(lambda: dispatcher.flush(max_seconds=ctx.settings.schedule.outbox_every_seconds * 0.9,
                                                wait_for_retries=False),
                       IntervalTrigger(seconds=ctx.settings.schedule.outbox_every_seconds, timezone=tz),
                       id="outbox", name="outbox")

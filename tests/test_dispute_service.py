@@ -56,3 +56,28 @@ def test_a_second_co_owner_replaces_the_first_on_the_record(engine_url):
     assert events == [("claim", None, "U0ALICE"), ("coown", "U0ALICE", "U0BOB"), ("coown_end", "U0BOB", "U0ALICE"),
                       ("coown", "U0ALICE", "U0CAROL")]
     ctx.engine.dispose()
+
+
+def test_a_reps_own_cap_applies_to_claims_and_handovers(engine_url):
+    from bot.config import AllocationSettings, ClaimSettings, Settings, TeamSettings
+    from bot.services import claims as claim_service
+    from bot.services import handovers
+    from bot.services.context import ServiceContext
+    from storage import migrate
+    from storage.engine import make_engine
+
+    migrate.upgrade(engine_url)
+    settings = Settings(database_url=engine_url, team=TeamSettings(managers=["U0MGR1", "U0MGR2"]),
+                        claims=ClaimSettings(holding_cap=100), allocation=AllocationSettings(holding_caps={"U0BOB": 1}))
+    ctx = ServiceContext(make_engine(engine_url), settings)
+    assert claim_service.claim(ctx, "U0BOB", claim_service.ClaimRequest(name="Acme Corp"), NOW).outcome == "created"
+    capped = claim_service.claim(ctx, "U0BOB", claim_service.ClaimRequest(name="Globex Ltd"), NOW)
+    assert (capped.outcome, capped.rule, capped.limit) == ("refused", "holding_cap", 1)
+    claim(ctx, "U0ALICE", "Initech LLC")
+    refused = handovers.request(ctx, "U0ALICE", "Initech LLC <@U0BOB> | moving", NOW)
+    assert (refused.outcome, refused.refusal, refused.detail["limit"]) == ("refused", "recipient_at_cap", 1)
+    # a manager taking a customer for themself is not their own approver
+    assert handovers.assign(ctx, "U0MGR1", "Initech LLC <@U0MGR1>", NOW).refusal == "own_case"
+    mine = handovers.request(ctx, "U0MGR1", "Initech LLC <@U0MGR1> | I'll take it", NOW)
+    assert mine.outcome == "requested" and "U0MGR1" not in mine.managers
+    ctx.engine.dispose()

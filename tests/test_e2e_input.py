@@ -108,3 +108,19 @@ def test_arbitrary_text_never_breaks_the_app(served, command, text):
         assert_escaped(text_of(reply))
     assert elapsed < 3.0
     assert_consistent(url)
+
+
+@pytest.mark.parametrize("action_id,value", [
+    ("dispute_keep", '{"case": 1e20}'), ("dispute_transfer", '{"case": "x"}'), ("handover_approve", "not json"),
+    ("claim_same", '{"c": 1e20, "r": {"name": "Acme"}}'), ("pool_claim", '{"c": 1e400}'),
+    ("handover_decline", '{"handover": -1}'), ("appeal_open", "{}"),
+])
+def test_forged_button_values_get_an_answer_and_change_nothing(served, action_id, value):
+    bot, url = served
+    message = {"blocks": [{"type": "actions", "block_id": "b", "elements": [
+        {"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": "x"}}]}]}
+    token = bot.click("U0BOB", message, action_id)
+    if action_id != "appeal_open":  # opening a form with no case answers nothing
+        answer = bot.standin.wait_for(lambda c: c.method == "response_url" and c.params.get("token") == token)
+        assert text_of(answer.params).strip()
+    assert_consistent(url)

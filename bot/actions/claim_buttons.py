@@ -22,7 +22,10 @@ def _request(value: str, *, same: bool) -> tuple[claims.ClaimRequest, dict[str, 
         data = json.loads(value)
         carried = {k: str(v) for k, v in dict(data.get("r") or {}).items() if k in FIELDS}
         if same:
-            return claims.ClaimRequest(**carried, same_as=int(data["c"])), carried
+            customer_id = data["c"]
+            if not isinstance(customer_id, int) or not 0 < customer_id < 2**31:
+                return None
+            return claims.ClaimRequest(**carried, same_as=customer_id), carried
         return claims.ClaimRequest(**carried, different=True), carried
     except (ValueError, KeyError, TypeError):
         return None

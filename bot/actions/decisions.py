@@ -22,11 +22,16 @@ from bot.views.claims import OPEN_DISPUTE, text_message
 DISPUTE_FORM, APPEAL_FORM = "dispute_reason", "appeal_reason"
 
 
+MAX_ID = 2**31 - 1
+
+
 def _value(action: dict[str, Any], key: str) -> int | None:
+    """The id a button carries; None for anything a button of ours could not have sent."""
     try:
-        return int(json.loads(action.get("value") or "{}")[key])
+        value = json.loads(action.get("value") or "{}")[key]
     except (ValueError, KeyError, TypeError):
         return None
+    return value if isinstance(value, int) and 0 < value <= MAX_ID else None
 
 
 def _split(body: dict[str, Any], case_id: int) -> int | None:
@@ -162,7 +167,4 @@ def _reason(view: dict[str, Any]) -> str:
 
 
 def _metadata(view: dict[str, Any], key: str) -> int | None:
-    try:
-        return int(json.loads(view.get("private_metadata") or "{}")[key])
-    except (ValueError, KeyError, TypeError):
-        return None
+    return _value({"value": view.get("private_metadata")}, key)

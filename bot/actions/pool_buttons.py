@@ -32,8 +32,10 @@ def _state(value: str) -> dict[str, Any] | None:
         }
         if "c" in data:
             state["customer_id"] = int(data["c"])
+            if not 0 < state["customer_id"] < 2**31:
+                return None
         return state
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -63,9 +64,13 @@ def guarded(ctx: ServiceContext) -> Callable[[Callable[..., Any]], Callable[...,
             except Exception:
                 log.exception("listener %s failed", listener.__name__)
                 lang = ctx.settings.team.language
-                ack = kwargs.get("ack")
+                ack, respond = kwargs.get("ack"), kwargs.get("respond")
                 if ack is not None and not getattr(ack, "response", None):
                     ack(**text_message(t("error.internal", lang)))
+                elif respond is not None:  # a button already acknowledged: answer the clicker
+                    with contextlib.suppress(Exception):
+                        respond(response_type="ephemeral", replace_original=False,
+                                **text_message(t("error.internal", lang)))
                 return None
 
         return wrapper

@@ -125,6 +125,9 @@ DECISIONS: dict[str, dict[str, str]] = {
         "en": "✅ Now owned by {to} (approved by {manager}). {to} may decline until {until}.",
     },
     "handover.status.declined": {"zh": "↩️ {to} 拒绝接手，客户回到 {owner}。", "en": "↩️ {to} declined; it is back with {owner}."},
+    "handover.status.cancelled": {
+        "zh": "已取消：客户的归属在批准前已经变了。", "en": "Cancelled: the customer's ownership changed before a decision.",
+    },
     "handover.status.done": {"zh": "✅ 已由 {to} 接手。", "en": "✅ Handed over to {to}."},
     "handover.told": {"zh": "转交 #{id}（*{name}*，{sid}）：{outcome}", "en": "Handover #{id} (*{name}*, {sid}): {outcome}"},
     "handover.decline_hint": {"zh": "如不接手，请在 {until} 前点拒绝。", "en": "If you can't take it, decline before {until}."},

@@ -26,7 +26,7 @@ def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
     if lookup.customer is None:
         return ActionResult("not_found", lookup=lookup), None, None, rest
     customer = session.get(Customer, lookup.customer.id)
-    ownership = active_ownership(session, lookup.customer.id)
+    ownership = active_ownership(session, lookup.customer.id, lock=True)
     if ownership is None or ownership.rep_id != rep_id:
         return ActionResult("not_owner", lookup=lookup, customer=lookup.customer), None, None, rest
     return None, customer, ownership, rest

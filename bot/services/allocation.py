@@ -68,7 +68,7 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
     today = ctx.today(now)
     rng = rng or _rng(ctx, customer.id)
     lead = Lead(customer.region, customer.industry, customer.tier)
-    current = active_ownership(session, customer.id)
+    current = active_ownership(session, customer.id, lock=True)
     if current is not None:
         related = RelatedOwner(customer.id, customer.short_id, customer.name, current.rep_id, "self")
         return _record(session, ctx, customer, now, actor, lead, outcome="existing_owner", reason="owned",
@@ -207,10 +207,7 @@ def _rng(ctx: ServiceContext, customer_id: int) -> random.Random:
 
 
 def _cap(ctx: ServiceContext, rep_id: str) -> int:
-    caps = [ctx.settings.claims.holding_cap]
-    if rep_id in ctx.settings.allocation.holding_caps:
-        caps.append(ctx.settings.allocation.holding_caps[rep_id])
-    return min(caps)  # when several caps apply, the lowest wins
+    return ctx.holding_cap(rep_id)
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -160,7 +160,7 @@ def _claim_once(session: Session, ctx: ServiceContext, rep_id: str, req: ClaimRe
 
     verdict = caps.check_claim(
         holding=ownership_changes.holding(session, rep.id),
-        holding_caps=[ctx.settings.claims.holding_cap],
+        holding_caps=[ctx.holding_cap(rep.id)],
         claimed_today=_claimed_today(session, ctx, rep.id, today),
         daily_caps=[ctx.settings.claims.daily_claim_cap],
         last_lost_day=None if created else _last_given_up(session, ctx, rep.id, customer.id),
@@ -181,6 +181,8 @@ def _claim_once(session: Session, ctx: ServiceContext, rep_id: str, req: ClaimRe
     for field in ("tier", "region", "industry", "uscc", "domain", "phone"):
         value = getattr(c, field)
         if value and not getattr(customer, field):
+            if field == "uscc" and session.exec(select(Customer.id).where(Customer.uscc == value)).first():
+                continue  # that code identifies another customer already; never move it
             setattr(customer, field, value)
     ownership, p = ownership_changes.start(session, ctx, customer, rep_id, now, kind="claim", actor=rep_id,
                                            rule="first_claim" if created else "pool_claim")

@@ -34,5 +34,12 @@ class ServiceContext:
                                         extra_workdays=c.extra_workdays) if c.count == "working_days" else None,
         )
 
+    def holding_cap(self, rep_id: str | None) -> int:
+        """The rep's holding cap: the team's, or the rep's own when lower (the lowest cap wins)."""
+        caps = [self.settings.claims.holding_cap]
+        if rep_id in self.settings.allocation.holding_caps:
+            caps.append(self.settings.allocation.holding_caps[rep_id])
+        return min(caps)
+
     def today(self, now: datetime) -> date:
         return local_day(now, self.tz)

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
-from storage.lookup import find_matches
 
 from bot.results import Candidate, CustomerDetails, HistoryEntry, InputError, Lookup, MyCustomers
 from bot.rules import text
@@ -15,6 +14,7 @@ from bot.rules.names import name_keys
 from bot.services.context import ServiceContext
 from bot.services.snapshots import active_ownership, customer_by_short_id, snapshot
 from storage.engine import read_session
+from storage.lookup import find_matches
 from storage.models import Customer, FollowUp, Ownership, OwnershipEvent
 
 MINE_LIMIT = 40

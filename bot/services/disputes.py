@@ -50,7 +50,7 @@ def open_dispute(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
                 return CaseResult("invalid", error=InputError("dispute.needs_reason"))
             if len(reason) > text.MAX_NOTE_CHARS:
                 return CaseResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
-            owner = active_ownership(session, customer.id)
+            owner = active_ownership(session, customer.id, lock=True)
             if owner is None or owner.rep_id == rep_id:
                 roles.refuse(session, rep_id, "dispute", customer.short_id, "not_owned_by_other", now)
                 code = "pool" if owner is None else "own_customer"
@@ -86,7 +86,7 @@ def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now
             if refusal:
                 roles.refuse(session, rep_id, "appeal", f"case {case_id}", refusal, now)
                 return CaseResult("refused", case=view, refusal=refusal)
-            owner = active_ownership(session, parent.customer_id)
+            owner = active_ownership(session, parent.customer_id, lock=True)
             if owner is None or owner.rep_id not in (parent.owner, parent.claimant):  # released, moved on
                 roles.refuse(session, rep_id, "appeal", f"case {case_id}", "stale", now)
                 return CaseResult("refused", case=view, refusal="stale")
@@ -120,7 +120,7 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", refusal, now)
             return CaseResult("refused", case=_view(session, ctx, case), refusal=refusal,
                               messages=_messages(session, case_id),
-                              detail={"to": case.claimant, "limit": ctx.settings.claims.holding_cap,
+                              detail={"to": case.claimant, "limit": ctx.holding_cap(case.claimant),
                                       "manager": case.excluded_decider or ""})
         share = (claimant_share or ctx.settings.disputes.default_claimant_share) if decision == "coown" else None
         won = session.execute(
@@ -186,12 +186,12 @@ def _decision_refusal(session: Session, ctx: ServiceContext, case: Case, manager
 
 
 def _apply_refusal(session: Session, ctx: ServiceContext, case: Case, decision: str, now: datetime) -> str | None:
-    current = active_ownership(session, case.customer_id)
+    current = active_ownership(session, case.customer_id, lock=True)
     if current is None or current.rep_id != case.owner:
         return "stale"
     if decision == "transfer":
         verdict = caps.check_claim(
-            holding=ownership_changes.holding(session, case.claimant), holding_caps=[ctx.settings.claims.holding_cap],
+            holding=ownership_changes.holding(session, case.claimant), holding_caps=[ctx.holding_cap(case.claimant)],
             claimed_today=0, daily_caps=[1], last_lost_day=None, cooldown_days=0, today=ctx.today(now))
         if not verdict.allowed:
             return "recipient_at_cap"

@@ -44,7 +44,7 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime) -
                 return HandoverResult("invalid", error=InputError("handover.needs_reason"))
             customer = session.get(Customer, lookup.customer.id)
             assert customer is not None and customer.id is not None
-            current = active_ownership(session, customer.id)
+            current = active_ownership(session, customer.id, lock=True)
             is_manager = roles.is_manager(session, ctx, actor)
             to_rep = mention.user_id
             refusal = None
@@ -54,19 +54,19 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime) -
                 refusal = "not_owner"
             elif to_rep == current.rep_id:
                 refusal = "same_rep"
-            elif ownership_changes.holding(session, to_rep) >= ctx.settings.claims.holding_cap:
+            elif ownership_changes.holding(session, to_rep) >= ctx.holding_cap(to_rep):
                 refusal = "recipient_at_cap"
             if refusal:
                 roles.refuse(session, actor, "handover", customer.short_id, refusal, now)
                 return HandoverResult("refused", refusal=refusal, lookup=lookup,
-                                      detail={"limit": ctx.settings.claims.holding_cap, "to": to_rep})
+                                      detail={"limit": ctx.holding_cap(to_rep), "to": to_rep})
             assert current is not None
             ensure_rep(session, ctx, to_rep, now)
             handover = Handover(customer_id=customer.id, from_rep=current.rep_id, to_rep=to_rep, requested_by=actor,
                                 reason=reason, created_at=now)
             session.add(handover)
             session.flush()  # one open handover per customer
-            if is_manager and actor != current.rep_id:  # a manager's own decision
+            if is_manager and actor not in (current.rep_id, to_rep):  # a manager's decision about others
                 _transfer(session, ctx, handover, customer, current, actor, now, rule="manager_handover")
                 return HandoverResult("transferred", handover=_view(session, ctx, handover))
             return HandoverResult("requested", handover=_view(session, ctx, handover),
@@ -97,17 +97,17 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
             refusal = "already_decided"
         elif manager in (handover.requested_by, handover.from_rep, handover.to_rep):
             refusal = "own_case"
-        current = active_ownership(session, handover.customer_id)
+        current = active_ownership(session, handover.customer_id, lock=True)
         if refusal is None and approve:
             if current is None or current.rep_id != handover.from_rep:
                 refusal = "stale"
-            elif ownership_changes.holding(session, handover.to_rep) >= ctx.settings.claims.holding_cap:
+            elif ownership_changes.holding(session, handover.to_rep) >= ctx.holding_cap(handover.to_rep):
                 refusal = "recipient_at_cap"
         if refusal:
             roles.refuse(session, manager, action, f"handover {handover_id}", refusal, now)
             return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal,
                                   messages=_messages(session, handover_id),
-                                  detail={"limit": ctx.settings.claims.holding_cap, "to": handover.to_rep})
+                                  detail={"limit": ctx.holding_cap(handover.to_rep), "to": handover.to_rep})
         new_status = "transferred" if approve else "rejected"
         won = session.execute(
             update(Handover).where(Handover.id == handover_id, Handover.status == "pending")  # type: ignore[arg-type]
@@ -140,7 +140,7 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
             refusal = "already_decided"
         elif handover.decline_deadline is not None and now > handover.decline_deadline:
             refusal = "decline_window"
-        current = active_ownership(session, handover.customer_id)
+        current = active_ownership(session, handover.customer_id, lock=True)
         if refusal is None and (current is None or current.rep_id != rep_id):
             refusal = "stale"
         if refusal:
@@ -186,17 +186,19 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime) 
             return HandoverResult("not_found", lookup=lookup)
         customer = session.get(Customer, lookup.customer.id)
         assert customer is not None and customer.id is not None
-        current = active_ownership(session, customer.id)
+        current = active_ownership(session, customer.id, lock=True)
         to_rep = mention.user_id
         refusal = None
-        if current is not None and current.rep_id == to_rep:
+        if to_rep == manager:  # nobody approves their own request: a manager taking one asks another
+            refusal = "own_case"
+        elif current is not None and current.rep_id == to_rep:
             refusal = "same_rep"
-        elif ownership_changes.holding(session, to_rep) >= ctx.settings.claims.holding_cap:
+        elif ownership_changes.holding(session, to_rep) >= ctx.holding_cap(to_rep):
             refusal = "recipient_at_cap"
         if refusal:
             roles.refuse(session, manager, "assign", customer.short_id, refusal, now)
             return HandoverResult("refused", refusal=refusal, lookup=lookup,
-                                  detail={"limit": ctx.settings.claims.holding_cap, "to": to_rep})
+                                  detail={"limit": ctx.holding_cap(to_rep), "to": to_rep})
         ensure_rep(session, ctx, to_rep, now)
         reason = " ".join(reason.split()) or None
         from_rep = current.rep_id if current else None
@@ -224,7 +226,7 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
         rows = session.exec(select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
                             .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
                             .order_by(Customer.id)).all()
-        room = ctx.settings.claims.holding_cap - ownership_changes.holding(session, to_rep) if to_rep else 0
+        room = ctx.holding_cap(to_rep) - ownership_changes.holding(session, to_rep) if to_rep else 0
         if to_rep:
             ensure_rep(session, ctx, to_rep, now)
         moved, pooled = [], []

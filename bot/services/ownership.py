@@ -42,9 +42,10 @@ def end(session: Session, customer: Customer, ownership: Ownership, end_reason: 
     """End an ownership. ``audit=False`` when the same change is recorded by the start that follows
     (a transfer is one change, one record)."""
     assert customer.id is not None
-    ownership.ended_at = now
-    ownership.end_reason = end_reason
-    session.add_all([customer, ownership])
+    if not _close(session, ownership, end_reason, now):  # callers lock the row first; this is the proof
+        raise RuntimeError(f"ownership {ownership.id} was ended by someone else")
+    session.add(customer)
+    _cancel_pending_handovers(session, customer.id, now)
     if audit:
         session.add(OwnershipEvent(customer_id=customer.id, kind=END_KINDS[end_reason], from_rep=ownership.rep_id,
                                    actor=actor, rule=rule, reason=reason, at=now))
@@ -67,18 +68,36 @@ def holding(session: Session, rep_id: str) -> int:
     ).one()
 
 
+def _close(session: Session, ownership: Ownership, end_reason: str, now: datetime) -> bool:
+    from sqlalchemy import update
+
+    closed = session.execute(
+        update(Ownership).where(Ownership.id == ownership.id, Ownership.ended_at.is_(None))  # type: ignore[arg-type,union-attr]
+        .values(ended_at=now, end_reason=end_reason)
+    ).rowcount == 1
+    if closed:
+        ownership.ended_at, ownership.end_reason = now, end_reason
+    return closed
+
+
+def _cancel_pending_handovers(session: Session, customer_id: int, now: datetime) -> None:
+    """A handover waiting for a manager is moot once its ownership ends (and must not block later ones)."""
+    from sqlalchemy import update
+
+    from storage.models import Handover
+
+    session.execute(update(Handover).where(Handover.customer_id == customer_id, Handover.status == "pending")  # type: ignore[arg-type]
+                    .values(status="cancelled", decided_at=now))
+
+
 def end_if_active(session: Session, customer: Customer, ownership: Ownership, end_reason: str, now: datetime, *,
                   actor: str, rule: str, reason: str | None = None) -> bool:
     """End the ownership only if nobody ended it meanwhile (another process's sweep, the owner's release)."""
-    from sqlalchemy import update
 
-    ended = session.execute(
-        update(Ownership).where(Ownership.id == ownership.id, Ownership.ended_at.is_(None))  # type: ignore[arg-type,union-attr]
-        .values(ended_at=now, end_reason=end_reason)
-    ).rowcount
-    if ended != 1:
+    if not _close(session, ownership, end_reason, now):
         return False
     assert customer.id is not None
+    _cancel_pending_handovers(session, customer.id, now)
     session.add(OwnershipEvent(customer_id=customer.id, kind=END_KINDS[end_reason], from_rep=ownership.rep_id,
                                actor=actor, rule=rule, reason=reason, at=now))
     session.flush()

@@ -39,7 +39,8 @@ from storage.models import ClockRuleVersion, Customer, Ownership, ProtectionRefr
 
 log = logging.getLogger(__name__)
 
-REFRESH_BATCH = 1000
+REFRESH_BATCH = 250
+REFRESH_PAUSE_S = 0.02
 CACHE_SECONDS = 30.0  # how long a process trusts its copy of the versions another process may add to
 ATTEMPTS = 5
 
@@ -220,6 +221,7 @@ def refresh_pending(ctx: ServiceContext, now: datetime, batch: int = REFRESH_BAT
             progress.through_id = rows[-1][0].id or progress.through_id
             session.add(progress)
             looked += len(rows)
+        time.sleep(REFRESH_PAUSE_S)  # let claims in between batches: this pass is background work
 
 
 def prepare(ctx: ServiceContext, now: datetime) -> int:

@@ -14,10 +14,13 @@ from bot.services.context import ServiceContext
 from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership
 
 
-def active_ownership(session: Session, customer_id: int) -> Ownership | None:
-    return session.exec(
-        select(Ownership).where(Ownership.customer_id == customer_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
-    ).first()
+def active_ownership(session: Session, customer_id: int, *, lock: bool = False) -> Ownership | None:
+    """The customer's active ownership. ``lock`` (in a write path that may end or change it): on
+    PostgreSQL the row is locked, and a racing transaction that ended it meanwhile makes this None."""
+    stmt = select(Ownership).where(Ownership.customer_id == customer_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+    if lock and session.get_bind().dialect.name != "sqlite":  # SQLite: BEGIN IMMEDIATE serialises writers
+        stmt = stmt.with_for_update()
+    return session.exec(stmt).first()
 
 
 def customer_by_short_id(session: Session, number: int) -> Customer | None:

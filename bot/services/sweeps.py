@@ -59,8 +59,11 @@ def recycle_due(ctx: ServiceContext, now: datetime) -> SweepResult:
 
 def _recycle_one(ctx: ServiceContext, ownership_id: int, now: datetime, today: date) -> str:
     with write_session(ctx.engine) as session:
-        ownership = session.get(Ownership, ownership_id)
-        if ownership is None or ownership.ended_at is not None:
+        stmt = select(Ownership).where(Ownership.id == ownership_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+        if ctx.engine.dialect.name != "sqlite":  # a release or follow-up at this moment wins or waits
+            stmt = stmt.with_for_update()
+        ownership = session.exec(stmt).first()
+        if ownership is None:
             return "gone"
         customer = session.get(Customer, ownership.customer_id)
         assert customer is not None
