@@ -13,7 +13,7 @@ from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult
 from bot.rules import text
-from bot.services import disputes, handovers
+from bot.services import disputes, handovers, posted
 from bot.services.context import ServiceContext
 from bot.views import decisions as v
 from bot.views.claims import input_error, suggestions, text_message
@@ -87,7 +87,7 @@ def announce_case(client: WebClient, ctx: ServiceContext, result: CaseResult) ->
         return
     tz = ctx.settings.team.timezone
     refs = notify.to_managers(client, ctx, result.managers, lambda lg: v.case_for_managers(case, lg, tz))
-    disputes.record_messages(ctx, disputes.SUBJECT, case.id, refs)
+    posted.record(ctx, disputes.SUBJECT, case.id, refs)
     other = case.owner if case.opened_by != case.owner else case.claimant
     notify.dm(client, ctx, other, lambda lg: v.case_notice_to_owner(case, lg, tz))
 
@@ -115,7 +115,7 @@ def announce_handover(client: WebClient, ctx: ServiceContext, result: HandoverRe
     tz = ctx.settings.team.timezone
     if result.outcome == "requested":
         refs = notify.to_managers(client, ctx, result.managers, lambda lg: v.handover_for_managers(h, lg, tz))
-        handovers.record_messages(ctx, h.id, refs)
+        posted.record(ctx, handovers.SUBJECT, h.id, refs)
     elif result.outcome == "transferred":  # a manager's own handover: both reps are told at once
         for rep in {h.from_rep, h.to_rep}:
             notify.dm(client, ctx, rep, lambda lg, rep=rep: v.handover_for_rep(h, rep, lg, tz))

@@ -12,16 +12,16 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.results import CaseResult, CaseView, Evidence, InputError, MessageRef
+from bot.results import CaseResult, CaseView, Evidence, InputError
 from bot.rules import caps, clocks, text
 from bot.services import ownership as ownership_changes
-from bot.services import roles
+from bot.services import posted, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import resolve_with_rest
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
-from storage.models import Case, Customer, FollowUp, Ownership, OwnershipEvent, PostedMessage
+from storage.models import Case, Customer, FollowUp, Ownership, OwnershipEvent
 
 DECISIONS = ("keep", "transfer", "coown")
 SUBJECT = "case"
@@ -119,7 +119,7 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
         if refusal:
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", refusal, now)
             return CaseResult("refused", case=_view(session, ctx, case), refusal=refusal,
-                              messages=_messages(session, case_id),
+                              messages=posted.refs(session, SUBJECT, case_id),
                               detail={"to": case.claimant, "limit": ctx.holding_cap(case.claimant),
                                       "manager": case.excluded_decider or ""})
         share = (claimant_share or ctx.settings.disputes.default_claimant_share) if decision == "coown" else None
@@ -131,10 +131,10 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
             session.refresh(case)
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", "already_decided", now)
             return CaseResult("refused", case=_view(session, ctx, case), refusal="already_decided",
-                              messages=_messages(session, case_id))
+                              messages=posted.refs(session, SUBJECT, case_id))
         session.refresh(case)
         _apply(session, ctx, case, decision, share, manager, now, rule="dispute_decision")
-        return CaseResult("decided", case=_view(session, ctx, case), messages=_messages(session, case_id))
+        return CaseResult("decided", case=_view(session, ctx, case), messages=posted.refs(session, SUBJECT, case_id))
 
 
 def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
@@ -153,15 +153,8 @@ def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
             case = session.get(Case, case_id)
             assert case is not None
             _apply(session, ctx, case, "keep", None, "claimbot", now, rule="dispute_timeout")
-            results.append(CaseResult("expired", case=_view(session, ctx, case), messages=_messages(session, case_id)))
+            results.append(CaseResult("expired", case=_view(session, ctx, case), messages=posted.refs(session, SUBJECT, case_id)))
     return results
-
-
-def record_messages(ctx: ServiceContext, subject: str, subject_id: int, refs: list[MessageRef]) -> None:
-    with write_session(ctx.engine) as session:
-        for ref in refs:
-            session.add(PostedMessage(subject=subject, subject_id=subject_id, channel=ref.channel, ts=ref.ts,
-                                      user_id=ref.user_id))
 
 
 def get_case(ctx: ServiceContext, case_id: int) -> CaseView | None:
@@ -229,12 +222,6 @@ def _end_coownership(session: Session, case: Case, current: Ownership, manager: 
 
 
 # --- reading
-
-
-def _messages(session: Session, case_id: int) -> tuple[MessageRef, ...]:
-    rows = session.exec(select(PostedMessage).where(PostedMessage.subject == SUBJECT,
-                                                    PostedMessage.subject_id == case_id)).all()
-    return tuple(MessageRef(r.channel, r.ts, r.user_id) for r in rows)
 
 
 def _view(session: Session, ctx: ServiceContext, case: Case) -> CaseView:

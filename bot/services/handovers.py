@@ -13,16 +13,16 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.results import HandoverResult, HandoverView, InputError, MessageRef, OffboardResult
+from bot.results import HandoverResult, HandoverView, InputError, OffboardResult
 from bot.rules import text
 from bot.services import ownership as ownership_changes
-from bot.services import roles
+from bot.services import posted, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import resolve_with_rest
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
-from storage.models import Customer, Handover, Ownership, PostedMessage
+from storage.models import Customer, Handover, Ownership
 
 SUBJECT = "handover"
 
@@ -106,7 +106,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
         if refusal:
             roles.refuse(session, manager, action, f"handover {handover_id}", refusal, now)
             return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal,
-                                  messages=_messages(session, handover_id),
+                                  messages=posted.refs(session, SUBJECT, handover_id),
                                   detail={"limit": ctx.holding_cap(handover.to_rep), "to": handover.to_rep})
         new_status = "transferred" if approve else "rejected"
         won = session.execute(
@@ -117,14 +117,14 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
             session.refresh(handover)
             roles.refuse(session, manager, action, f"handover {handover_id}", "already_decided", now)
             return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided",
-                                  messages=_messages(session, handover_id))
+                                  messages=posted.refs(session, SUBJECT, handover_id))
         session.refresh(handover)
         if approve:
             customer = session.get(Customer, handover.customer_id)
             assert customer is not None and current is not None
             _transfer(session, ctx, handover, customer, current, manager, now, rule="handover_approved")
         return HandoverResult("transferred" if approve else "rejected", handover=_view(session, ctx, handover),
-                              messages=_messages(session, handover_id))
+                              messages=posted.refs(session, SUBJECT, handover_id))
 
 
 def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -> HandoverResult:
@@ -158,7 +158,7 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
         assert customer is not None and current is not None
         ownership_changes.transfer(session, ctx, customer, current, handover.from_rep, now, actor=rep_id,
                                    rule="handover_declined", reason=handover.reason, clocks_from=previous)
-        return HandoverResult("declined", handover=_view(session, ctx, handover), messages=_messages(session, handover_id))
+        return HandoverResult("declined", handover=_view(session, ctx, handover), messages=posted.refs(session, SUBJECT, handover_id))
 
 
 def close_decline_windows(ctx: ServiceContext, now: datetime) -> int:
@@ -247,13 +247,6 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
         return OffboardResult("done", rep_id, to_rep, tuple(moved), tuple(pooled))
 
 
-def record_messages(ctx: ServiceContext, handover_id: int, refs: list[MessageRef]) -> None:
-    with write_session(ctx.engine) as session:
-        for ref in refs:
-            session.add(PostedMessage(subject=SUBJECT, subject_id=handover_id, channel=ref.channel, ts=ref.ts,
-                                      user_id=ref.user_id))
-
-
 def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverView | None:
     with read_session(ctx.engine) as session:
         handover = session.get(Handover, handover_id)
@@ -270,12 +263,6 @@ def _transfer(session: Session, ctx: ServiceContext, handover: Handover, custome
     session.add(handover)
     ownership_changes.transfer(session, ctx, customer, current, handover.to_rep, now, actor=actor, rule=rule,
                                reason=handover.reason)
-
-
-def _messages(session: Session, handover_id: int) -> tuple[MessageRef, ...]:
-    rows = session.exec(select(PostedMessage).where(PostedMessage.subject == SUBJECT,
-                                                    PostedMessage.subject_id == handover_id)).all()
-    return tuple(MessageRef(r.channel, r.ts, r.user_id) for r in rows)
 
 
 def _view(session: Session, ctx: ServiceContext, handover: Handover) -> HandoverView:
