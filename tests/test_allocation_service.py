@@ -238,3 +238,14 @@ def test_fairness_numbers(engine_url):
     explained = allocation.explain(ctx, 1)
     assert explained[0]["rep"] == "U1" and explained[0]["rule"] == "north" and explained[0]["order"]
     ctx.engine.dispose()
+
+
+def test_a_rule_without_reps_only_considers_people_who_have_held_a_customer(engine_url):
+    from bot.services import reps
+
+    context = make_ctx(engine_url, [{"name": "anyone", "reps": []}])
+    reps.remember_profile(context, "U0FINANCE", "en-US", "Fiona from finance", NOW)  # only ever asked for a board
+    claims.claim(context, "U0SELLER", ClaimRequest(name="Acme Corp"), NOW)
+    result = new_lead(context, "Globex Ltd", NOW)
+    assert (result.outcome, result.rep) == ("assigned", "U0SELLER")
+    context.engine.dispose()

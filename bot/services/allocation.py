@@ -252,8 +252,11 @@ def _locked_state(session: Session, ctx: ServiceContext, rep_id: str, now: datet
 
 
 def _profile_pool(session: Session, ctx: ServiceContext, lead: Lead, now: datetime) -> list[str]:
-    """A rule without its own reps: every active rep (not managers) whose regions and industries fit."""
-    reps = session.exec(select(Rep).where(Rep.active.is_(True)).order_by(Rep.id)).all()  # type: ignore[attr-defined,arg-type]
+    """A rule without its own reps: every active rep (not managers) whose regions and industries fit,
+    among those who have held a customer — anyone else who merely used the bot is no sales rep."""
+    sellers = select(Ownership.rep_id).distinct()
+    reps = session.exec(select(Rep).where(Rep.active.is_(True), Rep.id.in_(sellers))  # type: ignore[attr-defined,union-attr]
+                        .order_by(Rep.id)).all()  # type: ignore[arg-type]
     return [r.id for r in reps if roles.role_of(session, ctx, r.id) == "rep"
             and not roles.is_manager(session, ctx, r.id)
             and rules.profile_fits(_state(ctx, r.id, r, 0), lead)]
