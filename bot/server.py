@@ -83,5 +83,8 @@ class BackgroundServer:
         self.server.close()
 
     def stop(self) -> None:
+        # Worker threads first, while the loop still runs: a worker that has just answered wakes the
+        # loop through its trigger, which must not be closed under it.
+        self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
         self._stopping.set()
         self._thread.join(timeout=5)
