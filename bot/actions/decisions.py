@@ -50,6 +50,9 @@ def register(app: App, ctx: ServiceContext) -> None:
     def refuse(respond: Respond, code: str, lang: str, **params: Any) -> None:
         respond(response_type="ephemeral", replace_original=False, **v.refusal(code, lang, **params))
 
+    def say_stale(respond: Respond, lang: str) -> None:
+        respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
+
     def on_case_decision(decision: str):  # type: ignore[no-untyped-def]
         @guarded(ctx)
         def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -59,7 +62,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             lang = user_language(ctx, client, manager)
             case_id = _value(action, "case")
             if case_id is None:
-                respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
+                say_stale(respond, lang)
                 return
             result = disputes.decide(ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id))
             notify.deliver_case(client, ctx, result)
@@ -85,7 +88,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             lang = user_language(ctx, client, manager)
             handover_id = _value(action, "handover")
             if handover_id is None:
-                respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
+                say_stale(respond, lang)
                 return
             decide = handovers.approve if approve else handovers.reject
             result = decide(ctx, manager, handover_id, now())
