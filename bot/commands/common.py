@@ -25,14 +25,25 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+# Locales this process has already read (every request needs one; a rep's locale rarely changes, and a
+# stale one only picks the other language until the process restarts).
+_LOCALES: dict[str, str | None] = {}
+_LOCALES_MAX = 10_000
+
+
 def user_language(ctx: ServiceContext, client: WebClient, user_id: str) -> str:
     """The user's Slack locale (asked once, then remembered), else the team language."""
     team = ctx.settings.team.language
+    if user_id in _LOCALES:
+        return language_for(_LOCALES[user_id], team)
     try:
         known, locale = reps.known_locale(ctx, user_id)
         if not known:
             locale, name = _ask_slack(client, user_id)
             reps.remember_profile(ctx, user_id, locale, name, now())
+        if len(_LOCALES) >= _LOCALES_MAX:
+            _LOCALES.clear()
+        _LOCALES[user_id] = locale
         return language_for(locale, team)
     except Exception:  # the language is never worth failing a request for
         log.warning("could not resolve the language of %s", user_id, exc_info=True)
