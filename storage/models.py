@@ -61,6 +61,7 @@ class Rep(SQLModel, table=True):
     industries: str = ""
     active: bool = True
     ooo_until: date | None = None  # out of office through this local day: skipped by allocation
+    home_opened_at: datetime | None = None  # last app_home_opened: only these get their Home tab refreshed
     created_at: datetime
 
 
@@ -331,6 +332,44 @@ class ProtectionRefresh(SQLModel, table=True):
     version: int = Field(primary_key=True, foreign_key="clock_rule_version.version")
     through_id: int = 0  # every active ownership with id <= this has been recomputed
     finished_at: datetime | None = None
+
+
+
+class Complaint(SQLModel, table=True):
+    """A customer complaint (客户投诉, PRODUCT 3.8): logged against a customer, due by a day, closed with a
+    resolution. ``owner_id`` is who owned the customer when it was logged (whose scorecard counts it)."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_status_due", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    owner_id: str | None = Field(default=None, index=True)
+    raised_by: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    raised_at: datetime
+    due_on: date  # last local day to resolve it; overdue from the next day
+    status: str = "open"  # open | resolved
+    resolution: str | None = Field(default=None, sa_column=Column(Text))
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+
+class SettingChange(SQLModel, table=True):
+    """Append-only: settings changed by managers in Slack (PRODUCT 5), one row per version.
+
+    ``overrides`` is the whole set of Slack-made overrides after this change (JSON), so the latest row
+    alone says what is in force on top of the file and environment; an undo is a new version whose
+    overrides are those before the undone one."""
+
+    __tablename__ = "setting_change"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    actor: str
+    at: datetime = Field(index=True)
+    overrides: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {"claims.holding_cap": 50, ...}
+    changed: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {key: [old, new]} for the digest
+    undoes: int | None = None  # the version this one undid
 
 
 # The sweeps read only what is due: active ownerships by deadline, follow-ups by next-contact day.

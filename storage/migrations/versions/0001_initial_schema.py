@@ -130,6 +130,7 @@ def upgrade() -> None:
     sa.Column('industries', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('ooo_until', sa.Date(), nullable=True),
+    sa.Column('home_opened_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -144,6 +145,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('role_change', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_change_rep_id'), ['rep_id'], unique=False)
+
+    op.create_table('setting_change',
+    sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('overrides', sa.Text(), nullable=False),
+    sa.Column('changed', sa.Text(), nullable=False),
+    sa.Column('undoes', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('version')
+    )
+    with op.batch_alter_table('setting_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_setting_change_at'), ['at'], unique=False)
 
     op.create_table('allocation_ledger',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -164,6 +177,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_allocation_ledger_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_allocation_ledger_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_allocation_ledger_rule_at', ['rule', 'at'], unique=False)
+
+    op.create_table('complaint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('raised_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('raised_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('resolution', sa.Text(), nullable=True),
+    sa.Column('resolved_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('resolved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaint_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_complaint_status_due', ['status', 'due_on'], unique=False)
 
     op.create_table('dispute_case',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -346,12 +379,22 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_status_deadline')
 
     op.drop_table('dispute_case')
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_index('ix_complaint_status_due')
+        batch_op.drop_index(batch_op.f('ix_complaint_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_complaint_customer_id'))
+
+    op.drop_table('complaint')
     with op.batch_alter_table('allocation_ledger', schema=None) as batch_op:
         batch_op.drop_index('ix_allocation_ledger_rule_at')
         batch_op.drop_index(batch_op.f('ix_allocation_ledger_customer_id'))
         batch_op.drop_index(batch_op.f('ix_allocation_ledger_at'))
 
     op.drop_table('allocation_ledger')
+    with op.batch_alter_table('setting_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_setting_change_at'))
+
+    op.drop_table('setting_change')
     with op.batch_alter_table('role_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_change_rep_id'))
 
