@@ -667,7 +667,23 @@ TIMED = (  # (module, attribute) wrapped with a timer in the profiling run
     ("storage.lookup", "_capped_counts"),
     ("storage.lookup", "_rarity"),
     ("storage.lookup", "_exact_match"),
-)  # names that storage/lookup.py no longer has are skipped
+    ("bot.services.claims", "transaction"),
+    ("bot.services.claims", "_look"),
+    ("bot.services.claims", "_claim_once"),
+    ("bot.services.claims", "name_keys"),
+    ("bot.services.claims.claim_rows", "data_version"),
+    ("bot.services.claims.claim_rows", "insert_ownership"),
+    ("bot.services.claims.claim_rows", "insert_event"),
+    ("bot.services.claims", "near_matches"),
+    ("bot.services.claims", "snapshot_of"),
+    ("bot.services.claims.reps", "ensure_rep_row"),
+    ("bot.services.claims.ownership_changes", "start_row"),
+    ("bot.services.claims.claim_rows", "exact"),
+    ("bot.services.claims.claim_rows", "by_ids"),
+    ("bot.services.claims.claim_rows", "cap_counts"),
+    ("bot.services.claims.claim_rows", "insert_customer"),
+    ("bot.services.claims", "index_names"),
+)  # names the code no longer has are skipped
 
 
 def _resolve(path: str) -> Any:
@@ -694,7 +710,7 @@ def install_timers(totals: dict[str, list[tuple[float, float]]]) -> None:
         if original is None:
             continue
         label = f"{owner_path.rsplit('.', 1)[-1]}.{attr}"
-        if attr == "write_session":
+        if attr in ("write_session", "transaction"):
             @contextlib.contextmanager
             def timed_cm(*a: Any, _f: Any = original, _l: str = label, **kw: Any) -> Iterator[Any]:
                 start, cpu = time.perf_counter(), time.thread_time()

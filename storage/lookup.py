@@ -29,11 +29,12 @@ bigrams, and all of them are intersected.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from bot.rules.names import (
@@ -48,8 +49,7 @@ from bot.rules.names import (
     segments,
 )
 from storage.models import Customer, NameGram
-
-ID_CHUNK = 5000  # customer ids per IN (…) list, well under SQLite's bound-parameter limit
+from storage.prepared import driver_rows
 
 _gram = NameGram.__table__  # type: ignore[attr-defined]
 _customer = Customer.__table__  # type: ignore[attr-defined]
@@ -73,7 +73,7 @@ def gram_rows(keys: NameKeys) -> list[tuple[str, int]]:
     )
 
 
-def index_names(session: Session, customer_id: int, keys: NameKeys) -> None:
+def index_names(session: Session | Connection, customer_id: int, keys: NameKeys) -> None:
     """Add a new customer's key grams to ``name_gram``; call in the transaction that inserts it."""
     rows = gram_rows(keys)
     if rows:
@@ -95,17 +95,25 @@ def find_matches(
     exact = _exact_match(session, keys, uscc=uscc, domain=domain, phone=phone)
     if exact is not None:
         return [exact]
-    c = _customer.c
+    return near_matches(session, keys, limit=limit)
+
+
+def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 3) -> list[Match]:
+    """Up to ``limit`` strong, then fuzzy, matches: ``find_matches`` after its exact probe found nothing
+    (bot/services/claims.py makes that probe itself, reading the whole customer row at once)."""
     matches = [
         Match(cid, "strong", "core", 100.0)
-        for cid in session.execute(select(c.id).where(c.core_key == keys.core_key).order_by(c.id).limit(limit))
-        .scalars()
+        for cid in session.execute(_STRONG, {"core_key": keys.core_key, "limit": limit}).scalars()
     ] if keys.core_key else []
     if len(matches) < limit:
         seen = {m.customer_id for m in matches}
         fuzzy = sorted(find_fuzzy(session, keys).items(), key=lambda item: (-item[1], item[0]))
         matches += [Match(cid, "fuzzy", "fuzzy", score) for cid, score in fuzzy if cid not in seen]
     return matches[:limit]
+
+
+_STRONG = (select(_customer.c.id).where(_customer.c.core_key == bindparam("core_key")).order_by(_customer.c.id)
+           .limit(bindparam("limit")))
 
 
 def _exact_match(
@@ -124,55 +132,56 @@ def _exact_match(
     return None
 
 
-def find_fuzzy(session: Session, keys: NameKeys) -> dict[int, float]:
+def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float]:
     """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
-    queries = {key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)}
-    candidates: set[int] = set()
-    for key in queries:
-        candidates |= _candidates(session, key)
+    queries = sorted({key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)})
+    if not queries:
+        return {}
+    params: dict[str, object] = {}
+    filters = " UNION ".join(_candidates_sql(key, f"q{n}", params) for n, key in enumerate(queries))
+    # One statement: the candidates' keys, read by id from the customers the filters let through.
+    conn = session.connection() if isinstance(session, OrmSession) else session
+    rows = driver_rows(conn, f"SELECT id, core_key, stem_key FROM customer WHERE id IN ({filters})", params)
+    # rapidfuzz screens the candidates in C; the full rule (fuzzable keys only) is applied to its hits.
+    hits = {
+        index
+        for query, column in ((keys.core_key, 1), (keys.stem_key, 2))
+        if query in queries
+        for _, _, index in process.extract(
+            query, [row[column] for row in rows], scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+        )
+    }
     found: dict[int, float] = {}
-    ids = sorted(candidates)
-    for start in range(0, len(ids), ID_CHUNK):
-        rows = session.execute(_KEYS_BY_ID, {"ids": ids[start : start + ID_CHUNK]}).all()
-        # rapidfuzz screens the chunk in C; the full rule (fuzzable keys only) is applied to its hits.
-        hits = {
-            index
-            for query, column in ((keys.core_key, 1), (keys.stem_key, 2))
-            if query in queries
-            for _, _, index in process.extract(
-                query, [row[column] for row in rows], scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
-            )
-        }
-        for index in hits:
-            cid, core_key, stem_key = rows[index]
-            score = fuzzy_score(keys, NameKeys("", core_key, stem_key))
-            if score >= FUZZY_THRESHOLD:
-                found[cid] = score
+    for index in hits:
+        cid, core_key, stem_key = rows[index]
+        score = fuzzy_score(keys, NameKeys("", core_key, stem_key))
+        if score >= FUZZY_THRESHOLD:
+            found[cid] = score
     return found
 
 
-_KEYS_BY_ID = text("SELECT id, core_key, stem_key FROM customer WHERE id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
-_POSTINGS = "SELECT key_len, customer_id FROM name_gram WHERE gram = :{} AND key_len BETWEEN :lo AND :hi"
+_POSTINGS = "SELECT key_len, customer_id FROM name_gram WHERE gram = :{g} AND key_len BETWEEN :{p}lo AND :{p}hi"
 
 
-def _candidates(session: Session, key: str) -> set[int]:
-    """Customers with a key of admissible length that keeps enough of ``key``'s segments intact."""
+def _candidates_sql(key: str, prefix: str, params: dict[str, object]) -> str:
+    """SQL for the customers with a key of admissible length that keeps enough of ``key``'s segments
+    intact (its parameters, named after ``prefix``, go into ``params``)."""
     lo, hi = length_range(len(key))
     most = max_indel_distance(len(key))
-    params: dict[str, object] = {"lo": lo, "hi": hi}
+    params[f"{prefix}lo"], params[f"{prefix}hi"] = lo, hi
     arms = []
     for j, segment in enumerate(segments(key, most + 1)):
         names = []
         for i, gram in enumerate(sorted(grams(segment))):
-            params[f"g{j}_{i}"] = gram
-            names.append(f"g{j}_{i}")
+            names.append(f"{prefix}g{j}_{i}")
+            params[names[-1]] = gram
         # ORDER BY makes SQLite intersect by merging the sorted posting lists (no temporary index).
-        lists = " INTERSECT ".join(_POSTINGS.format(name) for name in names)
-        arms.append(f"SELECT key_len, customer_id FROM ({lists} ORDER BY 1, 2) AS s{j}")
-    rows = session.execute(text(" UNION ALL ".join(arms)), params)
-    intact = Counter(tuple(row) for row in rows)  # (key length, customer) → segments found intact
-    return {
-        cid for (length, cid), count in intact.items() if count >= most + 1 - indel_bound(len(key), length)
-    }
+        lists = " INTERSECT ".join(_POSTINGS.format(g=name, p=prefix) for name in names)
+        arms.append(f"SELECT key_len, customer_id FROM ({lists} ORDER BY 1, 2) AS {prefix}s{j}")
+    # A (key length, customer) pair counts once per segment found intact; it needs as many as the
+    # length's indel bound leaves (integers computed here, so written into the SQL).
+    needed = {length: most + 1 - indel_bound(len(key), length) for length in range(lo, hi + 1)}
+    cases = " ".join(f"WHEN {length} THEN {n}" for length, n in needed.items() if n > 1)
+    having = f" HAVING count(*) >= CASE key_len {cases} ELSE 1 END" if cases else ""
+    return (f"SELECT customer_id FROM ({' UNION ALL '.join(arms)}) AS {prefix}u"
+            f" GROUP BY key_len, customer_id{having}")

@@ -116,6 +116,8 @@ def name_keys(raw: str) -> NameKeys:
 
 def _normalise(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw).casefold()
+    if text.isascii():  # nothing for t2s to convert (its dictionary has no ASCII), and NFKC keeps ASCII
+        return text
     return unicodedata.normalize("NFKC", _T2S.convert(text))
 
 

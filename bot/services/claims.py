@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
 
 from bot.results import Candidate, ClaimResult, InputError
 from bot.rules import caps, clocks, text
 from bot.rules.identifiers import InvalidIdentifier, company_domain, normalize_phone, normalize_uscc
 from bot.rules.names import NameKeys, name_keys
 from bot.services import ownership as ownership_changes
+from bot.services import reps
 from bot.services.context import ServiceContext
-from bot.services.reps import ensure_rep
-from bot.services.snapshots import active_ownership, customer_by_short_id, snapshot
-from storage.engine import write_session
-from storage.lookup import find_matches, index_names
-from storage.models import Customer, Ownership, OwnershipEvent
+from bot.services.snapshots import snapshot_of
+from storage import claim_rows
+from storage.claim_rows import CustomerRow
+from storage.engine import single_reads, transaction
+from storage.lookup import Match, index_names, near_matches
 
 TIERS = ("A", "B", "C")
 MAX_RETRIES = 5
@@ -90,103 +90,180 @@ def claim(ctx: ServiceContext, rep_id: str, req: ClaimRequest, now: datetime) ->
     Races are settled by the database: a unique name key decides who creates a new customer and
     a partial unique index (one active ownership per customer) decides who owns it. The loser's
     transaction is retried and then reports the winner.
+
+    Everything is looked up first without the write lock, and answers that write nothing (owned,
+    "same company?", no such short id) are given from there. Only a claim or a creation takes the
+    write transaction, which decides again from scratch — unless, on SQLite, nothing at all was
+    committed in between (``PRAGMA data_version``): then the same reads would give the same rows. On
+    PostgreSQL the first look is the exact probe alone, and the rest happens in the write transaction
+    as before. The statements are in storage/claim_rows.py (SQLAlchemy Core, compiled once).
     """
     cleaned = _validate(req)
     if isinstance(cleaned, InputError):
         return ClaimResult("invalid", error=cleaned, query=text.clean(req.name)[:200])
-    for _ in range(MAX_RETRIES):
-        try:
-            with write_session(ctx.engine) as session:
-                return _claim_once(session, ctx, rep_id, req, cleaned, now)
-        except _Abort as abort:
-            return abort.result
-        except IntegrityError:
-            continue  # someone else created or claimed it first: look again
+    keys = name_keys(cleaned.name)
+    with ctx.engine.connect() as conn:  # one connection for the look and the write: data_version is per connection
+        looked = _look(conn, ctx, rep_id, req, cleaned, keys, now)
+        if isinstance(looked, ClaimResult):
+            return looked
+        for attempt in range(MAX_RETRIES):
+            try:
+                with transaction(conn, write=True):
+                    return _claim_once(conn, ctx, rep_id, req, cleaned, keys, now, looked if attempt == 0 else None)
+            except _Abort as abort:
+                return abort.result
+            except IntegrityError:
+                continue  # someone else created or claimed it first: look again
     raise RuntimeError("claim kept colliding; giving up")
 
 
-def _claim_once(session: Session, ctx: ServiceContext, rep_id: str, req: ClaimRequest, c: _Clean,
-                now: datetime) -> ClaimResult:
-    rep = ensure_rep(session, ctx, rep_id, now, lock=True)
-    customer: Customer | None = None
+@dataclass(frozen=True)
+class _Found:
+    """What a claim is about: the customer it names (outright, or as the exact match a near probe turned
+    up), else the near matches (empty: a new customer)."""
+
+    customer: CustomerRow | None
+    exists: bool = True  # False: a short id that names nobody
+    matches: tuple[Match, ...] = ()
+    rows: dict[int, CustomerRow] = field(default_factory=dict)  # the matches' customers
+
+
+@dataclass(frozen=True)
+class _Looked:
+    version: int | None  # SQLite's data_version before the look; None: decide again in the write transaction
+    found: _Found
+
+
+def _find(conn: Connection, req: ClaimRequest, c: _Clean, keys: NameKeys, *, near: bool) -> _Found:
+    """``near``: also the strong and fuzzy matches when the request names no customer outright."""
     if req.same_as is not None:
-        customer = session.get(Customer, req.same_as)
+        customer = claim_rows.by_id(conn, req.same_as)
+        if customer is not None:
+            return _Found(customer)
     elif c.short_id is not None:
-        customer = customer_by_short_id(session, c.short_id)
-        if customer is None:
-            return ClaimResult("not_found", query=c.name)
+        customer = claim_rows.by_short_id(conn, c.short_id)
+        return _Found(customer, exists=customer is not None)
+    customer = claim_rows.exact(conn, keys.name_key, uscc=c.uscc, domain=c.domain, phone=c.phone)
+    if customer is not None or not near:
+        return _Found(customer)
+    matches = near_matches(conn, keys)
+    rows = claim_rows.by_ids(conn, (m.customer_id for m in matches))
+    matches = [m for m in matches if m.customer_id in rows]
+    # On READ COMMITTED a racing claim may commit between the exact and the near probe: a near hit
+    # with our very name key (or identifier) is the exact match that the first probe missed.
+    exact = next((m for m in matches if _same_keys(rows[m.customer_id], keys, c)), None)
+    if exact:
+        return _Found(rows[exact.customer_id])
+    return _Found(None, matches=tuple(matches), rows=rows)
+
+
+def _without_writing(ctx: ServiceContext, rep_id: str, req: ClaimRequest, c: _Clean, f: _Found,
+                     now: datetime) -> ClaimResult | None:
+    """The answer when it writes nothing: no such short id, owned by someone, or "same company?"."""
+    if not f.exists:
+        return ClaimResult("not_found", query=c.name)
+    if f.customer is not None and f.customer.owner is not None:
+        return _owned(ctx, rep_id, f.customer, ctx.today(now))
+    if f.customer is None and f.matches and not req.different:
+        candidates = tuple(Candidate(snapshot_of(ctx, f.rows[m.customer_id]), m.tier, m.why, m.score)
+                           for m in f.matches)
+        return ClaimResult("confirm", candidates=candidates, query=c.name)
+    return None
+
+
+def _look(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRequest, c: _Clean, keys: NameKeys,
+          now: datetime) -> ClaimResult | _Looked:
+    """The answer if it writes nothing and the rep's row exists (the write transaction adds a new rep
+    first), else what the write transaction may start from. The customer, its owner and latest
+    follow-up come in one statement; the rep's row never goes away."""
+    with single_reads(conn):
+        version = claim_rows.data_version(conn)
+        found = _find(conn, req, c, keys, near=version is not None)
+        answer = _without_writing(ctx, rep_id, req, c, found, now)
+        if answer is not None and reps.rep_known(conn, ctx, rep_id):
+            return answer
+    return _Looked(version, found)
+
+
+def _owned(ctx: ServiceContext, rep_id: str, customer: CustomerRow, today: date) -> ClaimResult:
+    snap = snapshot_of(ctx, customer)
+    if snap.owner == rep_id:
+        p = snap.protected_until
+        return ClaimResult(
+            "already_yours", customer=snap, until=p, days_left=clocks.days_left(p, today),
+            next_reminder=clocks.next_reminder(p, today, ctx.settings.reminders.days_before),
+        )
+    return ClaimResult("owned_by_other", customer=snap)
+
+
+def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRequest, c: _Clean, keys: NameKeys,
+                now: datetime, looked: _Looked | None) -> ClaimResult:
+    # Under the write lock: if no other connection committed since the look, its rows are still the
+    # database's (our own writes don't count, and there were none).
+    unchanged = (looked is not None and looked.version is not None
+                 and claim_rows.data_version(conn) == looked.version)
+    reps.ensure_rep_row(conn, ctx, rep_id, now, lock=True)
+    found = looked.found if unchanged and looked is not None else _find(conn, req, c, keys, near=True)
+    answer = _without_writing(ctx, rep_id, req, c, found, now)
+    if answer is not None:
+        return answer
+    customer = found.customer
     created = False
     if customer is None:
-        keys = name_keys(c.name)
-        matches = find_matches(session, keys, uscc=c.uscc, domain=c.domain, phone=c.phone)
-        found = {m.customer_id: session.get(Customer, m.customer_id) for m in matches}
-        # On READ COMMITTED a racing claim may commit between the exact and the fuzzy probe: a
-        # "fuzzy" hit with our very name key is the exact match that the first probe missed.
-        exact = next((m for m in matches if m.tier == "exact" or _same_keys(found[m.customer_id], keys, c)), None)
-        if exact:
-            customer = found[exact.customer_id]
-        elif matches and not req.different:
-            candidates = tuple(
-                Candidate(snapshot(session, ctx, found[m.customer_id], active_ownership(session, m.customer_id)),
-                          m.tier, m.why, m.score)
-                for m in matches
-            )
-            return ClaimResult("confirm", candidates=candidates, query=c.name)
-        else:
-            customer = Customer(
-                name=c.name, name_key=keys.name_key, core_key=keys.core_key, stem_key=keys.stem_key,
-                uscc=c.uscc, domain=c.domain, phone=c.phone, region=c.region, industry=c.industry,
-                tier=c.tier or ctx.settings.claims.default_tier, needs_review=req.different and bool(matches),
-                created_at=now, created_by=rep_id,
-            )
-            session.add(customer)
-            session.flush()  # the unique name key decides a creation race here
-            assert customer.id is not None
-            index_names(session, customer.id, keys)
-            created = True
-    assert customer is not None and customer.id is not None
+        values = dict(
+            name=c.name, name_key=keys.name_key, core_key=keys.core_key, stem_key=keys.stem_key,
+            uscc=c.uscc, domain=c.domain, phone=c.phone, region=c.region, industry=c.industry,
+            tier=c.tier or ctx.settings.claims.default_tier, stage="lead", amount=None,
+            needs_review=req.different and bool(found.matches),
+        )
+        # the unique name key decides a creation race here
+        customer_id = claim_rows.insert_customer(conn, **values, created_at=now, created_by=rep_id)
+        index_names(conn, customer_id, keys)
+        customer = CustomerRow(
+            id=customer_id, name=c.name, name_key=keys.name_key, uscc=c.uscc, domain=c.domain, phone=c.phone,
+            region=c.region, industry=c.industry, tier=str(values["tier"]), stage="lead", amount=None,
+            needs_review=bool(values["needs_review"]), owner=None, latest_followup=None)
+        created = True
 
-    owner = active_ownership(session, customer.id)
     today = ctx.today(now)
-    if owner is not None:
-        snap = snapshot(session, ctx, customer, owner)
-        if owner.rep_id == rep_id:
-            p = snap.protected_until
-            return ClaimResult(
-                "already_yours", customer=snap, until=p, days_left=clocks.days_left(p, today),
-                next_reminder=clocks.next_reminder(p, today, ctx.settings.reminders.days_before),
-            )
-        return ClaimResult("owned_by_other", customer=snap)
-
+    holding_cap = ctx.holding_cap(rep_id)
+    active, claimed_today, given_up = claim_rows.cap_counts(
+        conn, rep_id, customer.id, clocks.local_day_start(today, ctx.tz), COOLDOWN_REASONS)
+    # Won customers don't count: only a rep whose active ownerships reach the cap needs them told apart.
+    holding = active if active < holding_cap else claim_rows.holding(conn, rep_id)
     verdict = caps.check_claim(
-        holding=ownership_changes.holding(session, rep.id),
-        holding_caps=[ctx.holding_cap(rep.id)],
-        claimed_today=_claimed_today(session, ctx, rep.id, today),
+        holding=holding,
+        holding_caps=[holding_cap],
+        claimed_today=claimed_today,
         daily_caps=[ctx.settings.claims.daily_claim_cap],
-        last_lost_day=None if created else _last_given_up(session, ctx, rep.id, customer.id),
+        last_lost_day=None if created or given_up is None else clocks.local_day(given_up, ctx.tz),
         cooldown_days=ctx.settings.claims.reclaim_cooldown_days,
         today=today,
     )
     if not verdict.allowed:
         until = verdict.until if verdict.rule == "cooldown" else today + timedelta(days=1)
-        refused = ClaimResult("refused", customer=None if created else snapshot(session, ctx, customer),
+        refused = ClaimResult("refused", customer=None if created else snapshot_of(ctx, customer),
                               rule=verdict.rule, limit=verdict.limit, count=verdict.count, until=until,
                               query=c.name)
         if created:  # nothing half-written: the new customer goes with the refused claim
             raise _Abort(refused)
         return refused
 
+    changes: dict[str, object] = {}
     if customer.stage in ("won", "lost"):
-        customer.stage, customer.amount = "lead", None  # a new owner starts a new funnel
-    for field in ("tier", "region", "industry", "uscc", "domain", "phone"):
-        value = getattr(c, field)
-        if value and not getattr(customer, field):
-            if field == "uscc" and session.exec(select(Customer.id).where(Customer.uscc == value)).first():
+        changes.update(stage="lead", amount=None)  # a new owner starts a new funnel
+    for column in ("tier", "region", "industry", "uscc", "domain", "phone"):
+        value = getattr(c, column)
+        if value and not getattr(customer, column):
+            if column == "uscc" and claim_rows.uscc_taken(conn, value):
                 continue  # that code identifies another customer already; never move it
-            setattr(customer, field, value)
-    ownership, p = ownership_changes.start(session, ctx, customer, rep_id, now, kind="claim", actor=rep_id,
-                                           rule="first_claim" if created else "pool_claim")
-    snap = snapshot(session, ctx, customer, ownership, with_activity=False)
+            changes[column] = value
+    if changes:
+        claim_rows.update_customer(conn, customer.id, **changes)
+        customer = replace(customer, **changes)  # type: ignore[arg-type]
+    ownership, p = ownership_changes.start_row(conn, ctx, customer, rep_id, now, kind="claim", actor=rep_id,
+                                               rule="first_claim" if created else "pool_claim")
+    snap = snapshot_of(ctx, replace(customer, owner=ownership), with_activity=False, protection=p)
     return ClaimResult(
         "created" if created else "claimed", customer=snap, until=p.until,
         days_left=clocks.days_left(p.until, today),
@@ -195,27 +272,8 @@ def _claim_once(session: Session, ctx: ServiceContext, rep_id: str, req: ClaimRe
     )
 
 
-def _same_keys(customer: Customer | None, keys: NameKeys, c: _Clean) -> bool:
-    return customer is not None and (
-        customer.name_key == keys.name_key
-        or any(v is not None and getattr(customer, f) == v for f, v in (("uscc", c.uscc), ("domain", c.domain),
-                                                                        ("phone", c.phone)))
+def _same_keys(customer: CustomerRow, keys: NameKeys, c: _Clean) -> bool:
+    return customer.name_key == keys.name_key or any(
+        v is not None and getattr(customer, f) == v for f, v in (("uscc", c.uscc), ("domain", c.domain),
+                                                                 ("phone", c.phone))
     )
-
-
-def _claimed_today(session: Session, ctx: ServiceContext, rep_id: str, today: date) -> int:
-    start = clocks.local_day_start(today, ctx.tz)
-    return session.exec(
-        select(func.count()).select_from(OwnershipEvent)
-        .where(OwnershipEvent.kind == "claim", OwnershipEvent.to_rep == rep_id, OwnershipEvent.at >= start)
-    ).one()
-
-
-def _last_given_up(session: Session, ctx: ServiceContext, rep_id: str, customer_id: int) -> date | None:
-    ended = session.exec(
-        select(func.max(Ownership.ended_at)).where(
-            Ownership.rep_id == rep_id, Ownership.customer_id == customer_id,
-            Ownership.end_reason.in_(COOLDOWN_REASONS),  # type: ignore[union-attr]
-        )
-    ).one()
-    return clocks.local_day(ended, ctx.tz) if ended else None

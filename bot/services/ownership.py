@@ -9,11 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from bot.rules import clocks
 from bot.services.context import ServiceContext
-from bot.services.snapshots import refresh_protection
+from bot.services.snapshots import protection_of, refresh_protection
+from storage import claim_rows
+from storage.claim_rows import CustomerRow, OwnerRow
 from storage.models import Customer, Ownership, OwnershipEvent
 
 END_KINDS = {"released": "release", "lost": "lost", "recycled": "recycle"}
@@ -34,6 +37,21 @@ def start(session: Session, ctx: ServiceContext, customer: Customer, rep_id: str
         customer_id=customer.id, kind=kind, from_rep=from_rep, to_rep=rep_id, actor=actor, rule=rule,
         reason=reason, at=now)])
     session.flush()  # the partial unique index (one active owner) decides a race here
+    return ownership, protection
+
+
+def start_row(conn: Connection, ctx: ServiceContext, customer: CustomerRow, rep_id: str, now: datetime, *,
+              kind: str, actor: str, rule: str, reason: str | None = None,
+              from_rep: str | None = None) -> tuple[OwnerRow, clocks.Protection]:
+    """``start`` for the claim's hot path (storage.claim_rows: Core statements, no ORM flush): the same
+    ownership row with fresh clocks and the same audit record."""
+    ownership = OwnerRow(customer_id=customer.id, rep_id=rep_id, started_at=now, last_followup_at=None,
+                         last_progress_at=now)
+    protection = protection_of(ctx, customer, ownership)  # type: ignore[arg-type]
+    claim_rows.insert_ownership(conn, customer_id=customer.id, rep_id=rep_id, started_at=now, last_progress_at=now,
+                                protected_until=protection.until)  # the partial unique index decides a race here
+    claim_rows.insert_event(conn, customer_id=customer.id, kind=kind, from_rep=from_rep, to_rep=rep_id, actor=actor,
+                            rule=rule, reason=reason, at=now)
     return ownership, protection
 
 

@@ -11,6 +11,7 @@ from bot.results import CustomerSnapshot
 from bot.rules import clocks
 from bot.services import rule_versions
 from bot.services.context import ServiceContext
+from storage.claim_rows import CustomerRow, OwnerRow
 from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership
 
 
@@ -41,7 +42,12 @@ def refresh_protection(ctx: ServiceContext, customer: Customer, ownership: Owner
 
 def last_activity(session: Session, customer_id: int, ownership: Ownership | None) -> datetime | None:
     latest = session.exec(select(func.max(FollowUp.at)).where(FollowUp.customer_id == customer_id)).one()
-    moments = [m for m in (latest, ownership.started_at if ownership else None,
+    return activity_of(latest, ownership)
+
+
+def activity_of(latest_followup: datetime | None, ownership: Ownership | OwnerRow | None) -> datetime | None:
+    """The last activity: the latest follow-up, the ownership's start or its last progress."""
+    moments = [m for m in (latest_followup, ownership.started_at if ownership else None,
                            ownership.last_progress_at if ownership else None) if m is not None]
     return max(moments) if moments else None
 
@@ -51,8 +57,23 @@ def snapshot(
     *, with_activity: bool = True,
 ) -> CustomerSnapshot:
     assert customer.id is not None
-    p = protection_of(ctx, customer, ownership) if ownership else None
     activity = last_activity(session, customer.id, ownership) if with_activity else None
+    return _snapshot(ctx, customer, ownership, activity)
+
+
+def snapshot_of(ctx: ServiceContext, customer: CustomerRow, *, with_activity: bool = True,
+                protection: clocks.Protection | None = None) -> CustomerSnapshot:
+    """``snapshot`` of a row from storage.claim_rows, which carries its active ownership and latest
+    follow-up. ``protection``: the ownership's, when the caller has just computed it."""
+    activity = activity_of(customer.latest_followup, customer.owner) if with_activity else None
+    return _snapshot(ctx, customer, customer.owner, activity, protection)
+
+
+def _snapshot(ctx: ServiceContext, customer: Customer | CustomerRow, ownership: Ownership | OwnerRow | None,
+              activity: datetime | None, p: clocks.Protection | None = None) -> CustomerSnapshot:
+    assert customer.id is not None
+    if p is None and ownership is not None:
+        p = protection_of(ctx, customer, ownership)  # type: ignore[arg-type]
     return CustomerSnapshot(
         id=customer.id,
         short_id=customer.short_id,
