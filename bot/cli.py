@@ -64,6 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
+    from bot import home_tab
+
+    home_tab.shutdown()
     return 0
 
 

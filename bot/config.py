@@ -91,6 +91,13 @@ class HandoverSettings(BaseModel):
     decline_hours: int = Field(24, ge=1)  # the recipient may decline for this long
 
 
+class ComplaintSettings(BaseModel):
+    """Customer complaints (PRODUCT 3.8). Due days count as ``[claims] count`` says: calendar days, or
+    working days with the team's holiday calendar."""
+
+    due_days: int = Field(3, ge=1, le=365)  # due on the n-th day after logging; overdue from the day after
+
+
 _HH_MM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -101,6 +108,8 @@ class ScheduleSettings(BaseModel):
     reminders: str = Field("09:00", pattern=_HH_MM)
     digest: str = Field("09:00", pattern=_HH_MM)
     leaderboard: str = Field("18:00", pattern=_HH_MM)
+    weekly: str = Field("09:30", pattern=_HH_MM)  # the weekly chart of the week that just ended
+    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     deadlines_every_minutes: int = Field(15, ge=1)
     outbox_every_seconds: int = Field(2, ge=1)
 
@@ -167,6 +176,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     disputes: DisputeSettings = Field(default_factory=DisputeSettings)
     handovers: HandoverSettings = Field(default_factory=HandoverSettings)
+    complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
     allocation: AllocationSettings = Field(default_factory=AllocationSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     leaderboard: LeaderboardSettings = Field(default_factory=LeaderboardSettings)

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import uploads
 from bot.commands.common import user_language
 from bot.services import outbox
 from bot.services.context import ServiceContext
@@ -68,6 +69,14 @@ class Dispatcher:
             outbox.retry_later(self.ctx, notice.id, wait, None, count=False)
             return
         try:
+            if notice.kind in uploads.KINDS:  # a file, not a message: its own never-twice check
+                uploaded = uploads.deliver(self.ctx, self.client, notice)
+                outbox.mark_sent(self.ctx, notice.id, None, _now())
+                if uploaded.found:
+                    stats.already_sent += 1
+                else:
+                    stats.sent += 1
+                return
             if notice.resumed and self._already_posted(notice):
                 outbox.mark_sent(self.ctx, notice.id, None, now)
                 stats.already_sent += 1

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import home_tab
 from bot.commands.common import user_language
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult, MessageRef
@@ -25,6 +26,8 @@ Build = Callable[[str], dict[str, Any]]  # language → message
 
 def to_managers(client: WebClient, ctx: ServiceContext, managers: Iterable[str], build: Build) -> list[MessageRef]:
     """The approvals channel when there is one, else a DM to each manager."""
+    managers = list(managers)
+    home_tab.refresh_home(ctx, client, managers)  # what waits for them has changed
     channel = ctx.settings.team.approvals_channel
     if channel:
         ref = _post(client, channel, build(ctx.settings.team.language))
@@ -38,6 +41,7 @@ def to_managers(client: WebClient, ctx: ServiceContext, managers: Iterable[str],
 
 
 def dm(client: WebClient, ctx: ServiceContext, user_id: str, build: Build) -> MessageRef | None:
+    home_tab.refresh_home(ctx, client, [user_id])  # a rep told of a decision: their Home changed too
     return _post(client, user_id, build(user_language(ctx, client, user_id)), user_id=user_id)
 
 

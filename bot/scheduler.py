@@ -1,7 +1,8 @@
 """APScheduler 3 inside `claimbot run`/`serve` (unless --no-scheduler) or alone as `claimbot scheduler`.
 
 Every process runs every job; the database decides what is sent (see bot/services/outbox.py), so
-several instances post once. A process that starts after a daily job's time runs the missed slot.
+several instances post once. A process that starts after a daily job's time (a weekly job's: that
+week's day and time) runs the missed slot.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def build(ctx: ServiceContext) -> BackgroundScheduler:
     for job in registry(ctx).values():
         if job.at:
             hour, minute = (int(x) for x in job.at.split(":"))
-            trigger = CronTrigger(hour=hour, minute=minute, timezone=tz)
+            trigger = CronTrigger(day_of_week=job.weekday or "*", hour=hour, minute=minute, timezone=tz)
         else:
             trigger = IntervalTrigger(seconds=job.every_seconds or 60, timezone=tz)
         scheduler.add_job(run_job, trigger, args=[ctx, job], id=job.name, name=job.name)
@@ -52,13 +53,12 @@ def build(ctx: ServiceContext) -> BackgroundScheduler:
 
 
 def catch_up(ctx: ServiceContext, now: datetime | None = None) -> list[str]:
-    """Daily jobs whose time has passed today with no finished run: run them now."""
+    """Daily jobs whose time has passed today (weekly ones: this week) with no finished run: run them now."""
     now = now or datetime.now(UTC)
     local = now.astimezone(ZoneInfo(ctx.settings.team.timezone))
     ran = []
     for job in registry(ctx).values():
-        if job.at and local.strftime("%H:%M") >= job.at.zfill(5) and \
-                not jobruns.finished(ctx, job.name, local.date().isoformat()):
+        if job.time_passed(local) and not jobruns.finished(ctx, job.name, job.slot(local.date())):
             run_job(ctx, job, now)
             ran.append(job.name)
     return ran

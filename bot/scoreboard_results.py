@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.results_settings import SettingChangeItem
+
 # How many items a section carries; the rest is counted ("…and N more"). Keeps a digest within Slack's
 # limits (50 blocks, 3000 characters a section) whatever happened yesterday.
 LIST_CAP = 10
@@ -100,6 +102,16 @@ class CaseItem:
 
 
 @dataclass(frozen=True)
+class ComplaintItem:
+    id: int
+    customer: CustomerRef
+    owner: str | None  # who owned the customer when it was logged
+    raised_by: str
+    due_on: str  # the last day to resolve it
+    days_overdue: int  # 0: not overdue yet
+
+
+@dataclass(frozen=True)
 class ApprovalItem:
     id: int
     customer: CustomerRef
@@ -147,6 +159,9 @@ class Digest:
     approvals: Section  # of ApprovalItem, oldest first
     decisions: Section  # of DecisionItem
     names: dict[str, str] = field(default_factory=dict)  # rep id → display name, where known
+    complaints: Section = field(default_factory=lambda: Section(0))  # open ComplaintItems, earliest due first
+    complaints_overdue: int = 0  # how many of the open ones are past their due day
+    settings_changes: Section = field(default_factory=lambda: Section(0))  # SettingChangeItems, oldest first
 
     def to_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,11 +180,17 @@ class Digest:
             upcoming_until=data["upcoming_until"], disputes=section("disputes", CaseItem),
             approvals=section("approvals", ApprovalItem), decisions=section("decisions", DecisionItem),
             names=dict(data.get("names") or {}),
+            complaints=section("complaints", ComplaintItem) if "complaints" in data else Section(0),
+            complaints_overdue=int(data.get("complaints_overdue") or 0),
+            settings_changes=Section(data["settings_changes"]["total"], tuple(
+                SettingChangeItem.from_data(i) for i in data["settings_changes"]["items"]))
+            if "settings_changes" in data else Section(0),
         )
 
     def is_empty(self) -> bool:
         return not any(s.total for s in (self.new_claims, self.returned, self.upcoming, self.disputes,
-                                          self.approvals, self.decisions))
+                                          self.approvals, self.decisions, self.complaints,
+                                          self.settings_changes))
 
 
 def _maker(cls: type) -> Any:

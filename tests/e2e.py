@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.console.standin import SlackStandIn
 from tests.support.server import ServeProcess
-from tests.support.signing import interactive_body, signed_post, slash_command_body
+from tests.support.signing import event_body, interactive_body, signed_post, slash_command_body
 
 SECRET = "e2e-signing-secret"
 TOKEN = "xoxb-e2e"
@@ -68,6 +68,11 @@ class Bot:
         assert status == 200
         return token
 
+    def event(self, event: dict[str, Any]) -> tuple[int, str]:
+        """An Events API callback (``event_callback``) wrapping ``event``, signed."""
+        return signed_post(self.server.url, event_body(event, event_id=f"Ev{uuid.uuid4().hex[:10]}"), SECRET,
+                           timeout=30)
+
     def replies(self, token: str) -> list[dict[str, Any]]:
         """What was posted to a response URL (ephemeral answers, replaced messages)."""
         return [c.params for c in self.standin.calls_for("response_url") if c.params.get("token") == token]
@@ -107,6 +112,7 @@ def text_of(message: dict[str, Any] | str) -> str:
     for block in message.get("blocks", []):
         if "text" in block and isinstance(block["text"], dict):
             parts.append(block["text"]["text"])
+        parts += [f["text"] for f in block.get("fields", []) if isinstance(f, dict)]  # section fields
         for el in block.get("elements", []):
             if isinstance(el, dict) and isinstance(el.get("text"), (str, dict)):
                 parts.append(el["text"] if isinstance(el["text"], str) else el["text"]["text"])

@@ -39,7 +39,10 @@ from bot.results import (
     MyCustomers,
     OffboardResult,
 )
+from bot.scorecard_results import Scorecard, ScorecardResult
 from bot.views import activity, claims, decisions, modals
+from bot.views import scorecard as scorecard_view
+from tests.support import card_views, complaint_views, settings_views
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -325,6 +328,28 @@ def _message_views() -> Iterator[tuple[str, Render]]:
         yield (f"decisions.role_changed[{outcome} {old}->{new}]",
                lambda lang, name, outcome=outcome, old=old, new=new: decisions.role_changed(
                    outcome, "U0BOB" if outcome != "refused" else None, old, new, lang))
+    yield from _scorecard_views()
+
+
+def _scorecard_views() -> Iterator[tuple[str, Render]]:
+    big = Scorecard(claims=99_999, followups=99_999, advances=99_999, wins=12_345.67, amount=9_876_543_210.55,
+                    won=99_999, lost=1, conversion=0.99999, first_followup_hours=9_999.99, first_followup_measured=9_999,
+                    first_followup_waiting=9_999, disputes_won=999, disputes_lost=999, recycled=9_999,
+                    complaints_opened=999, complaints_resolved=999, complaints_open=999, complaints_overdue=999)
+    results = {
+        "own week": ScorecardResult("ok", "U0BOB", "U0BOB", "week", TODAY, TODAY + timedelta(days=6), card=big),
+        "manager month, nothing": ScorecardResult("ok", "U0MGR1", "U0ALICE", "month", TODAY.replace(day=1),
+                                                  date(2026, 11, 30), card=Scorecard()),
+        "refused": ScorecardResult("refused", "U0BOB", "U0ALICE", "week", refusal="not_manager"),
+        "unknown_rep": ScorecardResult("unknown_rep", "U0MGR1", "U0NOBODY", "month"),
+    }
+    for key, result in results.items():
+        yield f"scorecard.scorecard[{key}]", lambda lang, name, result=result: scorecard_view.scorecard(result, lang)
+        if result.card is None:  # nothing for Home to embed
+            continue
+        yield (f"scorecard.scorecard_compact[{key}, twice in one view]",
+               lambda lang, name, result=result: {"text": "Home", "blocks": [
+                   *scorecard_view.scorecard_compact(result, lang), *scorecard_view.scorecard_compact(result, lang)]})
 
 
 def _modal_views() -> Iterator[tuple[str, Render]]:
@@ -337,6 +362,14 @@ def _modal_views() -> Iterator[tuple[str, Render]]:
 
 MESSAGE_VIEWS = dict(_message_views())
 MODAL_VIEWS = dict(_modal_views())
+MESSAGE_VIEWS.update(settings_views.message_views())
+MODAL_VIEWS.update(settings_views.modal_views())
+MESSAGE_VIEWS.update(complaint_views.message_views())
+MODAL_VIEWS.update(complaint_views.modal_views())
+MESSAGE_VIEWS.update(card_views.message_views(
+    snap, history, candidates, action_results, lambda name: case(name, "dispute", "pending"),
+    lambda name: handover(name, "pending")))
+MODAL_VIEWS.update(card_views.modal_views(snap))
 
 
 # --- the checks
@@ -392,6 +425,8 @@ def _check_blocks(where: str, blocks: list[dict[str, Any]]) -> None:
             assert 0 < len(obj["text"]) <= TEXT_OBJECT_MAX, f"{at}: text object of {len(obj['text'])} characters"
         if raw["type"] == "section":
             assert len(raw["text"]["text"]) <= TEXT_OBJECT_MAX
+            fields = raw.get("fields", [])
+            assert len(fields) <= 10 and all(len(f["text"]) <= 2000 for f in fields), f"{at}: section fields"
         action_ids = []
         for element in _interactive(raw):
             action_id = element.get("action_id", "")
@@ -520,3 +555,64 @@ def test_no_catalog_module_silently_overrides_another() -> None:
         seen.update(dict.fromkeys(entries, part))
     assert clashes == []
     assert set(seen) == set(CATALOG)  # and every key in the merged catalog comes from one of them
+
+
+# --- the App Home tab (bot/views/home.py)
+
+
+def _home_data(name: str, *, manager: bool, page: int = 1) -> Any:
+    from bot.home_results import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
+    from bot.services.home import PENDING_CAP, PER_PAGE, TODAY_CAP
+
+    clocks = ("first_followup", "followup", "progress", "ceiling", "grace")
+    rows = tuple(HomeCustomer(98_000 + i, f"C-{99_000 + i}", name, "proposal", "A", None if i == 7 else
+                              TODAY + timedelta(days=i - 2), None if i == 7 else clocks[i % 5],
+                              None if i == 7 else i - 2) for i in range(PER_PAGE))
+    kinds = ("first_followup", "next_contact", "ending", "complaint")
+    today = tuple(TodayItem(kinds[i % 4], 98_000 + i, f"C-{99_000 + i}", name, TODAY + timedelta(days=i % 3 - 1),
+                            "followup", i % 3 - 1) for i in range(TODAY_CAP))
+    pending = tuple(PendingItem(("dispute", "appeal", "handover")[i % 3], 100_000 + i, 98_000 + i, f"C-{99_000 + i}",
+                                name, "U0BOB", "U0ALICE", NOW, None if i % 3 == 2 else NOW + timedelta(hours=48),
+                                excluded=i == 1) for i in range(PENDING_CAP))
+    big = Numbers(99_999, 99_999, 99_999, 12_345.67, 9_876_543_210.55, 99_999.5, 9_999, 999, 1, 999, 100, 100,
+                  999, 999)
+    return HomeData("U0MGR1" if manager else "U0ALICE", "manager" if manager else "rep", manager, TODAY, TZ,
+                    TODAY - timedelta(days=4), TODAY + timedelta(days=2), rows, 9_999, page, 400, today, 9_999, big,
+                    team=big if manager else None, pending=pending if manager else (),
+                    pending_total=9_999 if manager else 0)
+
+
+@pytest.mark.parametrize("name_kind", sorted(NAMES))
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("who", ["rep", "manager", "manager, middle page"])
+def test_home_tab_is_within_block_kit_limits(who: str, lang: str, name_kind: str) -> None:
+    from bot.views.home import home_view
+
+    view = home_view(_home_data(NAMES[name_kind], manager=who != "rep", page=2 if "middle" in who else 1), lang)
+    where = f"home.home_view[{who}, {lang}, {name_kind}]"
+    View(**view).validate_json()
+    assert view["type"] == "home" and 0 < len(view["blocks"]) <= VIEW_MAX_BLOCKS, where
+    _check_blocks(where, view["blocks"])
+    buttons = [(el["action_id"], el["value"]) for blk in view["blocks"] if blk["type"] == "actions"
+               for el in blk["elements"]]
+    assert ("card_followup", "98000") in buttons and ("home_open_card", "98024") in buttons
+    assert [(a, v) for a, v in buttons if a.startswith("home_page")] == (
+        [("home_page_prev", "1"), ("home_page_next", "3")] if "middle" in who else [("home_page_next", "2")])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_home_card_modal_is_within_block_kit_limits(lang: str) -> None:
+    from bot.views.home import card_modal
+
+    name = NAMES["cjk"]
+    from tests.support.card_views import cards
+
+    for card in cards(snap, history, name).values():
+        view = card_modal(card, lang, TZ)
+        View(**view).validate_json()
+        assert view["type"] == "modal" and 0 < len(view["blocks"]) <= VIEW_MAX_BLOCKS
+        _check_blocks(f"home.card_modal[{lang}]", view["blocks"])
+    view = card_modal(cards(snap, history, name)["every action at once"], lang, TZ)
+    View(**view).validate_json()
+    assert view["type"] == "modal" and 0 < len(view["blocks"]) <= VIEW_MAX_BLOCKS
+    _check_blocks(f"home.card_modal[{lang}]", view["blocks"])

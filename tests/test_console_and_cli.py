@@ -44,6 +44,17 @@ def test_the_shipped_demo_shows_the_whole_flow(demo_run):
     assert "This was already decided; your click changed nothing." in out
     # a handover approved by a manager: the owner changes
     assert "✅ Now owned by @bob (approved by @dave)" in out and "负责人：@bob" in out
+    # the Home tab: Bob's customers with deadline and clock, buttons on each row; Carol's team view
+    assert "🏠 ClaimBot · My desk" in out and "*🗂 My customers* (2) · nearest deadline first · page 1 of 1" in out
+    assert "protected until *2026-" in out and "first follow-up deadline" in out and "Open card" in out
+    assert "*⚖️ 等待决定*（0）" in out and "*👥 团队本周*" in out
+    # customer cards: Alice (not the owner) may only dispute or complain; Bob logs a visit from his card
+    assert "[24] 撞单申诉   [25] 客户投诉" in out
+    assert "[26] Log follow-up   [27] Change stage   [28] Release   [29] Hand over   [30] Complaint" in out
+    assert "📝 Logged a visit follow-up on *深圳市腾讯计算机系统有限公司*. The follow-up clock restarted" in out
+    assert "🏠 Home tab of @bob updated" in out
+    # a complaint reaches the owner and both managers with a Resolve button
+    assert "📝 已记录投诉 #1" in out and "A complaint (#1) about your customer" in out and "[37] 已解决" in out
     assert "Traceback" not in out + demo_run[0].stderr
 
 

@@ -43,4 +43,13 @@ def test_manifest_commands_are_exactly_the_apps_commands(tmp_path):
     assert declared == handled
     assert all(c["should_escape"] for c in manifest()["features"]["slash_commands"])
     assert manifest()["settings"]["interactivity"]["is_enabled"] is True
-    assert "event_subscriptions" not in manifest()["settings"]  # no events handled yet
+    events = {_event_type(m) for listener in app._listeners for m in listener.matchers if hasattr(m, "func")}
+    assert set(manifest()["settings"]["event_subscriptions"]["bot_events"]) == events - {None}
+    assert manifest()["features"]["app_home"]["home_tab_enabled"] is True  # app_home_opened publishes it
+
+
+def _event_type(matcher) -> str | None:
+    """The event type a Bolt listener matcher was built for (``app.event("app_home_opened")``)."""
+    if not matcher.func.__qualname__.startswith("event."):
+        return None
+    return next((c.cell_contents for c in matcher.func.__closure__ or () if isinstance(c.cell_contents, str)), None)

@@ -79,7 +79,10 @@ def test_two_schedulers_catch_up_once(postgres_url, standin, tmp_path):
     assert {r.status for r in rows} == {"sent"}, [(r.key, r.status, r.last_error) for r in rows]
     delivered = Counter(c.params["metadata"]["event_payload"]["key"]
                         for c in standin.calls_for("chat.postMessage", ok_only=True) if c.params.get("metadata"))
-    assert set(delivered) == {r.key for r in rows}
+    # the weekly chart (caught up too, when the seed fell into last week) is a file upload, not a message
+    charts = [r for r in rows if r.kind == "weekly_chart"]
+    assert len(standin.files("C0SALES")) == len(charts) <= 1
+    assert set(delivered) == {r.key for r in rows if r.kind != "weekly_chart"}
     assert all(n == 1 for n in delivered.values()), [k for k, n in delivered.items() if n > 1]
     kinds = Counter(r.kind for r in rows)
     assert kinds["digest"] == 1 and kinds["leaderboard"] == 1

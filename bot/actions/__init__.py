@@ -8,8 +8,20 @@ from bot.services.context import ServiceContext
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    from bot.actions import claim_buttons, decisions, pool_buttons
+    from bot.actions import (
+        card_buttons,
+        claim_buttons,
+        complaint_buttons,
+        decisions,
+        home,
+        pool_buttons,
+        settings_undo,
+    )
 
     claim_buttons.register(app, ctx)
     decisions.register(app, ctx)
     pool_buttons.register(app, ctx)
+    card_buttons.register(app, ctx)
+    home.register(app, ctx)
+    complaint_buttons.register(app, ctx)
+    settings_undo.register(app, ctx)

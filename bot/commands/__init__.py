@@ -8,7 +8,17 @@ from bot.services.context import ServiceContext
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    from bot.commands import claim, customers, help, leaderboard, manage, owner_actions, pool
+    from bot.commands import (
+        claim,
+        complaint,
+        customers,
+        help,
+        leaderboard,
+        manage,
+        owner_actions,
+        pool,
+        settings,
+    )
 
     claim.register(app, ctx)
     customers.register(app, ctx)
@@ -17,3 +27,5 @@ def register(app: App, ctx: ServiceContext) -> None:
     help.register(app, ctx)
     leaderboard.register(app, ctx)
     pool.register(app, ctx)
+    complaint.register(app, ctx)
+    settings.register(app, ctx)

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import home_tab
 from bot.i18n import language_for, t
 from bot.services import reps
 from bot.services.context import ServiceContext
@@ -63,15 +64,19 @@ def _ask_slack(client: WebClient, user_id: str) -> tuple[str | None, str | None]
     return user.get("locale"), profile.get("display_name") or user.get("real_name") or user.get("name")
 
 
-def guarded(ctx: ServiceContext) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def guarded(ctx: ServiceContext, *, refresh_home: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap a listener: any exception is logged and answered with a clear message; nothing half-written
-    (every service call is one transaction)."""
+    (every service call is one transaction). Afterwards the acting user's Home tab is republished in the
+    background (``refresh_home=False``: the listener publishes it itself)."""
 
     def decorate(listener: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(listener)
         def wrapper(**kwargs: Any) -> Any:
             try:
-                return listener(**kwargs)
+                result = listener(**kwargs)
+                if refresh_home:
+                    _refresh_home_of_actor(ctx, kwargs)
+                return result
             except Exception:
                 log.exception("listener %s failed", listener.__name__)
                 lang = ctx.settings.team.language
@@ -87,3 +92,29 @@ def guarded(ctx: ServiceContext) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapper
 
     return decorate
+
+
+def _refresh_home_of_actor(ctx: ServiceContext, kwargs: dict[str, Any]) -> None:
+    """Queue the acting user's Home tab for republishing (free for users who never opened it)."""
+    command, body = kwargs.get("command"), kwargs.get("body")
+    if isinstance(command, dict):
+        user_id = command.get("user_id")
+    elif isinstance(body, dict):
+        user = body.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    else:
+        return
+    client = kwargs.get("client")
+    try:
+        home_tab.refresh_home(ctx, client if isinstance(client, WebClient) else _client_factory(ctx), [user_id])
+    except Exception:  # the Home tab is never worth failing a request for
+        log.warning("could not queue a Home tab refresh", exc_info=True)
+
+
+def _client_factory(ctx: ServiceContext) -> Callable[[], WebClient]:
+    def make() -> WebClient:
+        from bot.app import make_client
+
+        return make_client(ctx)
+
+    return make

@@ -1,4 +1,4 @@
-"""/customer and /mine: reading, visible only to the asker."""
+"""/customer (the customer card, with the buttons the asker may use) and /mine: visible only to the asker."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from slack_sdk import WebClient
 from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.rules import text
-from bot.services import customers
+from bot.services import cards, customers
 from bot.services.context import ServiceContext
-from bot.views.claims import customer_details, my_customers, text_message
+from bot.views.card import customer_card
+from bot.views.claims import my_customers, text_message
 
 
 def register(app: App, ctx: ServiceContext) -> None:
@@ -24,7 +25,8 @@ def register(app: App, ctx: ServiceContext) -> None:
         if not query:
             ack(response_type="ephemeral", **text_message(t("usage.customer", lang)))
             return
-        ack(response_type="ephemeral", **customer_details(customers.details(ctx, query), query, lang, ctx.tz))
+        ack(response_type="ephemeral", **customer_card(cards.card(ctx, command["user_id"], query, now()), query, lang,
+                                                       ctx.tz))
 
     @app.command("/mine")
     @guarded(ctx)

@@ -9,7 +9,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.commands import ooo
+from bot.commands import ooo, scorecard
+from bot.commands import settings as settings_verb
 from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.rules import text
@@ -50,6 +51,10 @@ def register(app: App, ctx: ServiceContext) -> None:
                 ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
         elif verb in ("ooo", "休假"):
             ack(response_type="ephemeral", **ooo.ooo_reply(ctx, user_id, rest, lang))
+        elif verb in scorecard.VERBS:
+            ack(response_type="ephemeral", **scorecard.scorecard_reply(ctx, user_id, rest, lang))
+        elif verb in settings_verb.VERBS:
+            settings_verb.open_settings(ctx, client, ack, command, lang)
         else:
             ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
 

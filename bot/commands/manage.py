@@ -62,11 +62,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         result = handovers.assign(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))
-        if result.outcome == "assigned":
-            detail = result.detail
-            notify.dm(client, ctx, str(detail["to"]), lambda lg: v.assigned(detail, lg))
-            if detail["from"]:
-                notify.dm(client, ctx, str(detail["from"]), lambda lg: v.assigned(detail, lg))
+        announce_handover(client, ctx, result)
 
 
 def case_reply(result: CaseResult, query: str, lang: str, tz: str) -> dict[str, Any]:
@@ -109,6 +105,13 @@ def handover_reply(result: HandoverResult, typed: str, lang: str, tz: str) -> di
 
 
 def announce_handover(client: WebClient, ctx: ServiceContext, result: HandoverResult) -> None:
+    """A rep's handover goes to the managers; a manager's handover or assignment is told to the reps."""
+    if result.outcome == "assigned":
+        detail = result.detail
+        for rep in dict.fromkeys((detail["to"], detail["from"])):
+            if rep:
+                notify.dm(client, ctx, str(rep), lambda lg: v.assigned(detail, lg))
+        return
     h = result.handover
     if h is None:
         return

@@ -21,17 +21,16 @@ Service = Callable[..., ActionResult]
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    claims = ctx.settings.claims
-    usage_params = {"min_chars": claims.min_followup_note_chars}
-
     def handle(service: Service, usage_key: str) -> Callable[..., None]:
         @guarded(ctx)
         def listener(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
             user_id = command["user_id"]
             lang = user_language(ctx, client, user_id)
+            claims = ctx.settings.claims  # per request: managers change these in Slack
             typed = text.clean(command.get("text"))
             if not typed:
-                ack(response_type="ephemeral", **text_message(t(usage_key, lang, **usage_params)))
+                ack(response_type="ephemeral", **text_message(t(usage_key, lang,
+                                                                 min_chars=claims.min_followup_note_chars)))
                 return
             result = service(ctx, user_id, typed, now())
             query = text.split_fields(typed)[0]

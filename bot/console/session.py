@@ -2,7 +2,7 @@
 
 A local stand-in answers the Web API; the app is served over HTTP on loopback exactly as in production.
 Type ``@alice /claim 北京字节跳动科技有限公司``; press a numbered button with ``@carol 1``; submit an open
-modal with ``@alice submit name=Acme uscc=…``.
+modal with ``@alice submit name=Acme uscc=…``; open Alice's App Home tab with ``@alice home``.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class Console:
         self.counter = itertools.count(1)
         self.views: dict[str, dict[str, Any]] = {}  # user → last opened modal
         self._server: Any = None
+        self._ctx: Any = None
+        self._home_shown = False  # print a published Home tab whole (opened, paged), not just "updated"
 
     # -- lifecycle
     def start(self) -> Console:
@@ -72,6 +74,7 @@ class Console:
 
         ctx = context(self.settings)
         ensure_schema(ctx)
+        self._ctx = ctx
         self._server = BackgroundServer(create_app(ctx)).start()
         self.url = f"http://127.0.0.1:{self._server.port}/slack/events"
         return self
@@ -112,8 +115,10 @@ class Console:
             self.press(user_id, int(rest.split()[-1]))
         elif rest.startswith("submit"):
             self.submit(user_id, rest[len("submit"):].strip())
+        elif rest == "home":
+            self.open_home(user_id)
         else:
-            self.say("⚠ type a /command, a button number, or `submit field=value …`")
+            self.say("⚠ type a /command, a button number, `submit field=value …` or `home`")
         return True
 
     def user_id(self, name: str) -> str | None:
@@ -144,7 +149,11 @@ class Console:
             "actions": [{**button.action, "block_id": button.block_id, "type": "button",
                          "action_ts": "1764201600.000200"}],
         }
-        self._send(user_id, wire.interactive_body(payload), button.channel)
+        self._home_shown = str(button.action.get("action_id") or "").startswith("home_")
+        try:
+            self._send(user_id, wire.interactive_body(payload), button.channel)
+        finally:
+            self._home_shown = False
 
     def submit(self, user_id: str, fields_text: str) -> None:
         view = self.views.get(user_id)
@@ -161,6 +170,11 @@ class Console:
             if element["type"] == "static_select":
                 option = {"value": raw, "text": {"type": "plain_text", "text": raw}} if raw else None
                 values[block["block_id"]] = {element["action_id"]: {"type": "static_select", "selected_option": option}}
+            elif element["type"] == "datepicker":  # next_contact=2026-12-01
+                values[block["block_id"]] = {element["action_id"]: {"type": "datepicker", "selected_date": raw or None}}
+            elif element["type"] == "users_select":  # to=@bob
+                user = self.user_id(raw.lstrip("@")) if raw else None
+                values[block["block_id"]] = {element["action_id"]: {"type": "users_select", "selected_user": user}}
             else:
                 values[block["block_id"]] = {element["action_id"]: {"type": element["type"], "value": raw}}
         payload = {
@@ -177,10 +191,27 @@ class Console:
                 return
         self.views.pop(user_id, None)
 
+    def open_home(self, user_id: str) -> None:
+        """Open the user's App Home tab, as Slack does: an ``app_home_opened`` event."""
+        event = {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:], "tab": "home",
+                 "event_ts": f"{uuid.uuid4().int % 10**10}.000100"}
+        self._home_shown = True  # this time print the whole tab, not just that it was refreshed
+        try:
+            self._send(user_id, wire.event_body(event, event_id="Ev" + uuid.uuid4().hex[:12]), CHANNEL,
+                       show_reply=False)
+        finally:
+            self._home_shown = False
+
     # -- the wire
     def _send(self, user_id: str, body: str, channel: str, *, show_reply: bool = True) -> tuple[int, str]:
         seen = len(self.standin.calls)
         status, answer = wire.post(self.url, body, wire.sign(body, self.secret))
+        from bot import home_tab
+        from bot.delivery import Dispatcher
+
+        home_tab.drain()  # the Home tab refreshes the request queued, shown with its answer
+        # No scheduler here: deliver what the request left in the outbox (complaint notices) right away.
+        Dispatcher(self._ctx).flush(max_seconds=5)
         if status != 200:
             self.say(f"  ✗ HTTP {status}: {answer[:200]}")
         elif show_reply and answer.strip().startswith("{"):
@@ -212,6 +243,8 @@ class Console:
             self.show_view(view)
         elif call.method == "views.publish":
             self.say(f"  🏠 Home tab of @{self.name(str(p.get('user_id')))} updated")
+            if not self._home_shown:
+                return
             self.show_blocks(str(p.get("user_id")), (p.get("view") or {}).get("blocks") or [], "    ", CHANNEL, None,
                              uuid.uuid4().hex)
         else:
@@ -252,11 +285,15 @@ class Console:
 
     def show_view(self, view: dict[str, Any]) -> None:
         self.say(f"  ▤ form “{view.get('title', {}).get('text', '')}” opened:")
-        for block in view.get("blocks", []):
-            if block.get("type") == "input":
-                optional = "" if not block.get("optional") else " (optional)"
-                self.say(f"    {block['block_id']}: {block['label']['text']}{optional}")
-        self.say("    fill it in with: @user submit name=… uscc=… tier=A")
+        if not any(block.get("type") == "input" for block in view.get("blocks", [])):  # nothing to fill in
+            self.show_blocks("", view.get("blocks", []), "    ", CHANNEL, None, uuid.uuid4().hex)
+            return
+        fields = [block for block in view.get("blocks", []) if block.get("type") == "input"]
+        for block in fields:
+            optional = "" if not block.get("optional") else " (optional)"
+            self.say(f"    {block['block_id']}: {block['label']['text']}{optional}")
+        example = " ".join(f"{block['block_id']}=…" for block in fields[:3])
+        self.say(f"    fill it in with: @user submit {example}")
 
     # -- text
     def plain(self, text: str) -> str:

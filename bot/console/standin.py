@@ -98,6 +98,8 @@ class SlackStandIn:
         self._open_dms: set[str] = set()
         self._last_ts_us = 0
         self._view_ids = itertools.count(1)
+        self._files: dict[str, dict[str, Any]] = {}  # file id → name, length, bytes, completed, channels
+        self._file_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, Handler] = {
@@ -113,6 +115,8 @@ class SlackStandIn:
             "views.push": self._views_open,
             "views.publish": self._views_publish,
             "views.update": self._views_update,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -217,6 +221,17 @@ class SlackStandIn:
             found = self._views.get(view_id)
             return json.loads(json.dumps(found)) if found is not None else None
 
+    def files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Uploaded files (``data`` holds the bytes POSTed to the upload URL), oldest first; with
+        ``channel``, only the completed ones shared there."""
+        with self._cond:
+            found = [dict(f, channels=list(f["channels"])) for f in self._files.values()]
+        return [f for f in found if channel is None or channel in f["channels"]]
+
+    def upload_url(self, file_id: str) -> str:
+        """Where the bytes of a file go (files.getUploadURLExternal's upload_url): the stand-in itself."""
+        return f"{self.base_url}/upload/{file_id}"
+
     @staticmethod
     def dm_channel(user_id: str) -> str:
         """The id conversations.open gives for a DM with `user_id` (U0ALICE -> D0ALICE)."""
@@ -230,7 +245,8 @@ class SlackStandIn:
             self._handlers[method] = handler
 
     def fail_next(self, method: str, status: int, retry_after: int | None = None, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` ("*" for any, "response_url" for response URLs)
+        """Answer the next `times` calls of `method` ("*" for any, "response_url" for response URLs,
+        "upload" for file bytes POSTed to an upload URL)
         with HTTP `status`: 429 carries Retry-After (default 1 s), 5xx carries it only if given."""
         if status == 429 and retry_after is None:
             retry_after = 1
@@ -266,6 +282,17 @@ class SlackStandIn:
                 body = {"ok": False, "error": e.error}
         self._record(ApiCall(method, params, time.time(), status, bool(body.get("ok")), body, token))
         return status, body, headers
+
+    def _dispatch_upload(self, file_id: str, data: bytes) -> tuple[int, bytes]:
+        """The upload URL: Slack answers 200 with plain text; bytes for an unknown file get a 404."""
+        failure = self._take_failure("upload")
+        with self._cond:
+            known = file_id in self._files and not self._files[file_id]["completed"]
+            if failure is None and known:
+                self._files[file_id]["data"] = data
+        status = failure[0] if failure else 200 if known else 404
+        self._record(ApiCall("upload", {"file_id": file_id, "length": len(data)}, time.time(), status, status == 200))
+        return status, (f"OK - {len(data)}" if status == 200 else "error").encode()
 
     def _dispatch_response_url(self, token: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
         params = {**params, "token": token}
@@ -448,6 +475,51 @@ class SlackStandIn:
                 message.pop("metadata", None)
         return {"messages": found[:limit], "has_more": len(found) > limit}
 
+    def _files_get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = _str(params.get("filename")), _str(params.get("length"))
+        if not filename or not length.isdigit():
+            raise SlackError("invalid_arguments")
+        with self._cond:
+            file_id = f"F{next(self._file_ids):010d}"
+            self._files[file_id] = {"id": file_id, "name": filename, "length": int(length), "data": None,
+                                    "alt_txt": _str(params.get("alt_txt")), "title": filename,
+                                    "completed": False, "channels": []}
+        return {"upload_url": self.upload_url(file_id), "file_id": file_id}
+
+    def _files_complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Shares the files into ``channel_id`` (or ``channels``) as one message with ``initial_comment``,
+        the way Slack shows an upload in conversations.history. A file whose bytes never arrived, or that
+        was completed before, answers ``file_not_found``."""
+        try:
+            wanted = json.loads(_str(params.get("files")))
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        if not isinstance(wanted, list) or not wanted or not all(isinstance(f, dict) and f.get("id") for f in wanted):
+            raise SlackError("invalid_arguments")
+        channels = [c.strip() for c in (_str(params.get("channel_id")) or _str(params.get("channels"))).split(",")
+                    if c.strip()]
+        with self._cond:
+            stored = [self._files.get(_str(f["id"])) for f in wanted]
+            if any(f is None or f["completed"] or f["data"] is None for f in stored):
+                raise SlackError("file_not_found")
+            shared = []
+            for entry, file in zip(wanted, stored, strict=True):
+                assert file is not None
+                file.update(completed=True, channels=[self._resolve_channel(c) for c in channels],
+                            title=_str(entry.get("title")) or file["name"])
+                shared.append({"id": file["id"], "name": file["name"], "title": file["title"],
+                               "mimetype": _mimetype(file["name"]), "size": len(file["data"]),
+                               "alt_txt": file["alt_txt"]})
+            for channel in channels:
+                ts = self._next_ts()
+                message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID,
+                           "team": TEAM_ID, "text": _str(params.get("initial_comment")), "ts": ts,
+                           "files": shared, "upload": True, "display_as_bot": False}
+                if params.get("thread_ts"):
+                    message["thread_ts"] = _str(params["thread_ts"])
+                self._messages.setdefault(self._resolve_channel(channel), {})[ts] = message
+        return {"files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+
     def _store_view(self, view: Any, view_id: str | None = None, **extra: Any) -> dict[str, Any]:
         if not isinstance(view, dict):
             raise SlackError("invalid_arguments")
@@ -528,6 +600,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self, body: bytes) -> None:
         url = urlsplit(self.path)
+        if url.path.startswith("/upload/") and self.command == "POST":  # raw file bytes, not a form
+            status, text = self.server.standin._dispatch_upload(url.path[len("/upload/"):], body)
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text)
+            return
         params = dict(parse_qsl(url.query, keep_blank_values=True))
         params.update(_parse_body(body, self.headers.get("Content-Type", "")))
         params = _decode_json_fields(params)
@@ -595,6 +675,11 @@ def _bearer(header: str | None) -> str | None:
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _mimetype(filename: str) -> str:
+    return {"png": "image/png", "jpg": "image/jpeg", "csv": "text/csv"}.get(filename.rsplit(".", 1)[-1].lower(),
+                                                                          "application/octet-stream")
 
 
 def _truthy(value: Any) -> bool:

@@ -36,6 +36,13 @@ def interactive_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
 
 
+def event_body(event: dict[str, Any], *, event_id: str) -> str:
+    """An Events API callback (JSON), e.g. ``app_home_opened``."""
+    return json.dumps({"token": "verification-token-unused", "team_id": TEAM_ID, "api_app_id": APP_ID,
+                       "event": event, "type": "event_callback", "event_id": event_id,
+                       "event_time": int(time.time())}, ensure_ascii=False)
+
+
 # Loopback only: never route through an HTTP(S)_PROXY from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

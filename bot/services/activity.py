@@ -9,18 +9,23 @@ from sqlmodel import Session, select
 from bot.results import ActionResult, InputError
 from bot.rules import clocks, text
 from bot.rules.activity import parse_stage, split_kind
+from bot.rules.clocks import FOLLOWUP_KINDS
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
-from bot.services.customers import resolve_with_rest
+from bot.services.customers import by_id, resolve_with_rest
 from bot.services.snapshots import active_ownership, refresh_protection, snapshot
 from storage.engine import write_session
 from storage.models import Customer, FollowUp, Ownership, StageChange
 
 
-def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
+def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str, customer_id: int | None = None
            ) -> tuple[ActionResult | None, Customer | None, Ownership | None, str]:
-    """Resolve the customer and check that ``rep_id`` owns it. Returns (refusal, customer, ownership, rest)."""
-    lookup, _name, rest = resolve_with_rest(session, ctx, command_text)
+    """Resolve the customer and check that ``rep_id`` owns it. Returns (refusal, customer, ownership, rest).
+    A card's form names the customer by ``customer_id``; then all of ``command_text`` is the rest."""
+    if customer_id is not None:
+        lookup, rest = by_id(session, ctx, customer_id), text.clean(command_text)
+    else:
+        lookup, _name, rest = resolve_with_rest(session, ctx, command_text)
     if lookup.error:
         return ActionResult("invalid", lookup=lookup, error=lookup.error), None, None, rest
     if lookup.customer is None:
@@ -32,21 +37,27 @@ def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
     return None, customer, ownership, rest
 
 
-def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime,
-                 *, kind: str | None = None, next_contact: date | None = None) -> ActionResult:
+def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, *, kind: str | None = None,
+                 next_contact: date | None = None, customer_id: int | None = None) -> ActionResult:
+    """``/followup name | kind: note``, or the card's form (``customer_id``, ``kind``, the note as text and
+    an optional ``next_contact`` day that the next-contact reminders read)."""
     with write_session(ctx.engine) as session:
-        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text)
+        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text, customer_id)
         if refusal:
             return refusal
         assert customer is not None and ownership is not None and customer.id and ownership.id
-        parsed_kind, note = split_kind(rest)
+        parsed_kind, note = split_kind(rest) if kind is None else (None, rest.strip())
         kind = kind or parsed_kind or "other"
+        if kind not in FOLLOWUP_KINDS:
+            return ActionResult("invalid", error=InputError("followup.bad_kind", {"value": kind}))
         if not note:
             return ActionResult("invalid", error=InputError("usage.followup",
                                                             {"min_chars": ctx.settings.claims.min_followup_note_chars}))
         if len(note) > text.MAX_NOTE_CHARS:
             return ActionResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
         today = ctx.today(now)
+        if next_contact is not None and next_contact < today:
+            return ActionResult("invalid", error=InputError("followup.next_contact_past", {"today": today.isoformat()}))
         long_enough = len(note) >= ctx.settings.claims.min_followup_note_chars
         counted_today = session.exec(
             select(FollowUp.id).where(FollowUp.customer_id == customer.id, FollowUp.local_day == today,
@@ -64,9 +75,11 @@ def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
                             detail=detail, kind=kind, until=p.until)
 
 
-def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime) -> ActionResult:
+def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, *,
+                 customer_id: int | None = None) -> ActionResult:
+    """``/stage name | stage [amount]``, or the card's form (``customer_id``, ``stage [amount]`` as text)."""
     with write_session(ctx.engine) as session:
-        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text)
+        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text, customer_id)
         if refusal:
             return refusal
         assert customer is not None and ownership is not None and customer.id
@@ -101,9 +114,11 @@ def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
                             from_stage=from_stage, to_stage=stage, amount=customer.amount, until=p.until)
 
 
-def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime) -> ActionResult:
+def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, *,
+            customer_id: int | None = None) -> ActionResult:
+    """``/release name | reason``, or the card's form (``customer_id``, the reason as text)."""
     with write_session(ctx.engine) as session:
-        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text)
+        refusal, customer, ownership, rest = _owned(session, ctx, rep_id, command_text, customer_id)
         if refusal:
             return refusal
         assert customer is not None and ownership is not None

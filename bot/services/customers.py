@@ -75,20 +75,32 @@ def resolve_with_rest(session: Session, ctx: ServiceContext, command_text: str) 
     return resolve(session, ctx, name), name, ""
 
 
+def by_id(session: Session, ctx: ServiceContext, customer_id: int) -> Lookup:
+    """A customer a button or a form names by its id (nothing found: an empty lookup)."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.id is None:
+        return Lookup(None)
+    return Lookup(snapshot(session, ctx, customer, active_ownership(session, customer.id)))
+
+
 def details(ctx: ServiceContext, reference: str) -> CustomerDetails:
     with read_session(ctx.engine) as session:
-        lookup = resolve(session, ctx, reference)
-        if lookup.customer is None:
-            return CustomerDetails(lookup)
-        cid = lookup.customer.id
-        events = session.exec(
-            select(OwnershipEvent).where(OwnershipEvent.customer_id == cid).order_by(OwnershipEvent.id)  # type: ignore[arg-type]
-        ).all()
-        count, last = session.exec(
-            select(func.count(), func.max(FollowUp.at)).where(FollowUp.customer_id == cid)
-        ).one()
-        history = tuple(HistoryEntry(e.kind, e.at, e.from_rep, e.to_rep, e.actor, e.rule, e.reason) for e in events)
-        return CustomerDetails(lookup, history, count, ctx.today(last) if last else None)
+        return details_in(session, ctx, resolve(session, ctx, reference))
+
+
+def details_in(session: Session, ctx: ServiceContext, lookup: Lookup) -> CustomerDetails:
+    """Ownership history and follow-up count of a resolved customer, in the caller's session."""
+    if lookup.customer is None:
+        return CustomerDetails(lookup)
+    cid = lookup.customer.id
+    events = session.exec(
+        select(OwnershipEvent).where(OwnershipEvent.customer_id == cid).order_by(OwnershipEvent.id)  # type: ignore[arg-type]
+    ).all()
+    count, last = session.exec(
+        select(func.count(), func.max(FollowUp.at)).where(FollowUp.customer_id == cid)
+    ).one()
+    history = tuple(HistoryEntry(e.kind, e.at, e.from_rep, e.to_rep, e.actor, e.rule, e.reason) for e in events)
+    return CustomerDetails(lookup, history, count, ctx.today(last) if last else None)
 
 
 def my_customers(ctx: ServiceContext, rep_id: str, limit: int = MINE_LIMIT) -> MyCustomers:

@@ -13,12 +13,12 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.results import HandoverResult, HandoverView, InputError, OffboardResult
+from bot.results import HandoverResult, HandoverView, InputError, Lookup, OffboardResult
 from bot.rules import text
 from bot.services import ownership as ownership_changes
 from bot.services import posted, roles
 from bot.services.context import ServiceContext
-from bot.services.customers import resolve_with_rest
+from bot.services.customers import by_id, resolve_with_rest
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
@@ -27,14 +27,17 @@ from storage.models import Customer, Handover, Ownership
 SUBJECT = "handover"
 
 
-def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime) -> HandoverResult:
-    """``/handover name @rep | reason``: by the owner (needs approval) or a manager (immediate)."""
-    mention = text.first_mention(text.clean(command_text))
-    if mention is None:
+def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *, customer_id: int | None = None,
+            to_rep: str | None = None) -> HandoverResult:
+    """``/handover name @rep | reason``: by the owner (needs approval) or a manager (immediate).
+    The card's form names the customer by ``customer_id`` and the recipient by ``to_rep``; the text is the reason."""
+    target = _target(command_text, customer_id, to_rep)
+    if target is None:
         return HandoverResult("invalid", error=InputError("usage.handover"))
+    rest, to_rep = target
     try:
         with write_session(ctx.engine) as session:
-            lookup, _name, reason = resolve_with_rest(session, ctx, mention.rest)
+            lookup, reason = _lookup(session, ctx, rest, customer_id)
             if lookup.error:
                 return HandoverResult("invalid", error=lookup.error)
             if lookup.customer is None:
@@ -46,7 +49,6 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime) -
             assert customer is not None and customer.id is not None
             current = active_ownership(session, customer.id, lock=True)
             is_manager = roles.is_manager(session, ctx, actor)
-            to_rep = mention.user_id
             refusal = None
             if current is None:
                 refusal = "pool"
@@ -170,16 +172,19 @@ def close_decline_windows(ctx: ServiceContext, now: datetime) -> int:
         ).rowcount
 
 
-def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime) -> HandoverResult:
-    """``/assign name @rep``: a manager gives a customer from the pool (or from its owner) to a rep."""
-    mention = text.first_mention(text.clean(command_text))
-    if mention is None:
+def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, *, customer_id: int | None = None,
+           to_rep: str | None = None) -> HandoverResult:
+    """``/assign name @rep``: a manager gives a customer from the pool (or from its owner) to a rep.
+    The card's form names the customer by ``customer_id`` and the rep by ``to_rep``; the text is the reason."""
+    target = _target(command_text, customer_id, to_rep)
+    if target is None:
         return HandoverResult("invalid", error=InputError("usage.assign"))
+    rest, to_rep = target
     with write_session(ctx.engine) as session:
         if not roles.is_manager(session, ctx, manager):
             roles.refuse(session, manager, "assign", None, "not_manager", now)
             return HandoverResult("refused", refusal="not_manager")
-        lookup, _name, reason = resolve_with_rest(session, ctx, mention.rest)
+        lookup, reason = _lookup(session, ctx, rest, customer_id)
         if lookup.error:
             return HandoverResult("invalid", error=lookup.error)
         if lookup.customer is None:
@@ -187,7 +192,6 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime) 
         customer = session.get(Customer, lookup.customer.id)
         assert customer is not None and customer.id is not None
         current = active_ownership(session, customer.id, lock=True)
-        to_rep = mention.user_id
         refusal = None
         if to_rep == manager:  # nobody approves their own request: a manager taking one asks another
             refusal = "own_case"
@@ -251,6 +255,22 @@ def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverView | None:
     with read_session(ctx.engine) as session:
         handover = session.get(Handover, handover_id)
         return _view(session, ctx, handover) if handover else None
+
+
+def _target(command_text: str, customer_id: int | None, to_rep: str | None) -> tuple[str, str] | None:
+    """(the text left to resolve, the recipient): from a typed ``@rep``, or given by a form."""
+    if customer_id is not None:
+        return (text.clean(command_text), to_rep) if to_rep else None
+    mention = text.first_mention(text.clean(command_text))
+    return (mention.rest, mention.user_id) if mention else None
+
+
+def _lookup(session: Session, ctx: ServiceContext, rest: str, customer_id: int | None) -> tuple[Lookup, str]:
+    """(the customer, the reason): named by id (all of ``rest`` is the reason) or by the typed name."""
+    if customer_id is not None:
+        return by_id(session, ctx, customer_id), rest
+    lookup, _name, reason = resolve_with_rest(session, ctx, rest)
+    return lookup, reason
 
 
 def _transfer(session: Session, ctx: ServiceContext, handover: Handover, customer: Customer, current: Ownership,

@@ -55,14 +55,17 @@ def browse(ctx: ServiceContext, typed: str | None, cursor: str | None = None, pa
 def claim(ctx: ServiceContext, rep_id: str, customer_id: int, now: datetime, *, typed: str | None = None,
           cursor: str | None = None, page: int = 1) -> PoolClaim:
     """Claim a pool customer exactly as /claim would, then show the page it was picked from again."""
+    return PoolClaim(claim_by_id(ctx, rep_id, customer_id, now), browse(ctx, typed, cursor, page))
+
+
+def claim_by_id(ctx: ServiceContext, rep_id: str, customer_id: int, now: datetime) -> ClaimResult:
+    """Claim a customer picked by its id (a pool row, a customer card) exactly as /claim would."""
     with read_session(ctx.engine) as session:
         customer = session.get(Customer, customer_id)
         name = customer.name if customer is not None else None
     if name is None:
-        result = ClaimResult("not_found", query=f"C-{customer_id + SHORT_ID_OFFSET}")
-    else:
-        result = claims.claim(ctx, rep_id, claims.ClaimRequest(name=name, same_as=customer_id), now)
-    return PoolClaim(result, browse(ctx, typed, cursor, page))
+        return ClaimResult("not_found", query=f"C-{customer_id + SHORT_ID_OFFSET}")
+    return claims.claim(ctx, rep_id, claims.ClaimRequest(name=name, same_as=customer_id), now)
 
 
 # --- The queries -----------------------------------------------------------------------------------

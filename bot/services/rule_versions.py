@@ -225,8 +225,9 @@ def refresh_pending(ctx: ServiceContext, now: datetime, batch: int = REFRESH_BAT
 
 
 def prepare(ctx: ServiceContext, now: datetime) -> int:
-    """Before a sweep: record the settings if they changed, finish any refresh. Costs two small reads
+    """Before a sweep: record the settings if they changed, finish any refresh. Costs three small reads
     when nothing changed."""
+    ctx.recheck_settings()  # a change made in Slack by another process counts now, not after its re-check
     versions = in_force(ctx, fresh=True)
     if not versions:
         record(ctx, now)

@@ -32,8 +32,10 @@ from bot.scoreboard_results import (
     UpcomingItem,
 )
 from bot.services import outbox, roles
+from bot.services.complaints import open_for_digest as open_complaints
 from bot.services.context import ServiceContext
 from bot.services.snapshots import protection_of
+from bot.services.team_settings import changes_between as settings_changes_between
 from storage.engine import read_session, write_session
 from storage.models import (
     Case,
@@ -175,12 +177,16 @@ def digest(ctx: ServiceContext, day_local: date, now: datetime) -> Digest:
         returns = [_return_item(e, c) for e, c in returned]
         upcoming, upcoming_by_rep, until = _upcoming(session, ctx, day_local)
         disputes = _open_cases(session)
+        complaints, complaints_overdue = open_complaints(session, day_local)
+        changed = settings_changes_between(session, start, end)  # each change in exactly one digest
         approvals = _pending_handovers(session)
         decisions = _decisions(session, start, end)
         reps = {i.rep for i in claims} | {i.rep for i in returns} | set(upcoming_by_rep)
         reps |= {r for i in disputes.items for r in (i.claimant, i.owner)}
         reps |= {r for i in approvals.items for r in (i.from_rep, i.to_rep)}
         reps |= {r for i in decisions.items for r in (i.claimant, i.owner, i.by) if r}
+        reps |= {r for i in complaints.items for r in (i.owner, i.raised_by) if r}
+        reps |= {i.actor for i in changed}
         names = _names(session, reps)
     return Digest(
         day=day_local.isoformat(), yesterday=yesterday.isoformat(),
@@ -188,7 +194,9 @@ def digest(ctx: ServiceContext, day_local: date, now: datetime) -> Digest:
         claims_by_rep=dict(sorted(Counter(i.rep for i in claims).items(), key=lambda kv: (-kv[1], kv[0]))),
         returned=Section(len(returns), tuple(returns[:LIST_CAP])),
         upcoming=upcoming, upcoming_by_rep=upcoming_by_rep, upcoming_until=until.isoformat(),
-        disputes=disputes, approvals=approvals, decisions=decisions, names=names)
+        disputes=disputes, approvals=approvals, decisions=decisions, names=names,
+        complaints=complaints, complaints_overdue=complaints_overdue,
+        settings_changes=Section(len(changed), tuple(changed[:LIST_CAP])))
 
 
 def _return_item(event: OwnershipEvent, customer: Customer) -> ReturnItem:

@@ -12,6 +12,7 @@ from bot.results import (
     ClaimResult,
     CustomerDetails,
     CustomerSnapshot,
+    HistoryEntry,
     InputError,
     Lookup,
     MyCustomers,
@@ -135,17 +136,22 @@ def customer_details(d: CustomerDetails, query: str, lang: str, tz: str) -> Mess
         lines.append(t("customer.pool", lang, stage=stage, tier=c.tier))
     lines.append(t("customer.counts", lang, followups=d.followups, last_followup=day(d.last_followup, lang)))
     blocks = [b.section("\n".join(lines))]
-    if d.history:
-        history = []
-        for e in d.history[-20:]:
-            key = f"event.{e.kind}" if f"event.{e.kind}" in CATALOG else "event.other"
-            rule = t(f"rule.{e.rule}", lang) if f"rule.{e.rule}" in CATALOG else e.rule
-            history.append("• " + t(key, lang, at=e.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
-                                    to=mention(e.to_rep, lang), from_=mention(e.from_rep, lang),
-                                    reason=escape(truncate(e.reason or "", 300)), rule=rule, kind=e.kind))
-        blocks.append(b.context(t("customer.history", lang)))
-        blocks += b.sections(history, limit=b.MAX_BLOCKS - len(blocks) - 1, kind="context")
+    blocks += history_blocks(d.history, lang, tz, room=b.MAX_BLOCKS - len(blocks))
     return b.message(lines[0], blocks)
+
+
+def history_blocks(history: tuple[HistoryEntry, ...], lang: str, tz: str, *, room: int) -> list[dict[str, Any]]:
+    """The last 20 ownership changes under a heading, in at most ``room`` blocks (none without history)."""
+    if not history or room < 2:
+        return []
+    lines = []
+    for e in history[-20:]:
+        key = f"event.{e.kind}" if f"event.{e.kind}" in CATALOG else "event.other"
+        rule = t(f"rule.{e.rule}", lang) if f"rule.{e.rule}" in CATALOG else e.rule
+        lines.append("• " + t(key, lang, at=e.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+                              to=mention(e.to_rep, lang), from_=mention(e.from_rep, lang),
+                              reason=escape(truncate(e.reason or "", 300)), rule=rule, kind=e.kind))
+    return [b.context(t("customer.history", lang)), *b.sections(lines, limit=room - 2, kind="context")]
 
 
 def my_customers(mine: MyCustomers, today: date, lang: str) -> Message:

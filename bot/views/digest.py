@@ -16,6 +16,7 @@ from bot.scoreboard_results import (
     ApprovalItem,
     CaseItem,
     ClaimItem,
+    ComplaintItem,
     CustomerRef,
     DecisionItem,
     Digest,
@@ -26,6 +27,7 @@ from bot.scoreboard_results import (
     UpcomingItem,
 )
 from bot.views import blocks as b
+from bot.views import settings as settings_view
 from bot.views.claims import clock_name
 from bot.views.text import escape, truncate
 
@@ -147,6 +149,12 @@ def _decision(item: DecisionItem, names: dict[str, str], lang: str) -> str:
              claimant=who(item.claimant, names.get(item.claimant or "")), share=item.share or 0)
 
 
+def _complaint(item: ComplaintItem, names: dict[str, str], lang: str) -> str:
+    key = "digest.complaint_overdue" if item.days_overdue else "digest.complaint"
+    return t(key, lang, id=item.id, customer=customer(item.customer), owner=who(item.owner, names.get(item.owner or "")),
+             due=item.due_on, days=item.days_overdue)
+
+
 def digest(d: Digest, lang: str, tz: str) -> Message:
     title = t("digest.title", lang, day=d.day)
     out = [b.section(f"*{title}*")]
@@ -171,10 +179,16 @@ def digest(d: Digest, lang: str, tz: str) -> Message:
                       + _more(d.upcoming, lang), lang))
     out.append(_block(t("digest.disputes", lang, n=d.disputes.total),
                       [_dispute(i, names, lang, tz) for i in d.disputes.items] + _more(d.disputes, lang), lang))
+    out.append(_block(t("digest.complaints", lang, n=d.complaints.total, overdue=d.complaints_overdue),
+                      [_complaint(i, names, lang) for i in d.complaints.items] + _more(d.complaints, lang), lang))
     out.append(_block(t("digest.approvals", lang, n=d.approvals.total),
                       [_approval(i, names, lang, tz) for i in d.approvals.items] + _more(d.approvals, lang), lang))
     out.append(_block(t("digest.decisions", lang, n=d.decisions.total),
                       [_decision(i, names, lang) for i in d.decisions.items] + _more(d.decisions, lang), lang))
+    if d.settings_changes.total:  # shown only on days a manager changed settings in Slack
+        out.extend(b.sections([t("settings.digest.header", lang, n=d.settings_changes.total), *settings_view.digest_lines(
+            d.settings_changes.items, lambda rep: who(rep, names.get(rep)), lang, lambda at: local_time(at, tz)),
+            *_more(d.settings_changes, lang)], limit=3))  # up to 12 changes a line: may need more than one block
     return b.message(title, out)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from bot.i18n import t
 from bot.views.allocation import unassigned_notice
 from bot.views.claims import Message, clock_name, text_message
+from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
 from bot.views.text import escape
 
@@ -47,6 +48,9 @@ RENDERERS: dict[str, Renderer] = {
     "digest": render_digest,
     "leaderboard": render_leaderboard,
     "unassigned": unassigned_notice,
+    "complaint_owner": render_for_owner,
+    "complaint_managers": render_for_managers,
+    "complaint_resolved": render_resolved,
 }
 
 

@@ -1,0 +1,138 @@
+"""Complaint buttons and forms: *Resolve* (owner or manager; opens the resolution form) and the customer
+card's *Complaint* button (opens the complaint form). Resolving works once: the service's conditional
+update decides; afterwards every message that carried the button shows the resolution instead."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.commands.common import guarded, now, user_language
+from bot.i18n import t
+from bot.results import MessageRef
+from bot.results_complaints import ComplaintResult, ComplaintView
+from bot.services import complaints
+from bot.services.context import ServiceContext
+from bot.views import complaints as v
+from bot.views.claims import text_message
+
+log = logging.getLogger(__name__)
+MAX_ID = 2**31 - 1
+
+
+def _id(raw: Any) -> int | None:
+    """A decimal id as our buttons and forms carry it; None for anything they could not have sent."""
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def _metadata_id(view: dict[str, Any], key: str) -> int | None:
+    try:
+        return _id(json.loads(view.get("private_metadata") or "{}").get(key))
+    except (ValueError, AttributeError):
+        return None
+
+
+def replace_messages(client: WebClient, ctx: ServiceContext, refs: Iterable[MessageRef], view: ComplaintView) -> None:
+    """Every message that carried *Resolve* now shows the resolution (a DM in its reader's language)."""
+    tz = ctx.settings.team.timezone
+    for ref in refs:
+        try:
+            channel, lang = ref.channel, ctx.settings.team.language
+            if ref.user_id:  # sent to a user id: chat.update needs the DM's channel id
+                channel = client.conversations_open(users=ref.user_id)["channel"]["id"]
+                lang = user_language(ctx, client, ref.user_id)
+            client.chat_update(channel=channel, ts=ref.ts, **v.complaint_message(view, lang, tz))
+        except SlackApiError:
+            log.warning("could not update complaint %s message %s/%s", view.id, ref.channel, ref.ts, exc_info=True)
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    tz = ctx.settings.team.timezone
+    due_days = ctx.settings.complaints.due_days
+
+    def tell(respond: Respond, message: dict[str, Any]) -> None:
+        respond(response_type="ephemeral", replace_original=False, **message)
+
+    @app.action(v.RESOLVE)
+    @guarded(ctx)
+    def resolve_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                        client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        complaint_id = _id(action.get("value"))
+        if complaint_id is None:
+            tell(respond, text_message(t("button.stale", lang)))
+            return
+        result = complaints.check_resolve(ctx, user_id, complaint_id, now())
+        if result.outcome == "may_resolve" and result.complaint:
+            client.views_open(trigger_id=body["trigger_id"], view=v.resolution_modal(result.complaint, lang, tz))
+            return
+        if result.refusal == "already_resolved" and result.complaint:  # a stale message: show how it ended
+            replace_messages(client, ctx, result.messages, result.complaint)
+        tell(respond, v.reply(result, "", lang, due_days))
+
+    @app.view(v.RESOLUTION_FORM)
+    @guarded(ctx)
+    def resolution_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        complaint_id = _metadata_id(view, "complaint")
+        resolution = v.typed(view, v.RESOLUTION_BLOCK)
+        if not resolution.strip():
+            ack(response_action="errors", errors={v.RESOLUTION_BLOCK: t("complaint.needs_resolution", lang)})
+            return
+        if complaint_id is None:
+            ack(response_action="errors", errors={v.RESOLUTION_BLOCK: t("button.stale", lang)})
+            return
+        result = complaints.resolve(ctx, user_id, complaint_id, resolution, now())
+        if result.outcome != "resolved" or result.complaint is None:  # the form stays open and says why
+            ack(response_action="errors", errors={v.RESOLUTION_BLOCK: v.form_error(result, lang)})
+            if result.refusal == "already_resolved" and result.complaint:
+                replace_messages(client, ctx, result.messages, result.complaint)
+            return
+        ack()
+        replace_messages(client, ctx, result.messages, result.complaint)
+
+    @app.action(v.CARD_COMPLAINT)
+    @guarded(ctx)
+    def card_complaint_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                               client: WebClient) -> None:
+        ack()
+        lang = user_language(ctx, client, body["user"]["id"])
+        customer_id = _id(action.get("value"))
+        if customer_id is None:
+            tell(respond, text_message(t("button.stale", lang)))
+            return
+        # a card shown inside a modal (the Home tab's *Open card*) stacks the form on it, as the card's other forms do
+        in_modal = (body.get("view") or {}).get("type") == "modal"
+        open_view = client.views_push if in_modal else client.views_open
+        open_view(trigger_id=body["trigger_id"], view=v.complaint_modal(customer_id, lang, due_days))
+
+    @app.view(v.COMPLAINT_FORM)
+    @guarded(ctx)
+    def complaint_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        said = v.typed(view, v.TEXT_BLOCK)
+        customer_id = _metadata_id(view, "c")
+        if not said.strip():
+            ack(response_action="errors", errors={v.TEXT_BLOCK: t("complaint.needs_text", lang)})
+            return
+        result = complaints.log(ctx, user_id, said, now(), customer_id=customer_id) if customer_id else \
+            ComplaintResult("not_found")
+        if result.outcome == "invalid":
+            ack(response_action="errors", errors={v.TEXT_BLOCK: v.form_error(result, lang)})
+            return
+        ack()
+        client.chat_postMessage(channel=user_id, **v.reply(result, "", lang, due_days))

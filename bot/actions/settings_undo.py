@@ -1,0 +1,39 @@
+"""*Undo* on a settings confirmation: a new version restoring what was before (latest change only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import notify
+from bot.commands.common import guarded, now, user_language
+from bot.commands.settings import grace_days
+from bot.i18n import t
+from bot.services import team_settings
+from bot.services.context import ServiceContext
+from bot.views import settings as v
+from bot.views.claims import text_message
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    @app.action(v.UNDO_ACTION)
+    @guarded(ctx)
+    def undo_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                     client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        version = v.undo_version(action.get("value"))
+        if version is None:
+            respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
+            return
+        result = team_settings.undo(ctx, user_id, version, now())
+        if result.outcome != "undone":
+            respond(response_type="ephemeral", replace_original=False, **v.settings_answer(result, lang))
+            return
+        grace = grace_days(ctx)
+        # the clicked confirmation becomes the undo's, whose own *Undo* puts the change back
+        respond(replace_original=True, **v.settings_changed(result, lang, grace, undo_button=True))
+        notify.to_digest(client, ctx, lambda lg: v.settings_changed(result, lg, grace, undo_button=False))

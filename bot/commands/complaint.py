@@ -1,0 +1,32 @@
+"""/complaint name | text: log a customer complaint (客户投诉, PRODUCT 3.8). Anyone may log one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.commands.common import guarded, now, user_language
+from bot.i18n import t
+from bot.rules import text
+from bot.services import complaints
+from bot.services.context import ServiceContext
+from bot.views.claims import text_message
+from bot.views.complaints import reply
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    @app.command("/complaint")
+    @guarded(ctx)
+    def complaint_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        user_id = command["user_id"]
+        lang = user_language(ctx, client, user_id)
+        days = ctx.settings.complaints.due_days
+        typed = text.clean(command.get("text"))
+        if not typed:
+            ack(response_type="ephemeral", **text_message(t("usage.complaint", lang, days=days)))
+            return
+        # The owner and the managers are told through the outbox, decided with the complaint itself.
+        result = complaints.log(ctx, user_id, typed, now())
+        ack(response_type="ephemeral", **reply(result, result.query or typed, lang, days))

@@ -1,0 +1,60 @@
+"""`/claimbot settings`: managers change caps, clocks and reminder days in a modal (PRODUCT 5).
+
+The verb is dispatched from bot/commands/help.py; ``register`` adds the modal's submission listener.
+A confirmation with *Undo* goes to the manager by DM, and the change to the digest channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import notify
+from bot.commands.common import guarded, now, user_language
+from bot.results_settings import SettingsResult
+from bot.services import team_settings
+from bot.services.context import ServiceContext
+from bot.views import settings as v
+
+VERBS = ("settings", "设置")
+
+
+def grace_days(ctx: ServiceContext) -> int:
+    return ctx.settings.claims.tightening_grace_days
+
+
+def open_settings(ctx: ServiceContext, client: WebClient, ack: Ack, command: dict[str, Any], lang: str) -> None:
+    """A manager gets the modal with the values in force; anyone else an ephemeral refusal, no modal."""
+    form = team_settings.form(ctx, command["user_id"], now())
+    if form.outcome != "ok":
+        ack(response_type="ephemeral", **v.settings_answer(SettingsResult("refused"), lang))
+        return
+    client.views_open(trigger_id=command["trigger_id"], view=v.settings_modal(form, lang, grace_days(ctx)))
+    ack()
+
+
+def announce(client: WebClient, ctx: ServiceContext, result: SettingsResult) -> None:
+    """The manager's copy carries *Undo*; the team's copy in the digest channel does not."""
+    grace = grace_days(ctx)
+    notify.dm(client, ctx, result.actor, lambda lg: v.settings_changed(result, lg, grace, undo_button=True))
+    notify.to_digest(client, ctx, lambda lg: v.settings_changed(result, lg, grace, undo_button=False))
+
+
+def register(app: App, ctx: ServiceContext) -> None:
+    @app.view(v.SETTINGS_CALLBACK)
+    @guarded(ctx)
+    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        fields, version = v.submitted(view)
+        result = team_settings.change(ctx, user_id, fields, now(), based_on=version)
+        if result.outcome in ("invalid", "conflict"):
+            ack(response_action="errors", errors=v.field_errors(result, lang))
+            return
+        ack()
+        if result.outcome == "changed":
+            announce(client, ctx, result)
+        else:
+            notify.dm(client, ctx, user_id, lambda lg: v.settings_answer(result, lg))

@@ -1,0 +1,175 @@
+"""The App Home tab (PRODUCT 3.7): one read of everything a rep or a manager sees there.
+
+The deadlines come from the same clocks as /mine and the reminders (``snapshots.snapshot`` →
+``rule_versions.protection``); the week's numbers from the leaderboard's ``scoreboard.tallies``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from bot.home_results import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
+from bot.results import CustomerSnapshot
+from bot.rules import scores
+from bot.services import roles, scoreboard
+from bot.services.context import ServiceContext
+from bot.services.reps import ensure_rep
+from bot.services.snapshots import snapshot
+from storage.engine import read_session, write_session
+from storage.models import Case, Complaint, Customer, FollowUp, Handover, Ownership, Rep
+
+PER_PAGE = 25  # customer rows a page: two blocks each, so a Home view stays far below Slack's 100 blocks
+TODAY_CAP = 15
+PENDING_CAP = 10
+KIND_ORDER = {"complaint": 0, "first_followup": 1, "next_contact": 2, "ending": 3}
+
+
+def opened(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> HomeData:
+    """The user opened their Home tab: remember it (only they get it refreshed), then read it."""
+    with write_session(ctx.engine) as session:
+        rep = ensure_rep(session, ctx, user_id, now)
+        rep.home_opened_at = now
+        session.add(rep)
+    return read(ctx, user_id, now, page)
+
+
+def opened_users(ctx: ServiceContext) -> set[str]:
+    """Everyone who has ever opened their Home tab."""
+    with read_session(ctx.engine) as session:
+        return set(session.exec(select(Rep.id).where(Rep.home_opened_at.is_not(None))).all())  # type: ignore[union-attr]
+
+
+def forget_opened(ctx: ServiceContext, user_id: str) -> None:
+    """Slack refused to publish (the user left, the app lost access): stop refreshing their Home."""
+    with write_session(ctx.engine) as session:
+        session.execute(update(Rep).where(Rep.id == user_id).values(home_opened_at=None))  # type: ignore[arg-type]
+
+
+def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> HomeData:
+    today = ctx.today(now)
+    first, last = scores.period_bounds("week", today)
+    reminder_days = max(ctx.settings.reminders.days_before or [0])
+    with read_session(ctx.engine) as session:
+        rows = session.exec(
+            select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
+            .where(Ownership.rep_id == user_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+        ).all()
+        snaps = [(snapshot(session, ctx, c, o, with_activity=False), o) for c, o in rows]
+        # Nearest deadline first, as the clocks compute it now; won customers (never recycled) last.
+        snaps.sort(key=lambda so: (so[0].protected_until is None, so[0].protected_until or today, so[0].id))
+        listed = [HomeCustomer(s.id, s.short_id, s.name, s.stage, s.tier, s.protected_until, s.clock,
+                               (s.protected_until - today).days if s.protected_until else None) for s, _ in snaps]
+        pages = max(1, -(-len(listed) // PER_PAGE))
+        page = min(max(1, page), pages)
+        items = _today(session, snaps, user_id, today, reminder_days)
+        manager = roles.is_manager(session, ctx, user_id)
+        tallies = scoreboard.tallies(session, ctx, first, last)
+        ranked = scores.rank({r: t for r, t in tallies.items() if t.scored}, scoreboard.weights(ctx))
+        complaints = _open_complaints(session, today, rep_id=user_id)
+        mine = _numbers(tallies.get(user_id, scores.Tally()), ranked, user_id, ctx,
+                        holding=sum(1 for s, _ in snaps if s.stage != "won"), cap=ctx.holding_cap(user_id),
+                        complaints=complaints)
+        team = pending = None
+        pending_total = 0
+        if manager:
+            team = _team(session, ctx, tallies, ranked, today)
+            pending, pending_total = _pending(session, user_id)
+        return HomeData(
+            user_id=user_id, role=roles.role_of(session, ctx, user_id), manager=manager, today=today, tz=ctx.tz,
+            week_first=first, week_last=last,
+            customers=tuple(listed[(page - 1) * PER_PAGE: page * PER_PAGE]), total=len(listed), page=page,
+            pages=pages, today_items=tuple(items[:TODAY_CAP]), today_total=len(items), mine=mine, team=team,
+            pending=tuple(pending or ()), pending_total=pending_total, reminder_days=reminder_days)
+
+
+def _today(session: Session, snaps: list[tuple[CustomerSnapshot, Ownership]], user_id: str, today: date,
+           reminder_days: int) -> list[TodayItem]:
+    items: list[TodayItem] = []
+    for s, _o in snaps:
+        if s.stage == "won":
+            continue
+        if s.first_followup_due is not None and s.first_followup_due <= today:
+            items.append(TodayItem("first_followup", s.id, s.short_id, s.name, s.first_followup_due))
+        elif s.protected_until is not None and s.protected_until <= today + timedelta(days=reminder_days):
+            items.append(TodayItem("ending", s.id, s.short_id, s.name, s.protected_until, s.clock,
+                                   (s.protected_until - today).days))
+    by_customer = {s.id: s for s, _ in snaps}
+    # The latest follow-up of each current ownership carries the next-contact day still open (a later
+    # follow-up replaces it).
+    latest = (select(func.max(FollowUp.id)).join(Ownership, Ownership.id == FollowUp.ownership_id)
+              .where(Ownership.rep_id == user_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+              .group_by(FollowUp.ownership_id))
+    contacts = session.exec(select(FollowUp).where(FollowUp.id.in_(latest),  # type: ignore[union-attr]
+                                                   FollowUp.next_contact <= today)).all()  # type: ignore[operator]
+    for f in contacts:
+        s = by_customer.get(f.customer_id)
+        if s is not None and f.next_contact is not None:
+            items.append(TodayItem("next_contact", s.id, s.short_id, s.name, f.next_contact))
+    for complaint, customer in _complaint_rows(session, user_id):
+        items.append(TodayItem("complaint", customer.id or 0, customer.short_id, customer.name, complaint.due_on))
+    items.sort(key=lambda i: (i.day, KIND_ORDER[i.kind], i.short_id))
+    return items
+
+
+def _complaint_rows(session: Session, user_id: str) -> list[tuple[Complaint, Customer]]:
+    """Open complaints the user must resolve: logged while they owned the customer (as the scorecard counts
+    them, and as bot/services/complaints decides who may resolve)."""
+    return list(session.exec(
+        select(Complaint, Customer).join(Customer, Customer.id == Complaint.customer_id)
+        .where(Complaint.status == "open", Complaint.owner_id == user_id)
+        .order_by(Complaint.due_on, Complaint.id)  # type: ignore[arg-type]
+    ).all())
+
+
+def _open_complaints(session: Session, today: date, rep_id: str | None = None) -> tuple[int, int]:
+    """(open, overdue) complaints: the rep's (owner when logged), or the whole team's (``rep_id`` None)."""
+    query = select(Complaint.due_on).where(Complaint.status == "open")
+    if rep_id is not None:
+        query = query.where(Complaint.owner_id == rep_id)
+    due = session.exec(query).all()
+    return len(due), sum(1 for d in due if d < today)
+
+
+def _numbers(t: scores.Tally, ranked: tuple[scores.Ranked, ...], rep_id: str | None, ctx: ServiceContext, *,
+             holding: int, cap: int, complaints: tuple[int, int]) -> Numbers:
+    w = scoreboard.weights(ctx)
+    place = next((r.rank for r in ranked if r.rep == rep_id), None) if rep_id else None
+    return Numbers(claims=t.claims, followups=t.followups, advances=t.advances, wins=round(float(t.wins), 2),
+                   amount=t.amount_cents / 100, score=round(float(scores.score(t, w)), 2), recycled=t.recycled,
+                   disputes_lost=t.disputes_lost, rank=place, ranked=len(ranked), holding=holding, cap=cap,
+                   open_complaints=complaints[0], overdue_complaints=complaints[1])
+
+
+def _team(session: Session, ctx: ServiceContext, tallies: dict[str, scores.Tally],
+          ranked: tuple[scores.Ranked, ...], today: date) -> Numbers:
+    total = scores.Tally(
+        claims=sum(t.claims for t in tallies.values()), followups=sum(t.followups for t in tallies.values()),
+        advances=sum(t.advances for t in tallies.values()), win=sum(t.win for t in tallies.values()),
+        amount_cents=sum(t.amount_cents for t in tallies.values()), recycled=sum(t.recycled for t in tallies.values()),
+        disputes_lost=sum(t.disputes_lost for t in tallies.values()))
+    holding = session.exec(
+        select(func.count()).select_from(Ownership).join(Customer, Customer.id == Ownership.customer_id)
+        .where(Ownership.ended_at.is_(None), Customer.stage != "won")  # type: ignore[union-attr]
+    ).one()
+    return _numbers(total, ranked, None, ctx, holding=holding, cap=0, complaints=_open_complaints(session, today))
+
+
+def _pending(session: Session, manager: str) -> tuple[list[PendingItem], int]:
+    """Cases by their deadline, then handovers by when they were asked for."""
+    cases_total = session.exec(select(func.count()).select_from(Case).where(Case.status == "pending")).one()
+    cases = session.exec(select(Case, Customer).join(Customer, Customer.id == Case.customer_id)
+                         .where(Case.status == "pending").order_by(Case.deadline, Case.id)  # type: ignore[arg-type]
+                         .limit(PENDING_CAP)).all()
+    handovers_total = session.exec(
+        select(func.count()).select_from(Handover).where(Handover.status == "pending")).one()
+    handovers = session.exec(select(Handover, Customer).join(Customer, Customer.id == Handover.customer_id)
+                             .where(Handover.status == "pending").order_by(Handover.created_at, Handover.id)  # type: ignore[arg-type]
+                             .limit(PENDING_CAP)).all()
+    items = [PendingItem(c.kind, c.id or 0, cu.id or 0, cu.short_id, cu.name, c.claimant, c.owner, c.created_at,
+                         c.deadline, excluded=c.excluded_decider == manager) for c, cu in cases]
+    items += [PendingItem("handover", h.id or 0, cu.id or 0, cu.short_id, cu.name, h.requested_by, h.to_rep,
+                          h.created_at) for h, cu in handovers]
+    return items[:PENDING_CAP], cases_total + handovers_total
