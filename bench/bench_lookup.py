@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import random
 import sqlite3
@@ -216,6 +217,14 @@ def report(result: dict[str, object]) -> None:
     print(f"fuzzy result differs from brute force for {len(result['fuzzy_mismatches_vs_brute_force'])} queries")
 
 
+def default_db(n: int) -> Path:
+    """Named after the migrations too (the gram scheme is in them): --reuse never reads a stale index."""
+    digest = hashlib.sha1()
+    for migration in sorted((Path(__file__).resolve().parents[1] / "storage" / "migrations" / "versions").glob("*.py")):
+        digest.update(migration.read_bytes())
+    return OUT / f"lookup_{n}_{digest.hexdigest()[:8]}.db"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -224,7 +233,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an existing database of the same --n and --seed")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    result = run(args.n, args.seed, args.db or OUT / f"lookup_{args.n}.db", args.reuse)
+    result = run(args.n, args.seed, args.db or default_db(args.n), args.reuse)
     report(result)
     (OUT / "lookup.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     failed = result["fuzzy_mismatches_vs_brute_force"] or any(

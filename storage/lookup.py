@@ -2,17 +2,19 @@
 
 The fuzzy tier is exact — it returns every stored customer whose core or stem key scores ≥
 ``FUZZY_THRESHOLD`` against the query's, as a scan of all keys would — without reading every key.
-``name_gram`` holds the distinct bigrams of every fuzzable core and stem key, with the key's length.
-For a query key s (the bounds are derived in bot/rules/names.py):
+``name_gram`` holds the distinct trigrams of every fuzzable core and stem key, with the key's length
+(and the bigrams of keys of 2, 5 or 6 characters: ``index_grams``). For a query key s (the bounds and
+the grams are derived in bot/rules/names.py):
 
 1. **Length filter.** A match t has ``|t|`` in ``length_range(|s|)`` (9|s|/11 … 11|s|/9 for T = 90)
    and an indel distance of at most ``d(|t|) = indel_bound(|s|, |t|)``; let D be the largest.
 2. **Segment (pigeonhole) filter.** Cut s into D + 1 disjoint segments. An inserted or deleted
    character breaks at most one segment, so t keeps at least ``D + 1 − d(|t|)`` of them intact
    (at least one; two for the lengths whose bound is smaller, as parity often makes it), and with
-   each intact segment all of its bigrams. One statement intersects, per segment, the posting lists
-   of its bigrams (a merge of sorted lists, restricted to the admissible lengths); a (customer, key
-   length) pair is a candidate when it turns up for enough segments.
+   each intact segment all of its trigrams (its bigram, for a 2-character segment: ``segment_grams``).
+   One statement intersects, per segment, the posting lists of those grams (a merge of sorted lists,
+   restricted to the admissible lengths); a (customer, key length) pair is a candidate when it turns
+   up for enough segments.
 3. **Verification.** The candidates' keys are read and scored with ``fuzzy_score``.
 
 Each step only drops keys that cannot score ≥ T: tests/test_lookup.py checks the result against a
@@ -21,10 +23,12 @@ brute-force scan on random corpora, and bench/bench_lookup.py does at 1,000,000 
 Why segments rather than the classic q-gram prefix filter ("a match contains one of the q·D + 1
 rarest query grams"): Latin bigrams are all common — at 1M names even the rarest of a typical
 English name has thousands of postings in the length window — so reading 2D + 1 of them per query
-and scoring every key found cost more than a brute-force scan. A segment needs all of its bigrams,
-which is about as selective as a 4-gram, there are only D + 1 of them, and counting segments per
-length adds a count filter for free. No rarity statistics are needed: a segment has at most four
-bigrams, and all of them are intersected.
+and scoring every key found cost more than a brute-force scan. A segment needs all of its grams,
+there are only D + 1 of them, and counting segments per length adds a count filter for free. With
+bigrams, the segments of a Latin key still read long posting lists (every bigram of English is
+common): trigrams, about ten times rarer each, took the p99 at 1,000,000 names from ~73 ms to the
+figures in docs/benchmarks.md. No rarity statistics are needed: a segment (2–5 characters) has at
+most three grams, and all of them are intersected.
 """
 
 from __future__ import annotations
@@ -41,11 +45,12 @@ from bot.rules.names import (
     FUZZY_THRESHOLD,
     NameKeys,
     fuzzy_score,
-    grams,
     indel_bound,
+    index_grams,
     is_fuzzable,
     length_range,
     max_indel_distance,
+    segment_grams,
     segments,
 )
 from storage.models import Customer, NameGram
@@ -69,7 +74,7 @@ def gram_rows(keys: NameKeys) -> list[tuple[str, int]]:
     Only fuzzable keys are indexed: a key too short, generic or a region never matches fuzzily.
     """
     return sorted(
-        {(gram, len(key)) for key in (keys.core_key, keys.stem_key) if is_fuzzable(key) for gram in grams(key)}
+        {(gram, len(key)) for key in (keys.core_key, keys.stem_key) if is_fuzzable(key) for gram in index_grams(key)}
     )
 
 
@@ -172,7 +177,7 @@ def _candidates_sql(key: str, prefix: str, params: dict[str, object]) -> str:
     arms = []
     for j, segment in enumerate(segments(key, most + 1)):
         names = []
-        for i, gram in enumerate(sorted(grams(segment))):
+        for i, gram in enumerate(sorted(segment_grams(segment))):
             names.append(f"{prefix}g{j}_{i}")
             params[names[-1]] = gram
         # ORDER BY makes SQLite intersect by merging the sorted posting lists (no temporary index).

@@ -9,10 +9,9 @@ about 0.5 ms at 100,000 customers (find_fuzzy: ~3 ms):
 
 1. a match's key has a length in ``length_range`` of the query's;
 2. it contains every trigram of at least ``D + 1 − indel_bound`` of the query's ``D + 1`` segments
-   (the posting lists of a segment's trigrams are intersected as Python sets, in C). Trigrams, not
-   the bigrams of ``name_gram``: English names share most bigrams, and only for T = 90 does a query
-   of 2 or 5 characters have a 2-character segment, so bigrams are kept only for keys of the lengths
-   such a query may match (``BIGRAM_LENGTHS``);
+   (the posting lists of a segment's grams are intersected as Python sets, in C). The grams are
+   those of ``name_gram`` (``index_grams``, ``segment_grams`` in bot/rules/names.py): trigrams, and
+   bigrams only for the few key lengths a query with a 2-character segment may match;
 3. rapidfuzz screens the candidates (also in C) and ``fuzzy_score`` decides, as find_fuzzy does.
 
 ``refresh`` reads the customers added since the last call (by id), so one index follows the
@@ -33,14 +32,16 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from bot.rules.names import (
+    BIGRAM_LENGTHS,  # noqa: F401  (tests read it here)
     FUZZY_THRESHOLD,
     NameKeys,
     fuzzy_score,
-    grams,
     indel_bound,
+    index_grams,
     is_fuzzable,
     length_range,
     max_indel_distance,
+    segment_grams,
     segments,
 )
 
@@ -48,33 +49,6 @@ LONG = 256  # posting lists longer than this are kept as sets too, once they are
 # An import asks about the same key several times (the batch's own index, then the stored one).
 _fuzzable = lru_cache(maxsize=1 << 16)(is_fuzzable)
 _NEWER = text("SELECT id, core_key, stem_key FROM customer WHERE id > :after ORDER BY id")
-
-
-def _bigram_lengths() -> frozenset[int]:
-    """Key lengths that need bigram postings: those some query with a 2-character segment may match."""
-    lengths: set[int] = set()
-    for n in range(2, 256):
-        if min(map(len, segments("x" * n, max_indel_distance(n) + 1))) < 3:
-            lo, hi = length_range(n)
-            lengths.update(range(lo, hi + 1))
-    return frozenset(lengths)
-
-
-BIGRAM_LENGTHS = _bigram_lengths()  # {2, 5, 6} for T = 90
-
-
-def _index_grams(key: str) -> set[str]:
-    """Trigrams (far rarer than bigrams in Latin text), and bigrams where a short segment needs them."""
-    found = {key[i:i + 3] for i in range(len(key) - 2)}
-    if len(key) in BIGRAM_LENGTHS:
-        found |= grams(key)
-    return found
-
-
-def _segment_grams(segment: str) -> set[str]:
-    if len(segment) < 3:
-        return grams(segment)
-    return {segment[i:i + 3] for i in range(len(segment) - 2)}
 
 
 class _KeyIndex:
@@ -93,7 +67,7 @@ class _KeyIndex:
         self.keys.append(key)
         self.lengths.append(min(len(key), 65535))
         self.owners.append(customer_id)
-        for gram in _index_grams(key):
+        for gram in index_grams(key):
             self.postings.setdefault(gram, []).append(index)
             if gram in self.sets:
                 self.sets[gram].add(index)
@@ -106,7 +80,7 @@ class _KeyIndex:
         postings = self.postings
         intact: Counter[int] = Counter()
         for segment in segments(query, most + 1):
-            lists = sorted(((postings.get(gram), gram) for gram in _segment_grams(segment)),
+            lists = sorted(((postings.get(gram), gram) for gram in segment_grams(segment)),
                            key=lambda item: len(item[0] or ()))
             if not lists or lists[0][0] is None:
                 continue

@@ -40,11 +40,13 @@ class Customer(SQLModel, table=True):
 
 
 class NameGram(SQLModel, table=True):
-    """Inverted index of key bigrams, for the fuzzy tier of the name lookup (bot/rules/names.py)."""
+    """Inverted index of key grams, for the fuzzy tier of the name lookup (bot/rules/names.py)."""
 
     __tablename__ = "name_gram"
 
-    gram: str = Field(primary_key=True)
+    # Which grams (bot.rules.names.index_grams) is part of the schema: a database indexed otherwise
+    # would miss fuzzy matches silently. The comment puts it in the migration.
+    gram: str = Field(primary_key=True, sa_column_kwargs={"comment": "trigrams; bigrams too for keys of 2, 5, 6"})
     key_len: int = Field(primary_key=True)
     customer_id: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")
 

@@ -13,16 +13,19 @@ from rapidfuzz.distance import Indel
 
 from bot.rules.identifiers import InvalidIdentifier, company_domain, normalize_phone, normalize_uscc
 from bot.rules.names import (
+    BIGRAM_LENGTHS,
     FUZZY_THRESHOLD,
     NameKeys,
     fuzzy_score,
     grams,
     indel_bound,
+    index_grams,
     is_fuzzable,
     length_range,
     match_tier,
     max_indel_distance,
     name_keys,
+    segment_grams,
     segments,
 )
 
@@ -137,6 +140,43 @@ def test_segments_fit_in_every_fuzzable_key(length: int) -> None:
     parts = segments(key, count)
     assert "".join(parts) == key and len(parts) == count
     assert all(len(p) >= 2 for p in parts)
+
+
+def test_index_grams_are_trigrams_and_bigrams_only_where_a_short_segment_needs_them() -> None:
+    assert sorted(BIGRAM_LENGTHS) == [2, 5, 6]
+    assert index_grams("字节跳动") == {"字节跳", "节跳动"}
+    assert index_grams("海尔") == {"海尔"}
+    assert index_grams("abcde") == {"abc", "bcd", "cde", "ab", "bc", "cd", "de"}
+    assert segment_grams("ab") == {"ab"} and segment_grams("abcd") == {"abc", "bcd"}
+
+
+def _edited(rng: random.Random, key: str, edits: int, alphabet: str) -> str:
+    for _ in range(edits):
+        i = rng.randrange(len(key) + 1)
+        op = rng.randrange(3)
+        if op == 0 or not key:
+            key = key[:i] + rng.choice(alphabet) + key[i:]
+        elif op == 1 and i < len(key):
+            key = key[:i] + key[i + 1 :]
+        elif i < len(key):
+            key = key[:i] + rng.choice(alphabet) + key[i + 1 :]
+    return key
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="abcd科技", min_size=2, max_size=60), st.integers(0, 12), st.integers(0, 2**32))
+def test_the_segment_filter_never_drops_a_match(s: str, edits: int, seed: int) -> None:
+    """What storage/lookup.py relies on: any t scoring ≥ T against s has an admissible length and is
+    indexed under every gram of at least max_indel_distance + 1 − indel_bound of s's segments."""
+    t = _edited(random.Random(seed), s, edits, "abcd科技")
+    if fuzz.ratio(s, t) < FUZZY_THRESHOLD:
+        return
+    lo, hi = length_range(len(s))
+    assert lo <= len(t) <= hi
+    most = max_indel_distance(len(s))
+    indexed = index_grams(t)
+    intact = sum(segment_grams(piece) <= indexed for piece in segments(s, most + 1))
+    assert intact >= most + 1 - indel_bound(len(s), len(t)) >= 1
 
 
 # --- properties of the name key -----------------------------------------------------------------

@@ -203,11 +203,11 @@ def is_fuzzable(key: str) -> bool:
     return not is_generic(key) and not is_region(key)
 
 
-def grams(key: str) -> set[str]:
-    """Distinct character bigrams; a 1-character key is its own gram."""
-    if len(key) < GRAM_SIZE:
+def grams(key: str, size: int = GRAM_SIZE) -> set[str]:
+    """Distinct character q-grams (bigrams unless ``size`` says otherwise); a shorter key is its own gram."""
+    if len(key) < size:
         return {key} if key else set()
-    return {key[i : i + GRAM_SIZE] for i in range(len(key) - GRAM_SIZE + 1)}
+    return {key[i : i + size] for i in range(len(key) - size + 1)}
 
 
 def key_ratio(a: str, b: str) -> float:
@@ -268,3 +268,41 @@ def segments(key: str, count: int) -> list[str]:
     """``key`` cut into ``count`` contiguous pieces of (nearly) equal length."""
     cuts = [round(i * len(key) / count) for i in range(count + 1)]
     return [key[a:b] for a, b in pairwise(cuts)]
+
+
+# --- Which grams are indexed ----------------------------------------------------------------------
+#
+# The filter needs, for every segment of a query, grams that any key containing the segment has too:
+# all of the segment's trigrams (a key containing the segment contains them), or — for a segment of
+# 2 characters, which has none — its bigram. Trigrams, not bigrams: Latin bigrams are all common
+# (at 1,000,000 names a typical one has tens of thousands of postings per length), trigrams ~10×
+# rarer. Segments are at least 2 characters long (``segments`` over ``max_indel_distance`` + 1
+# pieces; tests/test_names.py), and only queries of 2 or 5 characters have a 2-character one, so
+# bigrams are indexed only for the key lengths such a query may match: ``BIGRAM_LENGTHS``.
+
+INDEX_GRAM_SIZE = 3
+
+
+def _bigram_lengths() -> frozenset[int]:
+    lengths: set[int] = set()
+    for n in range(2, 256):
+        if min(map(len, segments("x" * n, max_indel_distance(n) + 1))) < INDEX_GRAM_SIZE:
+            lo, hi = length_range(n)
+            lengths.update(range(lo, hi + 1))
+    return frozenset(lengths)
+
+
+BIGRAM_LENGTHS = _bigram_lengths()  # {2, 5, 6} for T = 90
+
+
+def index_grams(key: str) -> set[str]:
+    """The grams a key is indexed under: its trigrams, and its bigrams if its length needs them."""
+    found = grams(key, INDEX_GRAM_SIZE) if len(key) >= INDEX_GRAM_SIZE else set()
+    if len(key) in BIGRAM_LENGTHS:
+        found |= grams(key)
+    return found
+
+
+def segment_grams(segment: str) -> set[str]:
+    """The grams every key containing ``segment`` is indexed under (given its length is admissible)."""
+    return grams(segment, INDEX_GRAM_SIZE) if len(segment) >= INDEX_GRAM_SIZE else grams(segment)

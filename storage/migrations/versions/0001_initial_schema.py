@@ -226,7 +226,7 @@ def upgrade() -> None:
         batch_op.create_index('ux_case_open_claim', ['customer_id', 'claimant'], unique=True, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
     op.create_table('name_gram',
-    sa.Column('gram', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('gram', sqlmodel.sql.sqltypes.AutoString(), nullable=False, comment='trigrams; bigrams too for keys of 2, 5, 6'),
     sa.Column('key_len', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ondelete='CASCADE'),
