@@ -29,10 +29,11 @@ def bolt_request(body: str, query: str | None, headers: dict) -> BoltRequest:
     """A BoltRequest whose form body is parsed by its keys.
 
     slack-bolt 1.30 treats any form body containing the text ``payload`` as an interactivity payload,
-    so ``/claim payload systems`` would be lost. Slash commands have no ``payload`` key: parse again.
+    so ``/claim payload systems`` would be lost. Slash commands have no ``payload`` key: parse again —
+    only then (Bolt found nothing), not for every button click, whose ``payload`` Bolt parsed right.
     """
     request = BoltRequest(body=body, query=query, headers=headers)
-    if body and not body.lstrip().startswith("{") and "payload" in body:
+    if not request.body and body and not body.lstrip().startswith("{") and "payload" in body:
         fields = dict(parse_qsl(body, keep_blank_values=True))
         request.body = json.loads(fields["payload"]) if "payload" in fields else fields
     return request

@@ -32,6 +32,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             pool_size=pool_size,
             max_overflow=40,
+            # The connection used last (its page cache and memory still warm), not the one idle longest:
+            # ~0.1–0.2 ms less CPU per /claim (bench/bench_claim_http.py).
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine)
         return engine

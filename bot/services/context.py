@@ -35,11 +35,12 @@ class _Live:
 
     Replaced as a whole, so a reader on another thread sees an old or a new snapshot, never half."""
 
-    __slots__ = ("__weakref__", "snap", "warned")
+    __slots__ = ("__weakref__", "rules", "snap", "warned")
 
     def __init__(self, snap: tuple[float, Settings | None, int]) -> None:
         self.snap = snap
         self.warned = False
+        self.rules: tuple[Settings, ClockRules] | None = None  # the clock rules of those settings (never mutated)
 
 
 _LIVES: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[_Live]] = weakref.WeakKeyDictionary()
@@ -126,16 +127,15 @@ class ServiceContext:
 
     @property
     def clock_rules(self) -> ClockRules:
-        c = self.settings.claims
-        return ClockRules(
-            first_followup_days=c.first_followup_days,
-            followup_timeout_days=dict(c.followup_timeout_days),
-            progress_timeout_days=dict(c.progress_timeout_days),
-            max_protection_days=c.max_protection_days,
-            count=c.count,
-            is_workday=workday_calendar(c.holiday_calendar, extra_holidays=c.extra_holidays,
-                                        extra_workdays=c.extra_workdays) if c.count == "working_days" else None,
-        )
+        """Made once per settings in force (every deadline needs them; the settings are replaced, never
+        changed in place, so the same object means the same rules)."""
+        settings = self.settings
+        made = self._live.rules
+        if made is not None and made[0] is settings:
+            return made[1]
+        rules = _clock_rules(settings)
+        self._live.rules = (settings, rules)
+        return rules
 
     def holding_cap(self, rep_id: str | None) -> int:
         """The rep's holding cap: the team's, or the rep's own when lower (the lowest cap wins)."""
@@ -148,3 +148,15 @@ class ServiceContext:
     def today(self, now: datetime) -> date:
         return local_day(now, self.tz)
 
+
+def _clock_rules(settings: Settings) -> ClockRules:
+    c = settings.claims
+    return ClockRules(
+        first_followup_days=c.first_followup_days,
+        followup_timeout_days=dict(c.followup_timeout_days),
+        progress_timeout_days=dict(c.progress_timeout_days),
+        max_protection_days=c.max_protection_days,
+        count=c.count,
+        is_workday=workday_calendar(c.holiday_calendar, extra_holidays=c.extra_holidays,
+                                    extra_workdays=c.extra_workdays) if c.count == "working_days" else None,
+    )

@@ -156,9 +156,24 @@ def in_force(ctx: ServiceContext, *, fresh: bool = False) -> tuple[RuleVersion, 
         _load(ctx.engine)
         cached = _cache[ctx.engine]
     _, versions, latest = cached
-    if not versions or latest != digest_of(clock_settings(ctx.settings)):
+    if not versions or latest != settings_digest(ctx.settings):
         return ()
     return versions
+
+
+_digested: tuple[Settings, str] | None = None  # the last settings digested (every deadline asks)
+
+
+def settings_digest(settings: Settings) -> str:
+    """``digest_of(clock_settings(settings))``, remembered for the settings object last asked about:
+    settings are replaced when they change, never changed in place."""
+    global _digested
+    last = _digested
+    if last is not None and last[0] is settings:
+        return last[1]
+    digest = digest_of(clock_settings(settings))
+    _digested = (settings, digest)
+    return digest
 
 
 def protection(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:
