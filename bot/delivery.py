@@ -33,6 +33,7 @@ class DeliveryStats:
     sent: int = 0
     retried: int = 0
     already_sent: int = 0
+    lost_lease: int = 0  # left to the sender that leased them again
     errors: list[str] = field(default_factory=list)
 
 
@@ -62,8 +63,12 @@ class Dispatcher:
                 time.sleep(0.2)
         return stats
 
-    def _deliver(self, notice: outbox.Notice, stats: DeliveryStats) -> None:
+    def _deliver(self, leased: outbox.Notice, stats: DeliveryStats) -> None:
         now = _now()
+        notice = outbox.hold(self.ctx, leased, now)
+        if notice is None:  # the batch outlived its lease and another sender has this one now
+            stats.lost_lease += 1
+            return
         wait = outbox.take_channel_slot(self.ctx, notice.channel, now)
         if wait is not None:
             outbox.retry_later(self.ctx, notice.id, wait, None, count=False)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings, TeamSettings
-from bot.delivery import EVENT_TYPE, Dispatcher
+from bot.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from storage import migrate
@@ -104,3 +104,32 @@ def test_a_sender_that_died_before_sending_is_completed(ctx, standin):
         s.add(row)
     assert Dispatcher(ctx).flush(max_seconds=5).sent == 1
     assert len(posts(standin)) == 1
+
+
+def test_a_batch_that_outlived_its_lease_does_not_send_what_another_sender_took(ctx, standin):
+    enqueue(ctx, "remind:20", channel="U0BOB", text="first")
+    enqueue(ctx, "remind:21", channel="U0CAROL", text="second")
+    # Sender A leases both, then is slow (Slack, Retry-After) past its lease ...
+    slow = outbox.lease_due(ctx, datetime.now(UTC))
+    assert [n.key for n in slow] == ["remind:20", "remind:21"]
+    with write_session(ctx.engine) as s:
+        for row in s.exec(select(Outbox)).all():
+            row.lease_until = datetime.now(UTC) - timedelta(seconds=1)
+            s.add(row)
+    # ... so sender B leases them again and sends both.
+    assert Dispatcher(ctx).flush(max_seconds=5).sent == 2
+    # A finally gets to its batch: each notice is checked before sending, and nothing goes twice.
+    a, stats = Dispatcher(ctx), DeliveryStats()
+    for notice in slow:
+        a._deliver(notice, stats)
+    assert (stats.sent, stats.lost_lease) == (0, 2)
+    assert sorted(c.params["text"] for c in posts(standin)) == ["first", "second"]
+
+
+def test_a_sender_still_holding_its_lease_sends(ctx, standin):
+    enqueue(ctx, "remind:22", channel="U0BOB", text="on time")
+    [notice] = outbox.lease_due(ctx, datetime.now(UTC))
+    stats = DeliveryStats()
+    Dispatcher(ctx)._deliver(notice, stats)
+    assert (stats.sent, stats.lost_lease) == (1, 0)
+    assert [c.params["text"] for c in posts(standin)] == ["on time"]

@@ -9,7 +9,7 @@ one message per second per channel.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,7 @@ class Notice:
     data: dict[str, Any]
     attempts: int
     resumed: bool  # a previous sender's lease ran out: it may have sent before dying
+    lease_until: datetime | None = None  # this sender's lease, as written: ``hold`` checks it is still ours
 
 
 def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notice]:
@@ -67,10 +68,24 @@ def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notic
         notices = []
         for row in rows:
             notices.append(Notice(row.id, row.key, row.channel, row.kind, json.loads(row.data), row.attempts,
-                                  resumed=row.status == "sending"))
+                                  resumed=row.status == "sending", lease_until=now + LEASE))
             row.status, row.lease_until = "sending", now + LEASE
             session.add(row)
         return notices
+
+
+def hold(ctx: ServiceContext, notice: Notice, now: datetime) -> Notice | None:
+    """Right before sending one notice of a leased batch: renew its lease if it is still this sender's.
+
+    A batch can outlive its lease (a slow Slack, a channel's turn, Retry-After); another process may then
+    have leased the notice again. None: it is no longer ours, so sending it could send it twice."""
+    renewed = now + LEASE
+    with write_session(ctx.engine) as session:
+        taken = session.execute(
+            update(Outbox).where(Outbox.id == notice.id, Outbox.status == "sending",  # type: ignore[arg-type]
+                                 Outbox.lease_until == notice.lease_until)  # type: ignore[arg-type]
+            .values(lease_until=renewed)).rowcount
+    return replace(notice, lease_until=renewed) if taken == 1 else None
 
 
 def _any_due(ctx: ServiceContext, now: datetime) -> bool:
