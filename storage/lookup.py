@@ -8,9 +8,10 @@ the grams are derived in bot/rules/names.py):
 
 1. **Length filter.** A match t has ``|t|`` in ``length_range(|s|)`` (9|s|/11 … 11|s|/9 for T = 90)
    and an indel distance of at most ``d(|t|) = indel_bound(|s|, |t|)``; let D be the largest.
-2. **Segment (pigeonhole) filter.** Cut s into D + 1 disjoint segments. An inserted or deleted
-   character breaks at most one segment, so t keeps at least ``D + 1 − d(|t|)`` of them intact
-   (at least one; two for the lengths whose bound is smaller, as parity often makes it), and with
+2. **Segment (pigeonhole) filter.** Cut s into m ≥ D + 1 disjoint segments (``segment_count``:
+   D + 2 where every segment still has 3 characters, else D + 1). An inserted or deleted character
+   breaks at most one segment, so t keeps at least ``m − d(|t|)`` of them intact (at least one
+   with D + 1 segments, at least two with D + 2; more for the lengths whose bound is smaller), and with
    each intact segment all of its trigrams (its bigram, for a 2-character segment: ``segment_grams``).
    One statement intersects, per segment, the posting lists of those grams (a merge of sorted lists,
    restricted to the admissible lengths); a (customer, key length) pair is a candidate when it turns
@@ -24,11 +25,15 @@ Why segments rather than the classic q-gram prefix filter ("a match contains one
 rarest query grams"): Latin bigrams are all common — at 1M names even the rarest of a typical
 English name has thousands of postings in the length window — so reading 2D + 1 of them per query
 and scoring every key found cost more than a brute-force scan. A segment needs all of its grams,
-there are only D + 1 of them, and counting segments per length adds a count filter for free. With
+there are only D + 1 or D + 2 of them, and counting segments per length adds a count filter for free. With
 bigrams, the segments of a Latin key still read long posting lists (every bigram of English is
 common): trigrams, about ten times rarer each, took the p99 at 1,000,000 names from ~73 ms to the
-figures in docs/benchmarks.md. No rarity statistics are needed: a segment (2–5 characters) has at
-most three grams, and all of them are intersected.
+figures in docs/benchmarks.md. What was left were long Latin keys whose one intact segment could be a
+common word piece (``ions``, ``solu``): 10,000–15,000 candidates read and scored per query. Cutting
+them into D + 2 segments, so that two must be intact, halves that (p99 ~41–48 → ~29 ms at 1M). Reading
+the rarest gram's list and probing the segment's others by primary key, and skipping the costliest
+segments where the pigeonhole allows, were measured too and gained nothing: the time goes into the
+candidates, not into the posting lists (docs/benchmarks.md). No rarity statistics are needed.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from bot.rules.names import (
     index_grams,
     is_fuzzable,
     length_range,
-    max_indel_distance,
+    segment_count,
     segment_grams,
     segments,
 )
@@ -172,10 +177,10 @@ def _candidates_sql(key: str, prefix: str, params: dict[str, object]) -> str:
     """SQL for the customers with a key of admissible length that keeps enough of ``key``'s segments
     intact (its parameters, named after ``prefix``, go into ``params``)."""
     lo, hi = length_range(len(key))
-    most = max_indel_distance(len(key))
+    count = segment_count(len(key))
     params[f"{prefix}lo"], params[f"{prefix}hi"] = lo, hi
     arms = []
-    for j, segment in enumerate(segments(key, most + 1)):
+    for j, segment in enumerate(segments(key, count)):
         names = []
         for i, gram in enumerate(sorted(segment_grams(segment))):
             names.append(f"{prefix}g{j}_{i}")
@@ -185,7 +190,7 @@ def _candidates_sql(key: str, prefix: str, params: dict[str, object]) -> str:
         arms.append(f"SELECT key_len, customer_id FROM ({lists} ORDER BY 1, 2) AS {prefix}s{j}")
     # A (key length, customer) pair counts once per segment found intact; it needs as many as the
     # length's indel bound leaves (integers computed here, so written into the SQL).
-    needed = {length: most + 1 - indel_bound(len(key), length) for length in range(lo, hi + 1)}
+    needed = {length: count - indel_bound(len(key), length) for length in range(lo, hi + 1)}
     cases = " ".join(f"WHEN {length} THEN {n}" for length, n in needed.items() if n > 1)
     having = f" HAVING count(*) >= CASE key_len {cases} ELSE 1 END" if cases else ""
     return (f"SELECT customer_id FROM ({' UNION ALL '.join(arms)}) AS {prefix}u"

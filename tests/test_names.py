@@ -25,6 +25,7 @@ from bot.rules.names import (
     match_tier,
     max_indel_distance,
     name_keys,
+    segment_count,
     segment_grams,
     segments,
 )
@@ -177,6 +178,20 @@ def test_the_segment_filter_never_drops_a_match(s: str, edits: int, seed: int) -
     indexed = index_grams(t)
     intact = sum(segment_grams(piece) <= indexed for piece in segments(s, most + 1))
     assert intact >= most + 1 - indel_bound(len(s), len(t)) >= 1
+    # The cut the lookup makes: one more segment where each keeps a trigram, so two stay intact.
+    count = segment_count(len(s))
+    intact = sum(segment_grams(piece) <= indexed for piece in segments(s, count))
+    assert intact >= count - indel_bound(len(s), len(t)) >= count - most
+
+
+def test_long_keys_are_cut_so_that_two_segments_stay_intact() -> None:
+    for length in range(2, 120):
+        count = segment_count(length)
+        shortest = min(map(len, segments("x" * length, count)))
+        assert count in (max_indel_distance(length) + 1, max_indel_distance(length) + 2)
+        assert shortest >= 3 or count == max_indel_distance(length) + 1
+    assert segment_count(22) == 6 == max_indel_distance(22) + 2  # e.g. pacificicedarsolutions
+    assert segment_count(8) == max_indel_distance(8) + 1  # 3 segments of 2–3 characters would need bigrams
 
 
 # --- properties of the name key -----------------------------------------------------------------

@@ -306,3 +306,14 @@ def index_grams(key: str) -> set[str]:
 def segment_grams(segment: str) -> set[str]:
     """The grams every key containing ``segment`` is indexed under (given its length is admissible)."""
     return grams(segment, INDEX_GRAM_SIZE) if len(segment) >= INDEX_GRAM_SIZE else grams(segment)
+
+
+def segment_count(length: int) -> int:
+    """How many segments storage/lookup.py cuts a query of ``length`` into: max_indel_distance + 1 is the least that
+    leaves one intact; one more leaves two intact for every admissible length (a far stronger
+    filter on long Latin keys, whose single intact segment is often a common word such as
+    ``ions``), where every segment still has a trigram — shorter ones need bigrams, which are
+    indexed only for the lengths of ``BIGRAM_LENGTHS``."""
+    least = max_indel_distance(length) + 1
+    more = least + 1
+    return more if length // more >= INDEX_GRAM_SIZE else least
