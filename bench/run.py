@@ -71,6 +71,12 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append((f"lookup, {r['n']:,} customers: {label} / ours (median)",
                          f"{ratio:.1f}× (ours {ours:.2f} ms)", f"≥ {LOOKUP_TARGET:g}×",
                          "yes" if ratio >= LOOKUP_TARGET else "NO"))
+        t = r["timings"]
+        for key, label in (("like_scan", "LIKE scan"), ("rapidfuzz_scan", "rapidfuzz scan")):
+            ratio = t[key]["p99_ms"] / t["ours"]["p99_ms"]
+            rows.append((f"lookup, {r['n']:,} customers: {label} / ours (p99)",
+                         f"{ratio:.1f}× (ours {t['ours']['p99_ms']:.1f} ms)", f"≥ {LOOKUP_TARGET:g}× if read at p99",
+                         "yes" if ratio >= LOOKUP_TARGET else "NO"))
         mismatches = len(r.get("fuzzy_mismatches_vs_brute_force", []))
         rows.append(("lookup: fuzzy results ≠ brute force", str(mismatches), "0", "yes" if not mismatches else "NO"))
         return rows
