@@ -23,6 +23,7 @@ from bot.commands.manage import announce_case, announce_handover, case_reply, ha
 from bot.i18n import t
 from bot.results import CustomerSnapshot, InputError
 from bot.results_card import ASSIGN, CLAIM, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE, CustomerCard
+from bot.rules.text import decimal_id
 from bot.services import cards
 from bot.services.context import ServiceContext
 from bot.views import card_forms as f
@@ -31,17 +32,7 @@ from bot.views.card import ACTION_IDS, card_reply, stale_card
 from bot.views.claims import Message, claim_result, text_message
 
 log = logging.getLogger(__name__)
-MAX_ID = 2**31 - 1
 RESPONSE_URL_TIMEOUT_S = 10
-
-
-def customer_id(value: Any) -> int | None:
-    """A card button's value (the customer id, in decimal); None for anything else."""
-    text = str(value or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 def origin(body: dict[str, Any], cid: int) -> dict[str, Any]:
@@ -53,7 +44,7 @@ def metadata(view: dict[str, Any]) -> tuple[int | None, str | None]:
     try:
         data = json.loads(view.get("private_metadata") or "{}")
         url = data.get("r")
-        return customer_id(data.get("c")), url if isinstance(url, str) and url.startswith("http") else None
+        return decimal_id(data.get("c")), url if isinstance(url, str) and url.startswith("http") else None
     except (ValueError, AttributeError):
         return None, None
 
@@ -90,7 +81,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             ack()
             user_id = body["user"]["id"]
             lang = user_language(ctx, client, user_id)
-            cid = customer_id(action.get("value"))
+            cid = decimal_id(action.get("value"))
             if cid is None:
                 answer(client, user_id, body.get("response_url"), text_message(t("button.stale", lang)))
                 return
@@ -116,7 +107,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
-        cid = customer_id(action.get("value"))
+        cid = decimal_id(action.get("value"))
         if cid is None:
             answer(client, user_id, body.get("response_url"), text_message(t("button.stale", lang)))
             return

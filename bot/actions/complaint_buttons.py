@@ -17,27 +17,18 @@ from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.results import MessageRef
 from bot.results_complaints import ComplaintResult, ComplaintView
+from bot.rules.text import decimal_id
 from bot.services import complaints
 from bot.services.context import ServiceContext
 from bot.views import complaints as v
 from bot.views.claims import text_message
 
 log = logging.getLogger(__name__)
-MAX_ID = 2**31 - 1
-
-
-def _id(raw: Any) -> int | None:
-    """A decimal id as our buttons and forms carry it; None for anything they could not have sent."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value <= MAX_ID else None
 
 
 def _metadata_id(view: dict[str, Any], key: str) -> int | None:
     try:
-        return _id(json.loads(view.get("private_metadata") or "{}").get(key))
+        return decimal_id(json.loads(view.get("private_metadata") or "{}").get(key))
     except (ValueError, AttributeError):
         return None
 
@@ -70,7 +61,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
-        complaint_id = _id(action.get("value"))
+        complaint_id = decimal_id(action.get("value"))
         if complaint_id is None:
             tell(respond, text_message(t("button.stale", lang)))
             return
@@ -110,7 +101,7 @@ def register(app: App, ctx: ServiceContext) -> None:
                                client: WebClient) -> None:
         ack()
         lang = user_language(ctx, client, body["user"]["id"])
-        customer_id = _id(action.get("value"))
+        customer_id = decimal_id(action.get("value"))
         if customer_id is None:
             tell(respond, text_message(t("button.stale", lang)))
             return

@@ -14,19 +14,12 @@ from slack_sdk import WebClient
 
 from bot import home_tab
 from bot.commands.common import guarded, now, user_language
+from bot.rules.text import decimal_id
 from bot.services import cards
 from bot.services.context import ServiceContext
 from bot.views.home import OPEN_CARD_ACTION, PAGE_ACTION, card_modal
 
 log = logging.getLogger(__name__)
-
-
-def _number(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 def register(app: App, ctx: ServiceContext) -> None:
@@ -44,13 +37,13 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         user_id = body["user"]["id"]
         home_tab.publish(ctx, client, user_id, user_language(ctx, client, user_id),
-                         page=_number(action.get("value")) or 1, now=now())
+                         page=decimal_id(action.get("value")) or 1, now=now())
 
     @app.action(OPEN_CARD_ACTION)
     @guarded(ctx, refresh_home=False)
     def open_card(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        customer_id = _number(action.get("value"))
+        customer_id = decimal_id(action.get("value"))
         if customer_id is None:
             log.info("home_open_card with a bad value %r", action.get("value"))
             return

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+MAX_ID = 2**31 - 1  # ids fit a 32-bit integer column
 MAX_NAME_CHARS = 200
 MAX_NOTE_CHARS = 3000
 SEPARATORS = re.compile(r"[|｜\n]")
@@ -39,6 +40,16 @@ def split_fields(text: str) -> tuple[str, str | None]:
     if len(parts) == 1:
         return parts[0].strip(), None
     return parts[0].strip(), parts[1].strip()
+
+
+def decimal_id(value: object) -> int | None:
+    """An id as our buttons and forms carry it (a positive decimal, as a string or an int); None for
+    anything they could not have sent (signs, spaces inside, other scripts' digits, too big)."""
+    typed = str(value if value is not None else "").strip()
+    if not typed.isascii() or not typed.isdigit() or len(typed) > 10:
+        return None
+    number = int(typed)
+    return number if 0 < number <= MAX_ID else None
 
 
 def short_id_number(text: str) -> int | None:
