@@ -74,16 +74,22 @@ def register(app: App, ctx: ServiceContext) -> None:
         DISPUTE: ((DISPUTE,), lambda c, lang, meta, card: f.dispute_form(c, lang, meta)),
     }
 
+    def pressed(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> tuple[str, str, int | None]:
+        """Who pressed a card button, their language, and the customer id it carries (None: answered stale)."""
+        user_id = body["user"]["id"]
+        lang = user_language(ctx, client, user_id)
+        cid = decimal_id(action.get("value"))
+        if cid is None:
+            answer(client, user_id, body.get("response_url"), text_message(t("button.stale", lang)))
+        return user_id, lang, cid
+
     def opener(allowed: tuple[str, ...], form: Form) -> Callable[..., None]:
         @guarded(ctx)
         def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                      respond: Any = None) -> None:
             ack()
-            user_id = body["user"]["id"]
-            lang = user_language(ctx, client, user_id)
-            cid = decimal_id(action.get("value"))
+            user_id, lang, cid = pressed(body, action, client)
             if cid is None:
-                answer(client, user_id, body.get("response_url"), text_message(t("button.stale", lang)))
                 return
             card = cards.card_for(ctx, user_id, cid, now())
             c = card.details.lookup.customer
@@ -105,11 +111,8 @@ def register(app: App, ctx: ServiceContext) -> None:
     def claim_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                       respond: Any = None) -> None:
         ack()
-        user_id = body["user"]["id"]
-        lang = user_language(ctx, client, user_id)
-        cid = decimal_id(action.get("value"))
+        user_id, lang, cid = pressed(body, action, client)
         if cid is None:
-            answer(client, user_id, body.get("response_url"), text_message(t("button.stale", lang)))
             return
         done = cards.claim(ctx, user_id, cid, now())
         answer(client, user_id, body.get("response_url"), card_reply(claim_result(done.result, lang), done.card,
