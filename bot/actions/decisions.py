@@ -4,6 +4,7 @@ buttons with their reason forms. Each button works once: the service's condition
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -20,6 +21,7 @@ from bot.views import decisions as v
 from bot.views.claims import OPEN_DISPUTE, text_message
 
 DISPUTE_FORM, APPEAL_FORM = "dispute_reason", "appeal_reason"
+Decided = CaseResult | HandoverResult
 
 
 MAX_ID = 2**31 - 1
@@ -53,23 +55,36 @@ def register(app: App, ctx: ServiceContext) -> None:
     def say_stale(respond: Respond, lang: str) -> None:
         respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
 
-    def on_case_decision(decision: str):  # type: ignore[no-untyped-def]
+    def on_decision(key: str, decide: Callable[[str, int, dict[str, Any]], Decided],
+                    deliver: Callable[[WebClient, ServiceContext, Any], None]) -> Callable[..., None]:
+        """A manager's decision button: ``key`` names the id the button carries, ``decide(manager, id, body)``
+        calls the service, ``deliver`` tells everyone concerned; a refused click is answered to the clicker."""
+
         @guarded(ctx)
         def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                      client: WebClient) -> None:
             ack()
             manager = body["user"]["id"]
             lang = user_language(ctx, client, manager)
-            case_id = _value(action, "case")
-            if case_id is None:
+            record_id = _value(action, key)
+            if record_id is None:
                 say_stale(respond, lang)
                 return
-            result = disputes.decide(ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id))
-            notify.deliver_case(client, ctx, result)
+            result = decide(manager, record_id, body)
+            deliver(client, ctx, result)
             if result.outcome == "refused":
                 refuse(respond, result.refusal or "already_decided", lang, **result.detail)
 
         return listener
+
+    def on_case_decision(decision: str) -> Callable[..., None]:
+        return on_decision("case", lambda manager, case_id, body: disputes.decide(
+            ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id)), notify.deliver_case)
+
+    def on_handover_decision(approve: bool) -> Callable[..., None]:
+        decide = handovers.approve if approve else handovers.reject
+        return on_decision("handover", lambda manager, handover_id, _body: decide(ctx, manager, handover_id, now()),
+                           notify.deliver_handover)
 
     app.action(v.KEEP)(on_case_decision("keep"))
     app.action(v.TRANSFER)(on_case_decision("transfer"))
@@ -78,25 +93,6 @@ def register(app: App, ctx: ServiceContext) -> None:
     @app.action(v.SPLIT)
     def split_chosen(ack: Ack) -> None:  # the choice is read from the message state when Co-own is pressed
         ack()
-
-    def on_handover_decision(approve: bool):  # type: ignore[no-untyped-def]
-        @guarded(ctx)
-        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                     client: WebClient) -> None:
-            ack()
-            manager = body["user"]["id"]
-            lang = user_language(ctx, client, manager)
-            handover_id = _value(action, "handover")
-            if handover_id is None:
-                say_stale(respond, lang)
-                return
-            decide = handovers.approve if approve else handovers.reject
-            result = decide(ctx, manager, handover_id, now())
-            notify.deliver_handover(client, ctx, result)
-            if result.outcome == "refused":
-                refuse(respond, result.refusal or "already_decided", lang, **result.detail)
-
-        return listener
 
     app.action(v.APPROVE)(on_handover_decision(True))
     app.action(v.REJECT)(on_handover_decision(False))

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import home_tab
 from bot.i18n import language_for, t
+from bot.rules import text
 from bot.services import reps
 from bot.services.context import ServiceContext
 from bot.views.claims import text_message
@@ -49,6 +50,19 @@ def user_language(ctx: ServiceContext, client: WebClient, user_id: str) -> str:
     except Exception:  # the language is never worth failing a request for
         log.warning("could not resolve the language of %s", user_id, exc_info=True)
         return team
+
+
+def typed_or_usage(ctx: ServiceContext, client: WebClient, command: dict[str, Any], ack: Callable[..., Any],
+                   usage_key: str, **params: Any) -> tuple[str, str, str] | None:
+    """The asker, their language and the command's cleaned text; with no text the asker gets the usage
+    (ephemeral, ``params`` fill its placeholders) and the listener gets None."""
+    user_id = command["user_id"]
+    lang = user_language(ctx, client, user_id)
+    typed = text.clean(command.get("text"))
+    if not typed:
+        ack(response_type="ephemeral", **text_message(t(usage_key, lang, **params)))
+        return None
+    return user_id, lang, typed
 
 
 def _ask_slack(client: WebClient, user_id: str) -> tuple[str | None, str | None]:

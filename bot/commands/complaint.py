@@ -7,12 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, user_language
-from bot.i18n import t
-from bot.rules import text
+from bot.commands.common import guarded, now, typed_or_usage
 from bot.services import complaints
 from bot.services.context import ServiceContext
-from bot.views.claims import text_message
 from bot.views.complaints import reply
 
 
@@ -20,13 +17,11 @@ def register(app: App, ctx: ServiceContext) -> None:
     @app.command("/complaint")
     @guarded(ctx)
     def complaint_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        user_id = command["user_id"]
-        lang = user_language(ctx, client, user_id)
         days = ctx.settings.complaints.due_days
-        typed = text.clean(command.get("text"))
-        if not typed:
-            ack(response_type="ephemeral", **text_message(t("usage.complaint", lang, days=days)))
+        asked = typed_or_usage(ctx, client, command, ack, "usage.complaint", days=days)
+        if asked is None:
             return
+        user_id, lang, typed = asked
         # The owner and the managers are told through the outbox, decided with the complaint itself.
         result = complaints.log(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **reply(result, result.query or typed, lang, days))

@@ -7,26 +7,22 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, user_language
-from bot.i18n import t
-from bot.rules import text
+from bot.commands.common import guarded, now, typed_or_usage, user_language
 from bot.services import cards, customers
 from bot.services.context import ServiceContext
 from bot.views.card import customer_card
-from bot.views.claims import my_customers, text_message
+from bot.views.claims import my_customers
 
 
 def register(app: App, ctx: ServiceContext) -> None:
     @app.command("/customer")
     @guarded(ctx)
     def customer_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        lang = user_language(ctx, client, command["user_id"])
-        query = text.clean(command.get("text"))
-        if not query:
-            ack(response_type="ephemeral", **text_message(t("usage.customer", lang)))
+        asked = typed_or_usage(ctx, client, command, ack, "usage.customer")
+        if asked is None:
             return
-        ack(response_type="ephemeral", **customer_card(cards.card(ctx, command["user_id"], query, now()), query, lang,
-                                                       ctx.tz))
+        user_id, lang, query = asked
+        ack(response_type="ephemeral", **customer_card(cards.card(ctx, user_id, query, now()), query, lang, ctx.tz))
 
     @app.command("/mine")
     @guarded(ctx)

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot import notify
 from bot.commands import allocate
-from bot.commands.common import guarded, now, user_language
+from bot.commands.common import guarded, now, typed_or_usage
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult
 from bot.rules import text
@@ -25,12 +25,10 @@ def register(app: App, ctx: ServiceContext) -> None:
     @app.command("/dispute")
     @guarded(ctx)
     def dispute_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        user_id = command["user_id"]
-        lang = user_language(ctx, client, user_id)
-        typed = text.clean(command.get("text"))
-        if not typed:
-            ack(response_type="ephemeral", **text_message(t("usage.dispute", lang)))
+        asked = typed_or_usage(ctx, client, command, ack, "usage.dispute")
+        if asked is None:
             return
+        user_id, lang, typed = asked
         result = disputes.open_dispute(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **case_reply(result, text.split_fields(typed)[0], lang, tz))
         announce_case(client, ctx, result)
@@ -38,12 +36,10 @@ def register(app: App, ctx: ServiceContext) -> None:
     @app.command("/handover")
     @guarded(ctx)
     def handover_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        user_id = command["user_id"]
-        lang = user_language(ctx, client, user_id)
-        typed = text.clean(command.get("text"))
-        if not typed:
-            ack(response_type="ephemeral", **text_message(t("usage.handover", lang)))
+        asked = typed_or_usage(ctx, client, command, ack, "usage.handover")
+        if asked is None:
             return
+        user_id, lang, typed = asked
         result = handovers.request(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))
         announce_handover(client, ctx, result)
@@ -51,12 +47,10 @@ def register(app: App, ctx: ServiceContext) -> None:
     @app.command("/assign")
     @guarded(ctx)
     def assign_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        user_id = command["user_id"]
-        lang = user_language(ctx, client, user_id)
-        typed = text.clean(command.get("text"))
-        if not typed:
-            ack(response_type="ephemeral", **text_message(t("usage.assign", lang)))
+        asked = typed_or_usage(ctx, client, command, ack, "usage.assign")
+        if asked is None:
             return
+        user_id, lang, typed = asked
         if allocate.is_auto(typed):  # `/assign name auto`: the allocation rules pick the rep
             allocate.assign_auto(ack, client, ctx, user_id, typed, lang)
             return

@@ -8,14 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, user_language
-from bot.i18n import t
+from bot.commands.common import guarded, now, typed_or_usage
 from bot.results import ActionResult
 from bot.rules import text
 from bot.services import activity
 from bot.services.context import ServiceContext
 from bot.views.activity import action_result
-from bot.views.claims import text_message
 
 Service = Callable[..., ActionResult]
 
@@ -24,14 +22,11 @@ def register(app: App, ctx: ServiceContext) -> None:
     def handle(service: Service, usage_key: str) -> Callable[..., None]:
         @guarded(ctx)
         def listener(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-            user_id = command["user_id"]
-            lang = user_language(ctx, client, user_id)
             claims = ctx.settings.claims  # per request: managers change these in Slack
-            typed = text.clean(command.get("text"))
-            if not typed:
-                ack(response_type="ephemeral", **text_message(t(usage_key, lang,
-                                                                 min_chars=claims.min_followup_note_chars)))
+            asked = typed_or_usage(ctx, client, command, ack, usage_key, min_chars=claims.min_followup_note_chars)
+            if asked is None:
                 return
+            user_id, lang, typed = asked
             result = service(ctx, user_id, typed, now())
             query = text.split_fields(typed)[0]
             ack(response_type="ephemeral", **action_result(
