@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,11 @@ class Protection:
     followup_due: date
     progress_due: date
     ceiling: date
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware one: SQLite hands back naive datetimes, which are UTC here."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def local_day(moment: datetime, tz: str) -> date:

@@ -12,7 +12,7 @@ from bot.rules.activity import parse_stage, split_kind
 from bot.rules.clocks import FOLLOWUP_KINDS
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
-from bot.services.customers import by_id, resolve_with_rest
+from bot.services.customers import by_id_or_text
 from bot.services.snapshots import active_ownership, refresh_protection, snapshot
 from storage.engine import write_session
 from storage.models import Customer, FollowUp, Ownership, StageChange
@@ -22,10 +22,7 @@ def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
            ) -> tuple[ActionResult | None, Customer | None, Ownership | None, str]:
     """Resolve the customer and check that ``rep_id`` owns it. Returns (refusal, customer, ownership, rest).
     A card's form names the customer by ``customer_id``; then all of ``command_text`` is the rest."""
-    if customer_id is not None:
-        lookup, rest = by_id(session, ctx, customer_id), text.clean(command_text)
-    else:
-        lookup, _name, rest = resolve_with_rest(session, ctx, command_text)
+    lookup, _name, rest = by_id_or_text(session, ctx, command_text, customer_id)
     if lookup.error:
         return ActionResult("invalid", lookup=lookup, error=lookup.error), None, None, rest
     if lookup.customer is None:

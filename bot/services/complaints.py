@@ -21,7 +21,7 @@ from bot.rules import clocks, text
 from bot.scoreboard_results import LIST_CAP, ComplaintItem, CustomerRef, Section
 from bot.services import outbox, roles
 from bot.services.context import ServiceContext
-from bot.services.customers import resolve_with_rest
+from bot.services.customers import by_id_or_text
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership
 from storage.engine import read_session, write_session
@@ -38,17 +38,12 @@ def log(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *,
     """``/complaint name | text`` (or the card's form: ``customer_id`` and the text alone)."""
     with write_session(ctx.engine) as session:
         ensure_rep(session, ctx, actor, now)
-        if customer_id is not None:
-            customer, said = session.get(Customer, customer_id), text.clean(command_text)
-            if customer is None:
-                return ComplaintResult("not_found")
-        else:
-            lookup, name, said = resolve_with_rest(session, ctx, command_text)
-            if lookup.error:
-                return ComplaintResult("invalid", error=lookup.error, query=name)
-            if lookup.customer is None:
-                return ComplaintResult("not_found", lookup=lookup, query=name)
-            customer = session.get(Customer, lookup.customer.id)
+        lookup, name, said = by_id_or_text(session, ctx, command_text, customer_id)
+        if lookup.error:
+            return ComplaintResult("invalid", error=lookup.error, query=name)
+        if lookup.customer is None:  # a button's customer that is gone has no suggestions to offer
+            return ComplaintResult("not_found", lookup=lookup if customer_id is None else None, query=name)
+        customer = session.get(Customer, lookup.customer.id)
         assert customer is not None and customer.id is not None
         said = said.strip()
         if not said:
@@ -146,7 +141,7 @@ def counts(session: Session, ctx: ServiceContext, rep_id: str, first: date, last
                         .where(Complaint.owner_id == rep_id)).all()
 
     def within(moment: datetime | None) -> bool:
-        return moment is not None and start <= _utc(moment) < end
+        return moment is not None and start <= clocks.as_utc(moment) < end
 
     return ComplaintCounts(
         opened=sum(1 for raised, _s, _d, _r in rows if within(raised)),
@@ -154,10 +149,6 @@ def counts(session: Session, ctx: ServiceContext, rep_id: str, first: date, last
         overdue=sum(1 for _a, status, due, _r in rows if status == "open" and due < today),
         resolved=sum(1 for _a, status, _d, resolved in rows if status == "resolved" and within(resolved)),
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
 # --- who may resolve, and who is told
@@ -225,6 +216,6 @@ def _view(customer: Customer, c: Complaint) -> ComplaintView:
     assert c.id is not None and customer.id is not None
     return ComplaintView(
         id=c.id, customer_id=customer.id, short_id=customer.short_id, customer_name=customer.name, owner=c.owner_id,
-        raised_by=c.raised_by, text=c.text, raised_at=_utc(c.raised_at), due_on=c.due_on, status=c.status,
+        raised_by=c.raised_by, text=c.text, raised_at=clocks.as_utc(c.raised_at), due_on=c.due_on, status=c.status,
         resolution=c.resolution, resolved_by=c.resolved_by,
-        resolved_at=_utc(c.resolved_at) if c.resolved_at else None)
+        resolved_at=clocks.as_utc(c.resolved_at) if c.resolved_at else None)

@@ -83,6 +83,15 @@ def by_id(session: Session, ctx: ServiceContext, customer_id: int) -> Lookup:
     return Lookup(snapshot(session, ctx, customer, active_ownership(session, customer.id)))
 
 
+def by_id_or_text(session: Session, ctx: ServiceContext, command_text: str, customer_id: int | None
+                  ) -> tuple[Lookup, str, str]:
+    """(lookup, the name as typed, rest): the customer a button or form names by ``customer_id`` (then all
+    of ``command_text`` is the rest and no name was typed), else the name at the start of the text."""
+    if customer_id is not None:
+        return by_id(session, ctx, customer_id), "", text.clean(command_text)
+    return resolve_with_rest(session, ctx, command_text)
+
+
 def details(ctx: ServiceContext, reference: str) -> CustomerDetails:
     with read_session(ctx.engine) as session:
         return details_in(session, ctx, resolve(session, ctx, reference))

@@ -17,7 +17,7 @@ from bot.rules import caps, clocks, text
 from bot.services import ownership as ownership_changes
 from bot.services import posted, roles
 from bot.services.context import ServiceContext
-from bot.services.customers import resolve_with_rest
+from bot.services.customers import by_id_or_text
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
@@ -33,17 +33,12 @@ def open_dispute(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
     try:
         with write_session(ctx.engine) as session:
             ensure_rep(session, ctx, rep_id, now)
-            if customer_id is not None:
-                customer, reason = session.get(Customer, customer_id), text.clean(command_text)
-                if customer is None:
-                    return CaseResult("not_found")
-            else:
-                lookup, _name, reason = resolve_with_rest(session, ctx, command_text)
-                if lookup.error:
-                    return CaseResult("invalid", error=lookup.error)
-                if lookup.customer is None:
-                    return CaseResult("not_found", lookup=lookup)
-                customer = session.get(Customer, lookup.customer.id)
+            lookup, _name, reason = by_id_or_text(session, ctx, command_text, customer_id)
+            if lookup.error:
+                return CaseResult("invalid", error=lookup.error)
+            if lookup.customer is None:  # a button's customer that is gone has no suggestions to offer
+                return CaseResult("not_found", lookup=lookup if customer_id is None else None)
+            customer = session.get(Customer, lookup.customer.id)
             assert customer is not None and customer.id is not None
             reason = " ".join(reason.split())
             if not reason:

@@ -13,12 +13,12 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.results import HandoverResult, HandoverView, InputError, Lookup, OffboardResult
+from bot.results import HandoverResult, HandoverView, InputError, OffboardResult
 from bot.rules import text
 from bot.services import ownership as ownership_changes
 from bot.services import posted, roles
 from bot.services.context import ServiceContext
-from bot.services.customers import by_id, resolve_with_rest
+from bot.services.customers import by_id_or_text
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
@@ -37,7 +37,7 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *
     rest, to_rep = target
     try:
         with write_session(ctx.engine) as session:
-            lookup, reason = _lookup(session, ctx, rest, customer_id)
+            lookup, _name, reason = by_id_or_text(session, ctx, rest, customer_id)
             if lookup.error:
                 return HandoverResult("invalid", error=lookup.error)
             if lookup.customer is None:
@@ -184,7 +184,7 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
         if not roles.is_manager(session, ctx, manager):
             roles.refuse(session, manager, "assign", None, "not_manager", now)
             return HandoverResult("refused", refusal="not_manager")
-        lookup, reason = _lookup(session, ctx, rest, customer_id)
+        lookup, _name, reason = by_id_or_text(session, ctx, rest, customer_id)
         if lookup.error:
             return HandoverResult("invalid", error=lookup.error)
         if lookup.customer is None:
@@ -263,14 +263,6 @@ def _target(command_text: str, customer_id: int | None, to_rep: str | None) -> t
         return (text.clean(command_text), to_rep) if to_rep else None
     mention = text.first_mention(text.clean(command_text))
     return (mention.rest, mention.user_id) if mention else None
-
-
-def _lookup(session: Session, ctx: ServiceContext, rest: str, customer_id: int | None) -> tuple[Lookup, str]:
-    """(the customer, the reason): named by id (all of ``rest`` is the reason) or by the typed name."""
-    if customer_id is not None:
-        return by_id(session, ctx, customer_id), rest
-    lookup, _name, reason = resolve_with_rest(session, ctx, rest)
-    return lookup, reason
 
 
 def _transfer(session: Session, ctx: ServiceContext, handover: Handover, customer: Customer, current: Ownership,

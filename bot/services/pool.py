@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from bot.results import ClaimResult, InputError
 from bot.results_pool import PoolClaim, PoolEntry, PoolPage
+from bot.rules import clocks
 from bot.rules.pool_filter import FilterError, PoolFilter, parse_filter
 from bot.services import claims
 from bot.services.context import ServiceContext
@@ -165,8 +166,7 @@ def _entry(ctx: ServiceContext, c: Customer, event: OwnershipEvent | None) -> Po
 
 
 def _micros(at: datetime) -> int:
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return (at - _EPOCH) // timedelta(microseconds=1)
+    return (clocks.as_utc(at) - _EPOCH) // timedelta(microseconds=1)
 
 
 def _parse_cursor(cursor: str | None) -> tuple[str, datetime | None, int | None]:

@@ -19,7 +19,7 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -98,14 +98,10 @@ class Recorded:
     created: bool  # False: the latest version already had these settings
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _load(engine: Engine) -> tuple[RuleVersion, ...]:
     with read_session(engine) as session:
         rows = session.exec(select(ClockRuleVersion).order_by(ClockRuleVersion.version)).all()  # type: ignore[arg-type]
-    versions = tuple(RuleVersion(r.version, rules_from(json.loads(r.settings)), _aware(r.effective_at))
+    versions = tuple(RuleVersion(r.version, rules_from(json.loads(r.settings)), clocks.as_utc(r.effective_at))
                      for r in rows)
     latest = rows[-1].digest if rows else None
     _cache[engine] = (time.monotonic() + CACHE_SECONDS, versions, latest)

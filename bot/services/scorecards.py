@@ -76,10 +76,6 @@ def _decided(session: Session, rep: str, start: datetime, end: datetime) -> tupl
     return counts.get("won", 0), counts.get("lost", 0)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _first_followups(session: Session, rep: str, start: datetime, end: datetime) -> tuple[list[timedelta], int]:
     """The waits from start to first qualifying follow-up of the rep's ownerships started in [start, end),
     and how many still-active ones have none yet (one that ended without any shows as recycled or released).
@@ -89,7 +85,7 @@ def _first_followups(session: Session, rep: str, start: datetime, end: datetime)
                 .correlate(Ownership).scalar_subquery())
     rows = session.exec(select(Ownership.started_at, Ownership.ended_at, first_at).where(
         Ownership.rep_id == rep, Ownership.started_at >= start, Ownership.started_at < end)).all()
-    waits = [_aware(done) - _aware(began) for began, _ended, done in rows if done is not None]
+    waits = [clocks.as_utc(done) - clocks.as_utc(began) for began, _ended, done in rows if done is not None]
     return waits, sum(1 for _began, ended, done in rows if done is None and ended is None)
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.results_settings import Change, FieldError, SettingChangeItem, SettingsForm, SettingsResult
+from bot.rules.clocks import as_utc
 from bot.services import overrides, roles, rule_versions
 from bot.services.context import ServiceContext, expire
 from storage.engine import is_sqlite, read_session, write_session
@@ -161,4 +162,4 @@ def _after(ctx: ServiceContext, result: SettingsResult, now: datetime) -> Settin
 
 
 def _iso(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    return as_utc(moment).astimezone(UTC).isoformat()
