@@ -80,19 +80,17 @@ def _card(session: Session, ctx: ServiceContext, viewer: str, lookup: Lookup, no
     ownership = active_ownership(session, c.id)
     co_owner = ownership.co_owner if ownership else None
     today = ctx.today(now)
-
-    def followups_since(days: int) -> int:
-        return session.exec(select(func.count()).where(
-            FollowUp.customer_id == c.id, FollowUp.local_day > today - timedelta(days=days))).one()
-
-    next_contact: date | None = session.exec(select(func.min(FollowUp.next_contact)).where(
-        FollowUp.customer_id == c.id, FollowUp.next_contact >= today)).one()  # type: ignore[operator]
+    # One pass over the customer's follow-ups: the week's and the month's counts, the next contact day.
+    week, month, next_contact = session.exec(select(
+        func.count().filter(FollowUp.local_day > today - timedelta(days=WEEK_DAYS)),
+        func.count().filter(FollowUp.local_day > today - timedelta(days=MONTH_DAYS)),
+        func.min(FollowUp.next_contact).filter(FollowUp.next_contact >= today),  # type: ignore[operator]
+    ).where(FollowUp.customer_id == c.id)).one()
     complaints = session.exec(select(func.count()).where(
         Complaint.customer_id == c.id, Complaint.status == "open")).one()
     actions = allowed_actions(viewer, owner=c.owner, co_owner=co_owner, stage=c.stage,
                               is_manager=roles.is_manager(session, ctx, viewer))
-    return CustomerCard(details, viewer, actions, followups_since(WEEK_DAYS), followups_since(MONTH_DAYS),
-                        next_contact, complaints, co_owner)
+    return CustomerCard(details, viewer, actions, week, month, next_contact, complaints, co_owner)
 
 
 # --- the actions, from the card's forms -------------------------------------------------------------

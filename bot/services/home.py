@@ -57,20 +57,21 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
             select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
             .where(Ownership.rep_id == user_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
         ).all()
-        snaps = [(snapshot(session, ctx, c, o, with_activity=False), o) for c, o in rows]
+        snaps = [snapshot(session, ctx, c, o, with_activity=False) for c, o in rows]
         # Nearest deadline first, as the clocks compute it now; won customers (never recycled) last.
-        snaps.sort(key=lambda so: (so[0].protected_until is None, so[0].protected_until or today, so[0].id))
+        snaps.sort(key=lambda s: (s.protected_until is None, s.protected_until or today, s.id))
         listed = [HomeCustomer(s.id, s.short_id, s.name, s.stage, s.tier, s.protected_until, s.clock,
-                               (s.protected_until - today).days if s.protected_until else None) for s, _ in snaps]
+                               (s.protected_until - today).days if s.protected_until else None) for s in snaps]
         pages = max(1, -(-len(listed) // PER_PAGE))
         page = min(max(1, page), pages)
-        items = _today(session, snaps, user_id, today, reminder_days)
+        complaint_rows = _complaint_rows(session, user_id)
+        items = _today(session, snaps, complaint_rows, user_id, today, reminder_days)
         manager = roles.is_manager(session, ctx, user_id)
         tallies = scoreboard.tallies(session, ctx, first, last)
         ranked = scores.rank({r: t for r, t in tallies.items() if t.scored}, scoreboard.weights(ctx))
-        complaints = _open_complaints(session, today, rep_id=user_id)
+        complaints = len(complaint_rows), sum(1 for c, _ in complaint_rows if c.due_on < today)
         mine = _numbers(tallies.get(user_id, scores.Tally()), ranked, user_id, ctx,
-                        holding=sum(1 for s, _ in snaps if s.stage != "won"), cap=ctx.holding_cap(user_id),
+                        holding=sum(1 for s in snaps if s.stage != "won"), cap=ctx.holding_cap(user_id),
                         complaints=complaints)
         team = pending = None
         pending_total = 0
@@ -85,10 +86,10 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
             pending=tuple(pending or ()), pending_total=pending_total, reminder_days=reminder_days)
 
 
-def _today(session: Session, snaps: list[tuple[CustomerSnapshot, Ownership]], user_id: str, today: date,
-           reminder_days: int) -> list[TodayItem]:
+def _today(session: Session, snaps: list[CustomerSnapshot], complaint_rows: list[tuple[Complaint, Customer]],
+           user_id: str, today: date, reminder_days: int) -> list[TodayItem]:
     items: list[TodayItem] = []
-    for s, _o in snaps:
+    for s in snaps:
         if s.stage == "won":
             continue
         if s.first_followup_due is not None and s.first_followup_due <= today:
@@ -96,7 +97,7 @@ def _today(session: Session, snaps: list[tuple[CustomerSnapshot, Ownership]], us
         elif s.protected_until is not None and s.protected_until <= today + timedelta(days=reminder_days):
             items.append(TodayItem("ending", s.id, s.short_id, s.name, s.protected_until, s.clock,
                                    (s.protected_until - today).days))
-    by_customer = {s.id: s for s, _ in snaps}
+    by_customer = {s.id: s for s in snaps}
     # The latest follow-up of each current ownership carries the next-contact day still open (a later
     # follow-up replaces it).
     latest = (select(func.max(FollowUp.id)).join(Ownership, Ownership.id == FollowUp.ownership_id)
@@ -108,7 +109,7 @@ def _today(session: Session, snaps: list[tuple[CustomerSnapshot, Ownership]], us
         s = by_customer.get(f.customer_id)
         if s is not None and f.next_contact is not None:
             items.append(TodayItem("next_contact", s.id, s.short_id, s.name, f.next_contact))
-    for complaint, customer in _complaint_rows(session, user_id):
+    for complaint, customer in complaint_rows:
         items.append(TodayItem("complaint", customer.id or 0, customer.short_id, customer.name, complaint.due_on))
     items.sort(key=lambda i: (i.day, KIND_ORDER[i.kind], i.short_id))
     return items
@@ -124,12 +125,9 @@ def _complaint_rows(session: Session, user_id: str) -> list[tuple[Complaint, Cus
     ).all())
 
 
-def _open_complaints(session: Session, today: date, rep_id: str | None = None) -> tuple[int, int]:
-    """(open, overdue) complaints: the rep's (owner when logged), or the whole team's (``rep_id`` None)."""
-    query = select(Complaint.due_on).where(Complaint.status == "open")
-    if rep_id is not None:
-        query = query.where(Complaint.owner_id == rep_id)
-    due = session.exec(query).all()
+def _open_complaints(session: Session, today: date) -> tuple[int, int]:
+    """(open, overdue) complaints of the whole team (a rep's come from ``_complaint_rows``)."""
+    due = session.exec(select(Complaint.due_on).where(Complaint.status == "open")).all()
     return len(due), sum(1 for d in due if d < today)
 
 
