@@ -95,4 +95,3 @@ class HomeData:
     team: Numbers | None = None  # managers only
     pending: tuple[PendingItem, ...] = ()
     pending_total: int = 0
-    reminder_days: int = 7  # "ending" items: protections ending within this many days

@@ -16,15 +16,17 @@ import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import Engine
 
 from bot.services import home
 from bot.services.context import ServiceContext
 from bot.views.home import home_view
+
+if TYPE_CHECKING:  # a key only: this module reaches the database through bot/services/home
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 RELOAD_S = 60.0

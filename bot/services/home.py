@@ -83,7 +83,7 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
             week_first=first, week_last=last,
             customers=tuple(listed[(page - 1) * PER_PAGE: page * PER_PAGE]), total=len(listed), page=page,
             pages=pages, today_items=tuple(items[:TODAY_CAP]), today_total=len(items), mine=mine, team=team,
-            pending=tuple(pending or ()), pending_total=pending_total, reminder_days=reminder_days)
+            pending=tuple(pending or ()), pending_total=pending_total)
 
 
 def _today(session: Session, snaps: list[CustomerSnapshot], complaint_rows: list[tuple[Complaint, Customer]],
