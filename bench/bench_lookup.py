@@ -3,10 +3,13 @@
     .venv/bin/python bench/bench_lookup.py            # 1,000,000 customers
     .venv/bin/python bench/bench_lookup.py --n 20000  # seconds; what CI runs
 
-Builds a SQLite database of N customers (keys and name grams, bulk-inserted in one transaction), then
-times ``find_matches`` over a mix of queries (labelled pair names, exact hits, one-typo near misses,
-unknown names) against (i) a ``core_key LIKE '%core%'`` full scan and (ii) a brute-force rapidfuzz
-scan of every core key held in memory. Every query's fuzzy result is also compared with a brute-force
+Builds a SQLite database of N customers (keys and name grams, bulk-inserted in one transaction), loads
+the in-memory name index a server holds (storage/fuzzy_index.py; its load time and size are reported),
+then times ``find_matches`` over a mix of queries (labelled pair names, exact hits, one-typo near
+misses, unknown names) against (i) a ``core_key LIKE '%core%'`` full scan and (ii) a brute-force
+rapidfuzz scan of every core key held in memory. ``find_matches`` is timed twice per query: as a
+server answers (the index loaded) and from the database alone (``[lookup] in_memory_index = false``,
+and the console and CLI). Every query's fuzzy result, by both paths, is compared with a brute-force
 scan of all core and stem keys: the filter must lose nothing. Results go to bench/out/lookup.json.
 """
 
@@ -34,6 +37,7 @@ from sqlmodel import SQLModel
 from bot.rules.names import FUZZY_THRESHOLD, NameKeys, cjk_count, is_fuzzable, name_keys
 from storage import models  # noqa: F401  (registers the tables)
 from storage.engine import make_engine, read_session
+from storage import fuzzy_index
 from storage.lookup import find_fuzzy, find_matches, gram_rows
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -145,15 +149,29 @@ def run(n: int, seed: int, path: Path, reuse: bool = False) -> dict[str, object]
     by_name_key = {r.name_key: r.id for r in stored}
     queries = make_queries(customers, seed)
     gc.freeze()  # the million keys held here for the baselines would make every collection a full scan
-    times: dict[str, list[float]] = {"ours": [], "like_scan": [], "rapidfuzz_scan": []}
+    rss_before = _rss_mib()
+    t0 = time.perf_counter()
+    index = fuzzy_index.load(engine)
+    index_stats = {"load_s": round(time.perf_counter() - t0, 2), "rss_growth_mib": round(_rss_mib() - rss_before, 1),
+                   "arrays_mib": round(index.nbytes() / 2**20, 1)}
+    times: dict[str, list[float]] = {"ours": [], "ours_database_only": [], "like_scan": [], "rapidfuzz_scan": []}
     results = []
     with read_session(engine) as session:
-        for _, raw in queries[:20]:  # warm caches and compiled statements
+        for _, raw in queries[:20]:  # warm caches and compiled statements, by both paths
             find_matches(session, name_keys(raw))
+            fuzzy_index.use(engine, None)
+            find_matches(session, name_keys(raw))
+            fuzzy_index.use(engine, index)
         for kind, raw in queries:
             keys = name_keys(raw)
             t0 = time.perf_counter()
             matches = find_matches(session, keys)
+            t1 = time.perf_counter()
+            fuzzy_index.use(engine, None)
+            database_only = find_matches(session, keys)
+            times["ours_database_only"].append(time.perf_counter() - t1)
+            fuzzy_index.use(engine, index)
+            assert database_only == matches, raw
             t1 = time.perf_counter()
             session.execute(text("SELECT id FROM customer WHERE core_key LIKE :p"), {"p": f"%{keys.core_key}%"}).all()
             t2 = time.perf_counter()
@@ -164,6 +182,9 @@ def run(n: int, seed: int, path: Path, reuse: bool = False) -> dict[str, object]
             times["rapidfuzz_scan"].append(t3 - t2)
             results.append((kind, raw, keys, matches))
         mismatches = [raw for _, raw, keys, _ in results if find_fuzzy(session, keys) != brute_force(keys, cores, stems)]
+        fuzzy_index.use(engine, None)
+        mismatches += [f"{raw} (database only)" for _, raw, keys, _ in results
+                       if find_fuzzy(session, keys) != brute_force(keys, cores, stems)]
     labels = check_labels(results, by_name_key, cores, stems)
     summary = {name: quantiles(samples) for name, samples in times.items()}
     groups: dict[str, list[float]] = {}
@@ -171,14 +192,23 @@ def run(n: int, seed: int, path: Path, reuse: bool = False) -> dict[str, object]
         script = "cjk" if cjk_count(keys.core_key) else "latin"
         groups.setdefault(f"{kind}/{script}", []).append(took)
     by_group = {group: {"queries": len(samples), **quantiles(samples)} for group, samples in sorted(groups.items())}
-    ours = summary["ours"]["median_ms"]
+    ours = summary["ours"]
     return {
-        "n": n, "seed": seed, "queries": len(queries), "build": build_stats, "timings": summary,
-        "ours_by_query_kind": by_group,
-        "ratio_like_scan": summary["like_scan"]["median_ms"] / ours,
-        "ratio_rapidfuzz_scan": summary["rapidfuzz_scan"]["median_ms"] / ours,
+        "n": n, "seed": seed, "queries": len(queries), "build": build_stats, "in_memory_index": index_stats,
+        "timings": summary, "ours_by_query_kind": by_group,
+        "ratio_like_scan": summary["like_scan"]["median_ms"] / ours["median_ms"],
+        "ratio_rapidfuzz_scan": summary["rapidfuzz_scan"]["median_ms"] / ours["median_ms"],
+        "ratio_like_scan_p99": summary["like_scan"]["p99_ms"] / ours["p99_ms"],
+        "ratio_rapidfuzz_scan_p99": summary["rapidfuzz_scan"]["p99_ms"] / ours["p99_ms"],
         "fuzzy_mismatches_vs_brute_force": mismatches, "labelled": labels,
     }
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def check_labels(results, by_name_key, cores, stems):  # type: ignore[no-untyped-def]
@@ -202,11 +232,13 @@ def report(result: dict[str, object]) -> None:
     timings = result["timings"]
     print(f"\nfind_matches over {result['n']:,} customers, {result['queries']} queries")
     print(f"build: {result['build']}")
-    print(f"{'method':<16}{'median ms':>12}{'p99 ms':>12}{'median ratio':>14}")
-    for name in ("ours", "like_scan", "rapidfuzz_scan"):
+    print(f"in-memory index: {result['in_memory_index']}")
+    print(f"{'method':<20}{'median ms':>12}{'p99 ms':>12}{'median ratio':>14}{'p99 ratio':>11}")
+    for name in ("ours", "ours_database_only", "like_scan", "rapidfuzz_scan"):
         t = timings[name]  # type: ignore[index]
         ratio = t["median_ms"] / timings["ours"]["median_ms"]  # type: ignore[index]
-        print(f"{name:<16}{t['median_ms']:>12.3f}{t['p99_ms']:>12.3f}{ratio:>13.1f}x")
+        p99 = t["p99_ms"] / timings["ours"]["p99_ms"]  # type: ignore[index]
+        print(f"{name:<20}{t['median_ms']:>12.3f}{t['p99_ms']:>12.3f}{ratio:>13.1f}x{p99:>10.1f}x")
     print(f"\n{'ours by query kind':<22}{'queries':>8}{'median ms':>12}{'p99 ms':>12}")
     for group, t in result["ours_by_query_kind"].items():  # type: ignore[union-attr]
         print(f"{group:<22}{t['queries']:>8}{t['median_ms']:>12.3f}{t['p99_ms']:>12.3f}")

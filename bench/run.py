@@ -75,8 +75,16 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         for key, label in (("like_scan", "LIKE scan"), ("rapidfuzz_scan", "rapidfuzz scan")):
             ratio = t[key]["p99_ms"] / t["ours"]["p99_ms"]
             rows.append((f"lookup, {r['n']:,} customers: {label} / ours (p99)",
-                         f"{ratio:.1f}× (ours {t['ours']['p99_ms']:.1f} ms)", f"≥ {LOOKUP_TARGET:g}× if read at p99",
+                         f"{ratio:.1f}× (ours {t['ours']['p99_ms']:.1f} ms)", f"≥ {LOOKUP_TARGET:g}×",
                          "yes" if ratio >= LOOKUP_TARGET else "NO"))
+        if "ours_database_only" in t:
+            db = t["ours_database_only"]
+            rows.append((f"lookup, {r['n']:,} customers, database only (no in-memory index): median / p99",
+                         f"{db['median_ms']:.2f} / {db['p99_ms']:.1f} ms", "(reported)", "-"))
+        if "in_memory_index" in r:
+            ix = r["in_memory_index"]
+            rows.append((f"lookup, {r['n']:,} customers: in-memory index load / size",
+                         f"{ix['load_s']} s / {ix['arrays_mib']} MiB", "(reported)", "-"))
         mismatches = len(r.get("fuzzy_mismatches_vs_brute_force", []))
         rows.append(("lookup: fuzzy results ≠ brute force", str(mismatches), "0", "yes" if not mismatches else "NO"))
         return rows

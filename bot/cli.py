@@ -50,12 +50,21 @@ def start_up(ctx: ServiceContext) -> None:
     rule_versions.record(ctx, datetime.now(UTC))
 
 
+def load_name_index(ctx: ServiceContext) -> None:
+    """A long-running server holds the name index in memory unless ``[lookup]`` says not to."""
+    if ctx.settings.lookup.in_memory_index:
+        from storage import fuzzy_index
+
+        fuzzy_index.load_in_background(ctx.engine)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.server import make_server
 
     ctx = context()
     start_up(ctx)
+    load_name_index(ctx)
     server = make_server(create_app(ctx), args.host, args.port, threads=args.threads)
     if not args.no_scheduler:
         from bot import scheduler
@@ -79,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     start_up(ctx)
+    load_name_index(ctx)
     if not args.no_scheduler:
         from bot import scheduler
 

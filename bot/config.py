@@ -98,6 +98,14 @@ class ComplaintSettings(BaseModel):
     due_days: int = Field(3, ge=1, le=365)  # due on the n-th day after logging; overdue from the day after
 
 
+class LookupSettings(BaseModel):
+    """How a long-running server (``claimbot serve``, ``claimbot run``) finds near-duplicate names."""
+
+    # Hold the name index in memory (~160 MB and ~8 s to load per 1,000,000 customers): the fuzzy
+    # lookup's slowest queries take ~5 ms instead of ~30 (docs/decisions/0015). Off: read the database.
+    in_memory_index: bool = True
+
+
 _HH_MM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -180,6 +188,7 @@ class Settings(BaseSettings):
     allocation: AllocationSettings = Field(default_factory=AllocationSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     leaderboard: LeaderboardSettings = Field(default_factory=LeaderboardSettings)
+    lookup: LookupSettings = Field(default_factory=LookupSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

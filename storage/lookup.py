@@ -58,6 +58,7 @@ from bot.rules.names import (
     segment_grams,
     segments,
 )
+from storage import fuzzy_index
 from storage.models import Customer, NameGram
 from storage.prepared import driver_rows
 
@@ -144,13 +145,17 @@ def _exact_match(
 
 def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float]:
     """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
+    conn = session.connection() if isinstance(session, OrmSession) else session
+    index = fuzzy_index.resident(conn.engine)
+    if index is not None:  # a server holds the same filter in memory (storage/fuzzy_index.py)
+        index.refresh(conn)
+        return index.find(keys)
     queries = sorted({key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)})
     if not queries:
         return {}
     params: dict[str, object] = {}
     filters = " UNION ".join(_candidates_sql(key, f"q{n}", params) for n, key in enumerate(queries))
     # One statement: the candidates' keys, read by id from the customers the filters let through.
-    conn = session.connection() if isinstance(session, OrmSession) else session
     rows = driver_rows(conn, f"SELECT id, core_key, stem_key FROM customer WHERE id IN ({filters})", params)
     # rapidfuzz screens the candidates in C; the full rule (fuzzable keys only) is applied to its hits.
     hits = {

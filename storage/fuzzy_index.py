@@ -1,0 +1,471 @@
+"""The fuzzy tier of the name lookup, answered from memory in a long-running server.
+
+``storage.lookup.find_fuzzy`` answers from the database: it intersects posting lists of ``name_gram``
+in SQL and reads the candidates' keys from ``customer``. At 1,000,000 customers most queries take
+about a millisecond, but the tail does not: a name made of a rare part and a common word
+(``Skygenent Technologies``, ``泰康都环保科技``) has thousands of stored keys that keep enough of its
+segments intact, no gram filter can drop them (docs/decisions/0015), and SQLite spends ~1.5 µs on
+each. This index holds the same postings, and every customer's keys, in flat arrays:
+
+1. the postings of a gram at the admissible key lengths are one contiguous slice (they are kept in
+   ``name_gram``'s order: gram, key length, customer id);
+2. a segment is intact in a customer when every gram of it is: each list is scattered into an array
+   of counters (``hits[ids] += 1`` counts a repeated id once — a customer whose core and stem keys
+   both have the gram — which is the set semantics wanted);
+3. a customer is a candidate when enough segments are intact for one of its keys' lengths (its core
+   and stem keys are not told apart, which only adds candidates);
+4. **characters.** Each key has a 64-bit mask (one bit per character, by code point) and 16 counts
+   (characters per bucket of code points). A character bit of a candidate's key that the query lacks
+   is a character to delete, and the differences of the bucket counts add up to at most the indel
+   distance (``_may_score``): numpy drops the candidates whose bound exceeds ``indel_bound`` — most
+   of the ``…technologies`` and ``…环保科技`` — without reading a key;
+5. the rest are scored as in find_fuzzy: rapidfuzz screens, ``fuzzy_score`` decides.
+
+Every step only drops keys that cannot score ≥ T, so the answer is find_fuzzy's:
+tests/test_fuzzy_index.py compares the two and a brute-force scan, and bench/bench_lookup.py does at
+1,000,000 customers. ``ResidentIndex.load`` reads everything once (seconds per million customers);
+customers stored later, by this process or another, are read by ``refresh`` before each lookup into a
+small ``MemoryFuzzyIndex``. A customer's keys never change and customers are never deleted, so nothing
+read goes stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sqlalchemy.engine import Connection, Engine
+
+from bot.rules.names import (
+    FUZZY_THRESHOLD,
+    NameKeys,
+    fuzzy_score,
+    indel_bound,
+    is_fuzzable,
+    length_range,
+    segment_count,
+    segment_grams,
+    segments,
+)
+from storage.lookup_memory import MemoryFuzzyIndex
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL hands out ids before commit: a customer committed after a larger id was read is still
+# read if it is at most this many ids behind. SQLite commits in id order (one writer at a time).
+_LATE_IDS = 512
+_CHUNK = 1 << 16  # rows read and converted at a time while loading
+
+
+class ResidentIndex:
+    def __init__(self, customers: Customers, grams: Grams, *, late_ids: int = 0) -> None:
+        self.customers = customers
+        self.grams = grams
+        size = customers.max_id + 1
+        self._segment_hits = np.zeros(size, dtype=np.uint16)  # a segment of a long name has many grams
+        self._intact = np.zeros(size, dtype=np.uint16)
+        self.recent = MemoryFuzzyIndex()  # customers stored after the load
+        self._late_ids = late_ids
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, conn: Connection) -> ResidentIndex:
+        """Read every customer's keys and the postings of ``name_gram``. ``conn`` must be in a
+        transaction that sees one snapshot: the postings are cut by counts read just before."""
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("SELECT id, core_key, stem_key FROM customer ORDER BY id")
+            customers = Customers.read(cursor)
+            cursor.execute("SELECT gram, key_len, count(*) FROM name_gram GROUP BY gram, key_len"
+                           " ORDER BY gram, key_len")
+            grams = Grams.read(cursor)
+            cursor.execute("SELECT customer_id FROM name_gram ORDER BY gram, key_len, customer_id")
+            grams.postings = np.fromiter(_column(cursor), dtype=np.int32, count=int(grams.starts[-1]))
+        finally:
+            cursor.close()
+        return cls(customers, grams, late_ids=0 if conn.dialect.name == "sqlite" else _LATE_IDS)
+
+    def nbytes(self) -> int:
+        """Bytes held in the arrays and texts (what a million customers cost: docs/benchmarks.md)."""
+        total = self._segment_hits.nbytes + self._intact.nbytes
+        for part in (*vars(self.customers).values(), *vars(self.grams).values()):
+            if isinstance(part, np.ndarray):
+                total += part.nbytes
+            elif isinstance(part, array):
+                total += part.itemsize * len(part)
+            elif isinstance(part, str):
+                total += sys.getsizeof(part)
+        return total
+
+    def refresh(self, conn: Connection) -> None:
+        """Read the customers stored since the load, by any process (one indexed query)."""
+        with self._lock:
+            after = max(self.customers.max_id, self.recent.last_id) - self._late_ids
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(_NEWER[conn.dialect.paramstyle], (after,))
+                for cid, core_key, stem_key in cursor.fetchall():
+                    if not self.customers.has(cid):
+                        self.recent.add(cid, core_key, stem_key)
+            finally:
+                cursor.close()
+
+    def find(self, keys: NameKeys) -> dict[int, float]:
+        """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
+        queries = {key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)}
+        if not queries:
+            return {}
+        with self._lock:
+            candidates = np.unique(np.concatenate([self._candidates(query) for query in queries]))
+            found = self._verify(keys, candidates)
+            found.update(self.recent.find(keys))
+        return found
+
+    def _candidates(self, key: str) -> np.ndarray:
+        """Customers with a key of admissible length that keeps enough segments of ``key`` intact."""
+        n = len(key)
+        lo, hi = length_range(n)
+        count = segment_count(n)
+        hits, intact = self._segment_hits, self._intact
+        found = []
+        for segment in segments(key, count):
+            lists = [self.grams.postings_of(gram, lo, hi) for gram in segment_grams(segment)]
+            if any(len(ids) == 0 for ids in lists):
+                continue
+            if len(lists) == 1:
+                here = lists[0]
+            else:
+                for ids in lists:
+                    hits[ids] += 1
+                smallest = min(lists, key=len)
+                here = smallest[hits[smallest] == len(lists)]
+                for ids in lists:
+                    hits[ids] = 0
+            intact[here] += 1
+            found.append(here)
+        if not found:
+            return np.zeros(0, dtype=np.int32)
+        every = np.concatenate(found)
+        need = np.full(self.customers.longest + 1, count + 1, dtype=np.uint16)  # by key length
+        for length in range(lo, min(hi, self.customers.longest) + 1):
+            need[length] = count - indel_bound(n, length)
+        at = self.customers.position[every]
+        chosen = every[intact[every] >= np.minimum(need[self.customers.core_lens[at]],
+                                                    need[self.customers.stem_lens[at]])]
+        intact[every] = 0
+        return chosen
+
+    def _verify(self, keys: NameKeys, candidates: np.ndarray) -> dict[int, float]:
+        c = self.customers
+        at = c.position[candidates]
+        at = at[self._may_score(keys, at)].tolist()
+        if not at:
+            return {}
+        cores, stems = c.cores(at), c.stems(at)
+        hits: set[int] = set()
+        for query, stored in ((keys.core_key, cores), (keys.stem_key, stems)):
+            if is_fuzzable(query):
+                hits.update(index for _, _, index in process.extract(
+                    query, stored, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None))
+        found = {}
+        for index in hits:
+            score = fuzzy_score(keys, NameKeys("", cores[index], stems[index]))
+            if score >= FUZZY_THRESHOLD:
+                found[int(c.ids[at[index]])] = score
+        return found
+
+    def _may_score(self, keys: NameKeys, at: np.ndarray) -> np.ndarray:
+        """Which customers (by position) may score ≥ T, from their keys' lengths and characters alone.
+
+        A bit of a key's mask that the query's lacks stands for a character of the key that the query
+        lacks, which must be deleted; a bit of the query's that the key's lacks, one to insert. The
+        differences of the bucket counts add up to at most the indel distance too (characters
+        sharing a bit or a bucket only lower either sum). Either above ``indel_bound`` rules a key out.
+        """
+        c = self.customers
+        keep = np.zeros(len(at), dtype=bool)
+        for query, masks, bags, lens in ((keys.core_key, c.core_masks, c.core_bags, c.core_lens),
+                                         (keys.stem_key, c.stem_masks, c.stem_bags, c.stem_lens)):
+            if not is_fuzzable(query):
+                continue
+            bound = np.full(c.longest + 1, -1, dtype=np.int16)  # by key length; −1: not admissible
+            lo, hi = length_range(len(query))
+            for length in range(lo, min(hi, c.longest) + 1):
+                bound[length] = indel_bound(len(query), length)
+            bound = bound[lens[at]]
+            mask = np.uint64(char_mask(query))
+            theirs = masks[at]
+            near = np.bitwise_count(theirs & ~mask) + np.bitwise_count(mask & ~theirs) <= bound
+            ours = _counts(np.array([char_bag(query)], dtype=np.uint64))
+            near[near] = np.abs(_counts(bags[at[near]]) - ours).sum(axis=1) <= bound[near]
+            keep |= near
+        return keep
+
+
+@dataclass
+class Customers:
+    """Every customer's keys, by position (customer ids ascending): the text of all core keys and of
+    the stem keys that differ from their core key, cut by offsets (a million ``str`` objects would
+    take ~70 bytes apiece more), and per key its length, character mask and bucket counts."""
+
+    ids: np.ndarray
+    position: np.ndarray  # customer id → position (−1: none)
+    core_text: str
+    core_at: array[int]
+    stem_text: str  # "" where the stem key is the core key
+    stem_at: array[int]
+    core_lens: np.ndarray
+    stem_lens: np.ndarray
+    core_masks: np.ndarray
+    stem_masks: np.ndarray
+    core_bags: np.ndarray
+    stem_bags: np.ndarray
+
+    @property
+    def max_id(self) -> int:
+        return len(self.position) - 1
+
+    @property
+    def longest(self) -> int:
+        return int(max(self.core_lens.max(initial=0), self.stem_lens.max(initial=0)))
+
+    def has(self, cid: int) -> bool:
+        return cid < len(self.position) and self.position[cid] >= 0
+
+    def cores(self, at: list[int]) -> list[str]:
+        text, starts = self.core_text, self.core_at
+        return [text[starts[i]:starts[i + 1]] for i in at]
+
+    def stems(self, at: list[int]) -> list[str]:
+        out = []
+        for i in at:
+            a, b = self.stem_at[i], self.stem_at[i + 1]
+            out.append(self.stem_text[a:b] if a != b else self.core_text[self.core_at[i]:self.core_at[i + 1]])
+        return out
+
+    @classmethod
+    def read(cls, cursor) -> Customers:  # type: ignore[no-untyped-def]
+        ids: list[np.ndarray] = []
+        core_parts: list[str] = []
+        stem_parts: list[str] = []
+        core_at, stem_at = array("L", [0]), array("L", [0])
+        columns: dict[str, list[np.ndarray]] = {name: [] for name in ("core_lens", "stem_lens", "core_masks",
+                                                                          "stem_masks", "core_bags", "stem_bags")}
+        while rows := cursor.fetchmany(_CHUNK):
+            ids.append(np.fromiter((r[0] for r in rows), dtype=np.int32, count=len(rows)))
+            cores = [r[1] for r in rows]
+            stems = [r[2] for r in rows]
+            own_stems = ["" if s == c else s for c, s in zip(cores, stems, strict=True)]
+            for parts, offsets, texts in ((core_parts, core_at, cores), (stem_parts, stem_at, own_stems)):
+                parts.append("".join(texts))
+                total = offsets[-1]
+                for t in texts:
+                    total += len(t)
+                    offsets.append(total)
+            for kind, texts in (("core", cores), ("stem", stems)):
+                columns[f"{kind}_lens"].append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+                                               .clip(0, 65535).astype(np.uint16))
+                columns[f"{kind}_masks"].append(char_masks(texts))
+                columns[f"{kind}_bags"].append(char_bags(texts))
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+        position = np.full(int(all_ids[-1]) + 1 if len(all_ids) else 1, -1, dtype=np.int32)
+        position[all_ids] = np.arange(len(all_ids), dtype=np.int32)
+        merged = {name: np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16 if "lens" in name
+                                                                       else np.uint64)
+                  for name, parts in columns.items()}
+        return cls(ids=all_ids, position=position, core_text="".join(core_parts), core_at=core_at,
+                   stem_text="".join(stem_parts), stem_at=stem_at, **merged)
+
+
+@dataclass
+class Grams:
+    """The postings of ``name_gram`` in its own order, with where each (gram, key length) starts; and
+    per gram (by ``gram_code``, sorted) its first and last (gram, key length) group."""
+
+    codes: np.ndarray
+    first: np.ndarray
+    end: np.ndarray
+    lens: np.ndarray  # key length of each group
+    starts: np.ndarray  # where each group's postings start (one more: the end)
+    postings: np.ndarray
+
+    def postings_of(self, gram: str, lo: int, hi: int) -> np.ndarray:
+        """Customers with a key of length lo … hi that has ``gram`` (a slice, ascending per length)."""
+        code = gram_code(gram)
+        at = int(np.searchsorted(self.codes, code))
+        if at == len(self.codes) or int(self.codes[at]) != code:
+            return self.postings[:0]
+        first, end = int(self.first[at]), int(self.end[at])
+        lens = self.lens[first:end]
+        a = first + int(np.searchsorted(lens, lo, side="left"))
+        b = first + int(np.searchsorted(lens, hi, side="right"))
+        return self.postings[self.starts[a]:self.starts[b]]
+
+    @classmethod
+    def read(cls, cursor) -> Grams:  # type: ignore[no-untyped-def]
+        """From (gram, key length, count) rows, grouped and in the order the postings will come."""
+        codes, lens, counts = [], [], []
+        while rows := cursor.fetchmany(_CHUNK):
+            codes.append(gram_codes([r[0] for r in rows]))
+            lens.append(np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)))
+            counts.append(np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows)))
+        group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        starts = np.zeros(len(group_codes) + 1, dtype=np.int64)
+        if counts:
+            np.cumsum(np.concatenate(counts), out=starts[1:])
+        # A gram's groups are adjacent (ORDER BY gram), in whatever order the database's collation
+        # puts the grams: the gram table is sorted by code for the binary search.
+        first = np.flatnonzero(np.r_[True, group_codes[1:] != group_codes[:-1]]) if len(group_codes) else (
+            np.zeros(0, dtype=np.int64))
+        end = np.r_[first[1:], len(group_codes)].astype(np.int64)
+        order = np.argsort(group_codes[first], kind="stable")
+        return cls(codes=group_codes[first][order], first=first[order].astype(np.int32),
+                   end=end[order].astype(np.int32),
+                   lens=np.concatenate(lens).astype(np.uint16) if lens else np.zeros(0, dtype=np.uint16),
+                   starts=starts, postings=np.zeros(0, dtype=np.int32))
+
+
+def gram_code(gram: str) -> int:
+    """A gram (1–3 characters) as one integer, 21 bits per code point."""
+    code = 0
+    for ch in gram:
+        code = (code << 21) | ord(ch)
+    return code << (21 * (3 - len(gram)))
+
+
+def gram_codes(grams: list[str]) -> np.ndarray:
+    """``gram_code`` of each gram, vectorised."""
+    points = np.frombuffer("".join(g.ljust(3, "\0") for g in grams).encode("utf-32-le"), dtype=np.uint32)
+    points = points.astype(np.int64).reshape(-1, 3)
+    return (points[:, 0] << 42) | (points[:, 1] << 21) | points[:, 2]
+
+
+def char_mask(key: str) -> int:
+    """One bit per character: its code point modulo 64."""
+    mask = 0
+    for ch in key:
+        mask |= 1 << (ord(ch) & 63)
+    return mask
+
+
+def char_bag(key: str) -> int:
+    """How many characters of the key fall in each of 16 buckets of code points, 4 bits each (at most
+    15: capping two counts never widens their difference)."""
+    counts = [0] * 16
+    for ch in key:
+        counts[_bucket(ord(ch))] += 1
+    return sum(min(count, 15) << (4 * i) for i, count in enumerate(counts))
+
+
+def _bucket(point: int) -> int:
+    return ((point * 2654435761) >> 7) & 15
+
+
+def _counts(bags: np.ndarray) -> np.ndarray:
+    """Each bag's 16 counts, as rows of int16."""
+    octets = bags.view(np.uint8).reshape(-1, 8).astype(np.int16)  # little-endian: the low nibbles first
+    out = np.empty((len(bags), 16), dtype=np.int16)
+    out[:, 0::2] = octets & 15
+    out[:, 1::2] = octets >> 4
+    return out
+
+
+def _points(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All code points of ``keys`` and, for each, the index of its key."""
+    points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), np.fromiter(map(len, keys), dtype=np.int64,
+                                                                         count=len(keys)))
+    return points, owner
+
+
+def char_masks(keys: list[str]) -> np.ndarray:
+    """``char_mask`` of every key, vectorised."""
+    points, owner = _points(keys)
+    out = np.zeros(len(keys), dtype=np.uint64)
+    np.bitwise_or.at(out, owner, np.left_shift(np.uint64(1), points & np.uint64(63)))
+    return out
+
+
+def char_bags(keys: list[str]) -> np.ndarray:
+    """``char_bag`` of every key, vectorised."""
+    points, owner = _points(keys)
+    buckets = ((points * np.uint64(2654435761)) >> np.uint64(7)) & np.uint64(15)
+    counts = np.bincount(owner * 16 + buckets.astype(np.int64), minlength=len(keys) * 16)
+    counts = np.minimum(counts, 15).astype(np.uint64).reshape(-1, 16)
+    return np.bitwise_or.reduce(counts << np.arange(0, 64, 4, dtype=np.uint64), axis=1)
+
+
+def _column(cursor) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    while rows := cursor.fetchmany(_CHUNK):
+        for (value,) in rows:
+            yield value
+
+
+_NEWER = {style: f"SELECT id, core_key, stem_key FROM customer WHERE id > {mark} ORDER BY id"
+          for style, mark in (("qmark", "?"), ("format", "%s"), ("pyformat", "%s"), ("numeric", ":1"))}
+
+
+# One index per database, shared by the engines a process opens on it ---------------------------------
+
+_loaded: dict[str, ResidentIndex] = {}
+_registry_lock = threading.Lock()
+
+
+def _name(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def resident(engine: Engine) -> ResidentIndex | None:
+    """The loaded index of ``engine``'s database, if this process has one."""
+    return _loaded.get(_name(engine))
+
+
+def load(engine: Engine) -> ResidentIndex:
+    """Read the index of ``engine``'s database now; from then on find_fuzzy answers from it."""
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect() as conn:
+        conn = conn.execution_options(**options)
+        with conn.begin():
+            index = ResidentIndex.load(conn)
+    use(engine, index)
+    return index
+
+
+def use(engine: Engine, index: ResidentIndex | None) -> None:
+    """Answer ``engine``'s fuzzy lookups from ``index`` (None: from the database)."""
+    with _registry_lock:
+        if index is None:
+            _loaded.pop(_name(engine), None)
+        else:
+            _loaded[_name(engine)] = index
+
+
+def load_in_background(engine: Engine) -> threading.Thread:
+    """``load`` on a daemon thread (a million customers take seconds): until it is done, find_fuzzy
+    answers from the database, as it does if loading fails."""
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            index = load(engine)
+        except Exception:  # the database path still answers: log, and go on without the index
+            log.exception("The in-memory name index could not be loaded; lookups read the database")
+            return
+        log.info("In-memory name index: %d customers in %.1f s", len(index.customers.ids),
+                 time.perf_counter() - started)
+
+    thread = threading.Thread(target=run, name="claimbot-name-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def forget(engine: Engine) -> None:
+    """Drop the index of ``engine``'s database (tests that delete customers)."""
+    use(engine, None)
