@@ -508,6 +508,17 @@ def quantiles(seconds: list[float]) -> dict[str, float]:
             "p99_ms": rank(0.99), "mean_ms": statistics.fmean(ordered) * 1000, "max_ms": ordered[-1] * 1000}
 
 
+def wait_for_name_index(server: ServeProcess, timeout: float = 180.0) -> float:
+    """Seconds until the server has loaded its in-memory name index (it loads in the background and
+    answers from the database meanwhile): measure the server as it runs, not as it starts."""
+    started = time.monotonic()
+    while "In-memory name index:" not in server.stderr():
+        if time.monotonic() - started > timeout or "could not be loaded" in server.stderr():
+            raise RuntimeError(f"the name index did not load:\n{server.stderr()[-2000:]}")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
 def problems_in(stderr: str) -> list[str]:
     """Server log lines worth a look: warnings, errors, tracebacks."""
     return [line for line in stderr.splitlines()
@@ -558,6 +569,7 @@ def run(n: int, seed: int, warmup: int, measured: int, rebuild: bool, pause: flo
     try:
         ours.start()
         floor.start()
+        wait_for_name_index(ours)
         pids = {"ours": ours.process.pid, "floor": floor.process.pid}  # type: ignore[union-attr]
         cpu: dict[str, float] = {}
         for phase, requests in (("warm-up", warm), ("measured", plan)):

@@ -31,13 +31,16 @@ read goes stale.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
 import time
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -64,13 +67,19 @@ _LATE_IDS = 512
 _CHUNK = 1 << 16  # rows read and converted at a time while loading
 
 
+# Per customer, what the filters read, as one row of ``Customers.records`` (one cache line to fetch for
+# a candidate, not six): the two key lengths (16 bits each), then per kind of key its character mask
+# and its bucket counts.
+LENGTHS, MASK, BAG = 0, {"core": 1, "stem": 2}, {"core": 3, "stem": 4}
+
+
 class ResidentIndex:
     def __init__(self, customers: Customers, grams: Grams, *, late_ids: int = 0) -> None:
         self.customers = customers
-        self.grams = grams
-        size = customers.max_id + 1
-        self._segment_hits = np.zeros(size, dtype=np.uint16)  # a segment of a long name has many grams
-        self._intact = np.zeros(size, dtype=np.uint16)
+        self.grams = grams  # postings by position in ``customers``
+        size = len(customers.ids)
+        self._segment_hits = np.zeros(size, dtype=np.uint8)  # scratch counters, zero between lookups
+        self._intact = np.zeros(size, dtype=np.uint8)
         self.recent = MemoryFuzzyIndex()  # customers stored after the load
         self._late_ids = late_ids
         self._lock = threading.Lock()
@@ -79,17 +88,14 @@ class ResidentIndex:
     def load(cls, conn: Connection) -> ResidentIndex:
         """Read every customer's keys and the postings of ``name_gram``. ``conn`` must be in a
         transaction that sees one snapshot: the postings are cut by counts read just before."""
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute("SELECT id, core_key, stem_key FROM customer ORDER BY id")
-            customers = Customers.read(cursor)
-            cursor.execute("SELECT gram, key_len, count(*) FROM name_gram GROUP BY gram, key_len"
-                           " ORDER BY gram, key_len")
-            grams = Grams.read(cursor)
-            cursor.execute("SELECT customer_id FROM name_gram ORDER BY gram, key_len, customer_id")
-            grams.postings = np.fromiter(_column(cursor), dtype=np.int32, count=int(grams.starts[-1]))
-        finally:
-            cursor.close()
+        with _streamed(conn, "SELECT id, core_key, stem_key FROM customer ORDER BY id") as rows:
+            customers = Customers.read(rows)
+        with _streamed(conn, "SELECT gram, key_len, count(*) FROM name_gram GROUP BY gram, key_len"
+                             " ORDER BY gram, key_len") as rows:
+            grams = Grams.read(rows)
+        with _streamed(conn, "SELECT customer_id FROM name_gram ORDER BY gram, key_len, customer_id") as rows:
+            grams.postings = customers.position[np.fromiter(_column(rows), dtype=np.int32,
+                                                            count=int(grams.starts[-1]))]
         return cls(customers, grams, late_ids=0 if conn.dialect.name == "sqlite" else _LATE_IDS)
 
     def nbytes(self) -> int:
@@ -123,13 +129,15 @@ class ResidentIndex:
         if not queries:
             return {}
         with self._lock:
-            candidates = np.unique(np.concatenate([self._candidates(query) for query in queries]))
-            found = self._verify(keys, candidates)
+            # A customer may come twice: once per query key, or for both its keys in one posting list.
+            near = np.unique(np.concatenate([self._near(keys, query) for query in queries]))
+            found = self._verify(keys, near.tolist())
             found.update(self.recent.find(keys))
         return found
 
-    def _candidates(self, key: str) -> np.ndarray:
-        """Customers with a key of admissible length that keeps enough segments of ``key`` intact."""
+    def _near(self, keys: NameKeys, key: str) -> np.ndarray:
+        """Positions of the customers with a key of admissible length that keeps enough segments of
+        ``key`` intact and may score ≥ T by its characters (a position may come more than once)."""
         n = len(key)
         lo, hi = length_range(n)
         count = segment_count(n)
@@ -137,37 +145,38 @@ class ResidentIndex:
         found = []
         for segment in segments(key, count):
             lists = [self.grams.postings_of(gram, lo, hi) for gram in segment_grams(segment)]
-            if any(len(ids) == 0 for ids in lists):
+            if any(len(at) == 0 for at in lists):
                 continue
             if len(lists) == 1:
                 here = lists[0]
-            else:
-                for ids in lists:
-                    hits[ids] += 1
+            elif len(lists) < 255:  # the counters are bytes (names have at most 200 characters)
+                for at in lists:
+                    hits[at] += 1
                 smallest = min(lists, key=len)
                 here = smallest[hits[smallest] == len(lists)]
-                for ids in lists:
-                    hits[ids] = 0
+                for at in lists:
+                    hits[at] = 0
+            else:
+                here = functools.reduce(np.intersect1d, lists)
+            found.append(here[intact[here] == 0])  # each customer once (nearly: see ``find``)
             intact[here] += 1
-            found.append(here)
         if not found:
             return np.zeros(0, dtype=np.int32)
         every = np.concatenate(found)
-        need = np.full(self.customers.longest + 1, count + 1, dtype=np.uint16)  # by key length
+        records = np.take(self.customers.records, every, axis=0)
+        need = np.full(self.customers.longest + 1, count + 1, dtype=np.uint8)  # by key length
         for length in range(lo, min(hi, self.customers.longest) + 1):
             need[length] = count - indel_bound(n, length)
-        at = self.customers.position[every]
-        chosen = every[intact[every] >= np.minimum(need[self.customers.core_lens[at]],
-                                                    need[self.customers.stem_lens[at]])]
+        lengths = records[:, LENGTHS]
+        enough = intact[every] >= np.minimum(need[lengths & 0xFFFF], need[lengths >> 16])
         intact[every] = 0
-        return chosen
+        chosen = records[enough]
+        return every[enough][self._may_score(keys, chosen)]
 
-    def _verify(self, keys: NameKeys, candidates: np.ndarray) -> dict[int, float]:
-        c = self.customers
-        at = c.position[candidates]
-        at = at[self._may_score(keys, at)].tolist()
+    def _verify(self, keys: NameKeys, at: list[int]) -> dict[int, float]:
         if not at:
             return {}
+        c = self.customers
         cores, stems = c.cores(at), c.stems(at)
         hits: set[int] = set()
         for query, stored in ((keys.core_key, cores), (keys.stem_key, stems)):
@@ -181,30 +190,30 @@ class ResidentIndex:
                 found[int(c.ids[at[index]])] = score
         return found
 
-    def _may_score(self, keys: NameKeys, at: np.ndarray) -> np.ndarray:
-        """Which customers (by position) may score ≥ T, from their keys' lengths and characters alone.
+    def _may_score(self, keys: NameKeys, records: np.ndarray) -> np.ndarray:
+        """Which customers may score ≥ T, from their keys' lengths and characters alone.
 
         A bit of a key's mask that the query's lacks stands for a character of the key that the query
         lacks, which must be deleted; a bit of the query's that the key's lacks, one to insert. The
         differences of the bucket counts add up to at most the indel distance too (characters
         sharing a bit or a bucket only lower either sum). Either above ``indel_bound`` rules a key out.
         """
-        c = self.customers
-        keep = np.zeros(len(at), dtype=bool)
-        for query, masks, bags, lens in ((keys.core_key, c.core_masks, c.core_bags, c.core_lens),
-                                         (keys.stem_key, c.stem_masks, c.stem_bags, c.stem_lens)):
+        longest = self.customers.longest
+        keep = np.zeros(len(records), dtype=bool)
+        for query, kind in ((keys.core_key, "core"), (keys.stem_key, "stem")):
             if not is_fuzzable(query):
                 continue
-            bound = np.full(c.longest + 1, -1, dtype=np.int16)  # by key length; −1: not admissible
+            bound = np.full(longest + 1, -1, dtype=np.int16)  # by key length; −1: not admissible
             lo, hi = length_range(len(query))
-            for length in range(lo, min(hi, c.longest) + 1):
+            for length in range(lo, min(hi, longest) + 1):
                 bound[length] = indel_bound(len(query), length)
-            bound = bound[lens[at]]
+            lengths = records[:, LENGTHS]
+            bound = bound[lengths & 0xFFFF if kind == "core" else lengths >> 16]
             mask = np.uint64(char_mask(query))
-            theirs = masks[at]
+            theirs = records[:, MASK[kind]]
             near = np.bitwise_count(theirs & ~mask) + np.bitwise_count(mask & ~theirs) <= bound
             ours = _counts(np.array([char_bag(query)], dtype=np.uint64))
-            near[near] = np.abs(_counts(bags[at[near]]) - ours).sum(axis=1) <= bound[near]
+            near[near] = np.abs(_counts(records[near, BAG[kind]]) - ours).sum(axis=1) <= bound[near]
             keep |= near
         return keep
 
@@ -221,12 +230,7 @@ class Customers:
     core_at: array[int]
     stem_text: str  # "" where the stem key is the core key
     stem_at: array[int]
-    core_lens: np.ndarray
-    stem_lens: np.ndarray
-    core_masks: np.ndarray
-    stem_masks: np.ndarray
-    core_bags: np.ndarray
-    stem_bags: np.ndarray
+    records: np.ndarray  # uint64 rows per position: LENGTHS, MASK[kind], BAG[kind]
 
     @property
     def max_id(self) -> int:
@@ -234,7 +238,11 @@ class Customers:
 
     @property
     def longest(self) -> int:
-        return int(max(self.core_lens.max(initial=0), self.stem_lens.max(initial=0)))
+        return self._longest
+
+    def __post_init__(self) -> None:
+        lengths = self.records[:, LENGTHS]
+        self._longest = int(max((lengths & 0xFFFF).max(initial=0), (lengths >> 16).max(initial=0)))
 
     def has(self, cid: int) -> bool:
         return cid < len(self.position) and self.position[cid] >= 0
@@ -256,8 +264,7 @@ class Customers:
         core_parts: list[str] = []
         stem_parts: list[str] = []
         core_at, stem_at = array("L", [0]), array("L", [0])
-        columns: dict[str, list[np.ndarray]] = {name: [] for name in ("core_lens", "stem_lens", "core_masks",
-                                                                          "stem_masks", "core_bags", "stem_bags")}
+        records: list[np.ndarray] = []
         while rows := cursor.fetchmany(_CHUNK):
             ids.append(np.fromiter((r[0] for r in rows), dtype=np.int32, count=len(rows)))
             cores = [r[1] for r in rows]
@@ -269,19 +276,19 @@ class Customers:
                 for t in texts:
                     total += len(t)
                     offsets.append(total)
-            for kind, texts in (("core", cores), ("stem", stems)):
-                columns[f"{kind}_lens"].append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-                                               .clip(0, 65535).astype(np.uint16))
-                columns[f"{kind}_masks"].append(char_masks(texts))
-                columns[f"{kind}_bags"].append(char_bags(texts))
+            part = np.zeros((len(rows), 5), dtype=np.uint64)
+            for kind, texts, shift in (("core", cores, 0), ("stem", stems, 16)):
+                lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)).clip(0, 65535)
+                part[:, LENGTHS] |= lengths.astype(np.uint64) << np.uint64(shift)
+                part[:, MASK[kind]] = char_masks(texts)
+                part[:, BAG[kind]] = char_bags(texts)
+            records.append(part)
         all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
         position = np.full(int(all_ids[-1]) + 1 if len(all_ids) else 1, -1, dtype=np.int32)
         position[all_ids] = np.arange(len(all_ids), dtype=np.int32)
-        merged = {name: np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16 if "lens" in name
-                                                                       else np.uint64)
-                  for name, parts in columns.items()}
         return cls(ids=all_ids, position=position, core_text="".join(core_parts), core_at=core_at,
-                   stem_text="".join(stem_parts), stem_at=stem_at, **merged)
+                   stem_text="".join(stem_parts), stem_at=stem_at,
+                   records=np.concatenate(records) if records else np.zeros((0, 5), dtype=np.uint64))
 
 
 @dataclass
@@ -400,6 +407,22 @@ def char_bags(keys: list[str]) -> np.ndarray:
     counts = np.bincount(owner * 16 + buckets.astype(np.int64), minlength=len(keys) * 16)
     counts = np.minimum(counts, 15).astype(np.uint64).reshape(-1, 16)
     return np.bitwise_or.reduce(counts << np.arange(0, 64, 4, dtype=np.uint64), axis=1)
+
+
+@contextmanager
+def _streamed(conn: Connection, sql: str) -> Iterator[Any]:
+    """A cursor on ``sql`` read ``_CHUNK`` rows at a time: on PostgreSQL a server-side cursor, or the
+    driver would hold all eleven million postings of a million customers at once."""
+    dbapi = conn.connection.dbapi_connection
+    server_side = conn.dialect.name == "postgresql"
+    cursor = dbapi.cursor(name="claimbot_name_index") if server_side else dbapi.cursor()  # type: ignore[union-attr]
+    try:
+        if server_side:
+            cursor.itersize = _CHUNK
+        cursor.execute(sql)
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def _column(cursor) -> Iterator[int]:  # type: ignore[no-untyped-def]
