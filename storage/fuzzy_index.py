@@ -31,6 +31,7 @@ read goes stale.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 import sys
@@ -38,7 +39,7 @@ import threading
 import time
 from array import array
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,9 +94,18 @@ class ResidentIndex:
         with _streamed(conn, "SELECT gram, key_len, count(*) FROM name_gram GROUP BY gram, key_len"
                              " ORDER BY gram, key_len") as rows:
             grams = Grams.read(rows)
+        total = int(grams.starts[-1])
+        grams.postings = np.empty(total, dtype=np.int32)  # by position, filled a chunk at a time
+        filled = 0
         with _streamed(conn, "SELECT customer_id FROM name_gram ORDER BY gram, key_len, customer_id") as rows:
-            grams.postings = customers.position[np.fromiter(_column(rows), dtype=np.int32,
-                                                            count=int(grams.starts[-1]))]
+            while chunk := rows.fetchmany(_CHUNK):
+                if filled + len(chunk) > total:
+                    break
+                ids = np.fromiter((r[0] for r in chunk), dtype=np.int32, count=len(chunk))
+                grams.postings[filled:filled + len(chunk)] = customers.position[ids]
+                filled += len(chunk)
+        if filled != total:
+            raise RuntimeError("name_gram changed while it was read: load in one snapshot")
         return cls(customers, grams, late_ids=0 if conn.dialect.name == "sqlite" else _LATE_IDS)
 
     def nbytes(self) -> int:
@@ -425,10 +435,11 @@ def _streamed(conn: Connection, sql: str) -> Iterator[Any]:
         cursor.close()
 
 
-def _column(cursor) -> Iterator[int]:  # type: ignore[no-untyped-def]
-    while rows := cursor.fetchmany(_CHUNK):
-        for (value,) in rows:
-            yield value
+def _give_back_freed_memory() -> None:
+    """glibc keeps the heap a load has freed (~80 MiB per million customers: the rows read a chunk at a
+    time) for later use; hand it back to the system. Elsewhere there is nothing to do."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _NEWER = {style: f"SELECT id, core_key, stem_key FROM customer WHERE id > {mark} ORDER BY id"
@@ -457,6 +468,7 @@ def load(engine: Engine) -> ResidentIndex:
         conn = conn.execution_options(**options)
         with conn.begin():
             index = ResidentIndex.load(conn)
+    _give_back_freed_memory()
     use(engine, index)
     return index
 

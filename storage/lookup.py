@@ -18,6 +18,12 @@ the grams are derived in bot/rules/names.py):
    up for enough segments.
 3. **Verification.** The candidates' keys are read and scored with ``fuzzy_score``.
 
+A long-running server loads the same postings into memory (storage/fuzzy_index.py) and
+``find_fuzzy`` answers from there once it is loaded: same filter, same answers, and a character
+filter that spares reading the thousands of candidates a name with a common word has
+(docs/decisions/0015). What follows is the database path: the console, the CLI, and servers that
+have not loaded (or were told not to load) the index.
+
 Each step only drops keys that cannot score ≥ T: tests/test_lookup.py checks the result against a
 brute-force scan on random corpora, and bench/bench_lookup.py does at 1,000,000 customers.
 
