@@ -101,7 +101,7 @@ class ComplaintSettings(BaseModel):
 class LookupSettings(BaseModel):
     """How a long-running server (``claimbot serve``, ``claimbot run``) finds near-duplicate names."""
 
-    # Hold the name index in memory (~160 MB and ~8 s to load per 1,000,000 customers): the fuzzy
+    # Hold the name index in memory (~160 MiB and ~8 s to load per 1,000,000 customers): the fuzzy
     # lookup's slowest queries take ~5 ms instead of ~30 (docs/decisions/0015). Off: read the database.
     in_memory_index: bool = True
 
