@@ -62,9 +62,14 @@ from storage.lookup_memory import MemoryFuzzyIndex
 
 log = logging.getLogger(__name__)
 
-# PostgreSQL hands out ids before commit: a customer committed after a larger id was read is still
-# read if it is at most this many ids behind. SQLite commits in id order (one writer at a time).
-_LATE_IDS = 512
+# PostgreSQL hands out ids before commit, so a customer may commit after a larger id has been read: an
+# id skipped over is asked for again at every refresh for this long (a rolled-back insert never fills
+# its id). SQLite commits in id order (one writer at a time): nothing is skipped there.
+_GAP_SECONDS = 15 * 60
+_GAP_WINDOW_AT_LOAD = 100_000  # ids below the highest loaded one that may still be in flight
+# Customers stored after the load are held in a small dict-based index; past this many (or a tenth of
+# those loaded) the whole index is loaded again in the background.
+_RECENT_RELOAD = 20_000
 _CHUNK = 1 << 16  # rows read and converted at a time while loading
 
 
@@ -75,14 +80,20 @@ LENGTHS, MASK, BAG = 0, {"core": 1, "stem": 2}, {"core": 3, "stem": 4}
 
 
 class ResidentIndex:
-    def __init__(self, customers: Customers, grams: Grams, *, late_ids: int = 0) -> None:
+    def __init__(self, customers: Customers, grams: Grams, *, track_gaps: bool = False) -> None:
         self.customers = customers
         self.grams = grams  # postings by position in ``customers``
         size = len(customers.ids)
         self._segment_hits = np.zeros(size, dtype=np.uint8)  # scratch counters, zero between lookups
-        self._intact = np.zeros(size, dtype=np.uint8)
+        self._intact = np.zeros(size, dtype=np.uint16)
         self.recent = MemoryFuzzyIndex()  # customers stored after the load
-        self._late_ids = late_ids
+        self.reloading = False
+        self._seen_up_to = customers.max_id
+        self._track_gaps = track_gaps
+        self._gaps: dict[int, float] = {}  # id skipped over → since when (PostgreSQL)
+        if track_gaps:
+            present = set(customers.ids[customers.ids > customers.max_id - _GAP_WINDOW_AT_LOAD].tolist())
+            self._skipped(range(max(1, customers.max_id - _GAP_WINDOW_AT_LOAD), customers.max_id + 1), present)
         self._lock = threading.Lock()
 
     @classmethod
@@ -106,7 +117,7 @@ class ResidentIndex:
                 filled += len(chunk)
         if filled != total:
             raise RuntimeError("name_gram changed while it was read: load in one snapshot")
-        return cls(customers, grams, late_ids=0 if conn.dialect.name == "sqlite" else _LATE_IDS)
+        return cls(customers, grams, track_gaps=conn.dialect.name != "sqlite")
 
     def nbytes(self) -> int:
         """Bytes held in the arrays and texts (what a million customers cost: docs/benchmarks.md)."""
@@ -120,18 +131,43 @@ class ResidentIndex:
                 total += sys.getsizeof(part)
         return total
 
-    def refresh(self, conn: Connection) -> None:
-        """Read the customers stored since the load, by any process (one indexed query)."""
+    def refresh(self, engine: Engine) -> None:
+        """Read the customers committed since the load, by any process: on a connection of its own, so
+        that nothing a caller's transaction has written and may roll back is taken for stored."""
         with self._lock:
-            after = max(self.customers.max_id, self.recent.last_id) - self._late_ids
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            now = time.monotonic()
+            self._gaps = {cid: since for cid, since in self._gaps.items() if now - since < _GAP_SECONDS}
+            raw = engine.raw_connection()
             try:
-                cursor.execute(_NEWER[conn.dialect.paramstyle], (after,))
-                for cid, core_key, stem_key in cursor.fetchall():
-                    if not self.customers.has(cid):
-                        self.recent.add(cid, core_key, stem_key)
-            finally:
+                cursor = raw.cursor()
+                if self._gaps:
+                    cursor.execute(_NEWER_OR_SKIPPED, (self._seen_up_to, list(self._gaps)))
+                else:
+                    cursor.execute(_NEWER[engine.dialect.paramstyle], (self._seen_up_to,))
+                rows = cursor.fetchall()
                 cursor.close()
+            finally:
+                raw.close()
+            found = set()
+            for cid, core_key, stem_key in rows:
+                found.add(cid)
+                self._gaps.pop(cid, None)
+                if not self.customers.has(cid):
+                    self.recent.add(cid, core_key, stem_key)
+            highest = max(found, default=self._seen_up_to)
+            if self._track_gaps and highest > self._seen_up_to:
+                self._skipped(range(self._seen_up_to + 1, highest + 1), found, now)
+            self._seen_up_to = max(self._seen_up_to, highest)
+
+    def _skipped(self, ids: range, present: set[int], now: float | None = None) -> None:
+        since = time.monotonic() if now is None else now
+        for cid in ids:
+            if cid not in present:
+                self._gaps[cid] = since
+
+    def outgrown(self) -> bool:
+        """Enough customers were stored since the load that loading again is worth it."""
+        return len(self.recent) > max(_RECENT_RELOAD, len(self.customers.ids) // 10)
 
     def find(self, keys: NameKeys) -> dict[int, float]:
         """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
@@ -139,8 +175,13 @@ class ResidentIndex:
         if not queries:
             return {}
         with self._lock:
-            # A customer may come twice: once per query key, or for both its keys in one posting list.
-            near = np.unique(np.concatenate([self._near(keys, query) for query in queries]))
+            try:
+                # A customer may come twice: once per query key, or for both its keys in one list.
+                near = np.unique(np.concatenate([self._near(keys, query) for query in queries]))
+            except BaseException:
+                self._segment_hits.fill(0)  # the scratch counters must be zero for the next lookup
+                self._intact.fill(0)
+                raise
             found = self._verify(keys, near.tolist())
             found.update(self.recent.find(keys))
         return found
@@ -174,7 +215,7 @@ class ResidentIndex:
             return np.zeros(0, dtype=np.int32)
         every = np.concatenate(found)
         records = np.take(self.customers.records, every, axis=0)
-        need = np.full(self.customers.longest + 1, count + 1, dtype=np.uint8)  # by key length
+        need = np.full(self.customers.longest + 1, count + 1, dtype=np.uint16)  # by key length
         for length in range(lo, min(hi, self.customers.longest) + 1):
             need[length] = count - indel_bound(n, length)
         lengths = records[:, LENGTHS]
@@ -442,8 +483,9 @@ def _give_back_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-_NEWER = {style: f"SELECT id, core_key, stem_key FROM customer WHERE id > {mark} ORDER BY id"
+_NEWER = {style: f"SELECT id, core_key, stem_key FROM customer WHERE id > {mark}"
           for style, mark in (("qmark", "?"), ("format", "%s"), ("pyformat", "%s"), ("numeric", ":1"))}
+_NEWER_OR_SKIPPED = "SELECT id, core_key, stem_key FROM customer WHERE id > %s OR id = ANY(%s)"  # PostgreSQL
 
 
 # One index per database, shared by the engines a process opens on it ---------------------------------
@@ -480,6 +522,24 @@ def use(engine: Engine, index: ResidentIndex | None) -> None:
             _loaded.pop(_name(engine), None)
         else:
             _loaded[_name(engine)] = index
+
+
+def find(engine: Engine, keys: NameKeys) -> dict[int, float] | None:
+    """What find_fuzzy answers, from the loaded index of ``engine``'s database; None when there is none
+    (or it failed: logged, and the caller reads the database)."""
+    index = resident(engine)
+    if index is None:
+        return None
+    try:
+        index.refresh(engine)
+        found = index.find(keys)
+    except Exception:
+        log.exception("The in-memory name index failed on a lookup; this one reads the database")
+        return None
+    if index.outgrown() and not index.reloading:
+        index.reloading = True
+        load_in_background(engine)
+    return found
 
 
 def load_in_background(engine: Engine) -> threading.Thread:

@@ -152,10 +152,9 @@ def _exact_match(
 def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float]:
     """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
     conn = session.connection() if isinstance(session, OrmSession) else session
-    index = fuzzy_index.resident(conn.engine)
-    if index is not None:  # a server holds the same filter in memory (storage/fuzzy_index.py)
-        index.refresh(conn)
-        return index.find(keys)
+    found = fuzzy_index.find(conn.engine, keys)  # a server holds the same filter in memory
+    if found is not None:
+        return found
     queries = sorted({key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)})
     if not queries:
         return {}

@@ -119,28 +119,126 @@ def test_long_names_and_an_empty_database(engine: Engine) -> None:
             assert expected and find_fuzzy(s, keys) == pytest.approx(expected), raw[:20]
 
 
+def add_with_id(engine: Engine, cid: int, raw: str) -> None:
+    keys = name_keys(raw)
+    with write_session(engine) as s:
+        s.execute(insert(Customer).values(id=cid, name=raw, name_key=keys.name_key, core_key=keys.core_key,
+                                          stem_key=keys.stem_key, created_at=NOW))
+        index_names(s, cid, keys)
+
+
 @pytest.mark.postgres
-def test_a_customer_committed_late_with_a_smaller_id_is_read(postgres_url: str) -> None:
-    """PostgreSQL hands ids out before commit: one committed after a larger id was read still counts."""
+def test_customers_committed_late_with_smaller_ids_are_read(postgres_url: str) -> None:
+    """PostgreSQL hands ids out before commit: a customer committed after a larger id was read counts,
+    whether its id was skipped before the load or by a later refresh."""
     engine = make_db(postgres_url)
     try:
         with write_session(engine) as s:
             add(s, "Globex Corporation")
-            s.execute(insert(Customer).values(id=1000, name="Initech", name_key="initech", core_key="initech",
-                                              stem_key="initech", created_at=NOW))
-            index_names(s, 1000, name_keys("Initech"))
+        add_with_id(engine, 1000, "Initech")
         index = fuzzy_index.load(engine)
         assert index.customers.max_id == 1000
-        with write_session(engine) as s:  # id 500 < 1000, committed after the load
-            s.execute(insert(Customer).values(id=500, name="Umbrella Pharma", name_key="umbrellapharma",
-                                              core_key="umbrellapharma", stem_key="umbrellapharma", created_at=NOW))
-            index_names(s, 500, name_keys("Umbrella Pharma"))
+        add_with_id(engine, 500, "Umbrella Pharma")  # below the highest id loaded, committed after the load
         with read_session(engine) as s:
             assert set(find_fuzzy(s, name_keys("Umbrela Pharma"))) == {500}
             assert set(find_fuzzy(s, name_keys("Globx Corporation"))) == {1}
+        add_with_id(engine, 3000, "Hooli Holdings")
+        with read_session(engine) as s:
+            assert set(find_fuzzy(s, name_keys("Hoolii Holdings"))) == {3000}  # the refresh skips 1001–2999
+        add_with_id(engine, 2500, "Vandelay Industries")  # … one of which commits now
+        with read_session(engine) as s:
+            assert set(find_fuzzy(s, name_keys("Vandeley Industries"))) == {2500}
+            assert set(find_fuzzy(s, name_keys("Hoolii Holdings"))) == {3000}
     finally:
         fuzzy_index.forget(engine)
         engine.dispose()
+
+
+def test_an_insert_rolled_back_is_never_taken_for_stored(sqlite_url: str) -> None:
+    """The index reads new customers on a connection of its own: a lookup inside a transaction that
+    inserted a customer and then rolls back leaves no trace, and the id SQLite hands out again is
+    read with its new keys."""
+    engine = make_db(sqlite_url)
+    try:
+        with write_session(engine) as s:
+            add(s, "Globex Corporation")
+        fuzzy_index.load(engine)
+        with pytest.raises(RuntimeError), write_session(engine) as s:
+            phantom = add(s, "Umbrella Pharmaceuticals")
+            find_fuzzy(s, name_keys("Umbrela Pharmaceuticals"))
+            raise RuntimeError("rolled back")
+        with write_session(engine) as s:
+            assert add(s, "Initech Systems Holdings") == phantom  # the rowid is handed out again
+        with read_session(engine) as s:
+            assert find_fuzzy(s, name_keys("Umbrela Pharmaceuticals")) == {}
+            assert set(find_fuzzy(s, name_keys("Initeck Systems Holdings"))) == {phantom}
+    finally:
+        fuzzy_index.forget(engine)
+        engine.dispose()
+
+
+def test_a_name_that_grows_under_nfkc_is_looked_up_and_leaves_the_index_whole(
+        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    """A name within the 200-character limit can become a key of thousands of characters (NFKC turns
+    ﷺ into 15 letters): such a lookup answers like the others and disturbs none after it."""
+    stored_name = "ﷺ" * 63 + "abcdefghijklmnopqrst"
+    with write_session(engine) as s:
+        stored = store(s, [stored_name, "Globex Corporation"])
+    fuzzy_index.load(engine)
+    with read_session(engine) as s:
+        for raw in ("ﷺ" * 57 + "abcdefghijklmnopqrst", "ﷺ" * 8 + "㌖" * 170, "ﷺ" * 57 + "abcdefghijklmnopqrst",
+                    "Globx Corporation"):
+            keys = name_keys(raw)
+            assert find_fuzzy(s, keys) == pytest.approx(brute_force(keys, stored)), raw[:12]
+        assert find_fuzzy(s, name_keys("ﷺ" * 57 + "abcdefghijklmnopqrst"))
+    assert "name index failed" not in caplog.text  # answered by the index, not by the fallback
+
+
+def test_a_failing_lookup_falls_back_to_the_database_and_leaves_the_index_whole(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = corpus(seed=37, size=300)
+    with write_session(engine) as s:
+        stored = store(s, names)
+    index = fuzzy_index.load(engine)
+    rng = random.Random(38)
+    queries = [typo(rng, rng.choice(names)) for _ in range(40)]
+    real = index.grams.postings_of
+    calls = []
+
+    def fails_on_the_third_gram(gram: str, lo: int, hi: int):  # type: ignore[no-untyped-def]
+        calls.append(gram)
+        if len(calls) == 3:
+            raise MemoryError("injected")
+        return real(gram, lo, hi)
+
+    monkeypatch.setattr(index.grams, "postings_of", fails_on_the_third_gram)
+    with read_session(engine) as s:
+        for raw in queries:  # the first lookup fails in the middle; every answer is still right
+            keys = name_keys(raw)
+            assert find_fuzzy(s, keys) == pytest.approx(brute_force(keys, stored)), raw
+    assert len(calls) > 3 and not index._intact.any() and not index._segment_hits.any()
+
+
+def test_many_customers_stored_after_the_load_make_it_load_again(engine: Engine,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fuzzy_index, "_RECENT_RELOAD", 5)
+    with write_session(engine) as s:
+        stored = store(s, ["Globex Corporation"])
+    first = fuzzy_index.load(engine)
+    names = ["Umbrella Pharmaceuticals", "Initech Systems", "Hooli Holdings", "Vandelay Industries",
+             "Soylent Foods", "Cyberdyne Robotics", "Tyrell Genetics"]
+    with write_session(engine) as s:
+        stored.update(store(s, names))
+    with read_session(engine) as s:
+        assert set(find_fuzzy(s, name_keys("Tyrel Genetics"))) == {max(stored)}
+    deadline = time.monotonic() + 30
+    while fuzzy_index.resident(engine) is first:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    again = fuzzy_index.resident(engine)
+    assert again is not None and len(again.customers.ids) == 8 and len(again.recent) == 0
+    with read_session(engine) as s:
+        assert set(find_fuzzy(s, name_keys("Tyrel Genetics"))) == {max(stored)}
 
 
 # The character filters: lower bounds of the indel distance, and vectorised as written -----------------
