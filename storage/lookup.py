@@ -44,6 +44,7 @@ candidates, not into the posting lists (docs/benchmarks.md). No rarity statistic
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -64,7 +65,6 @@ from bot.rules.names import (
     segment_grams,
     segments,
 )
-from storage import fuzzy_index
 from storage.models import Customer, NameGram
 from storage.prepared import driver_rows
 
@@ -152,7 +152,10 @@ def _exact_match(
 def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float]:
     """Every customer whose ``fuzzy_score`` against ``keys`` is ≥ FUZZY_THRESHOLD, with that score."""
     conn = session.connection() if isinstance(session, OrmSession) else session
-    found = fuzzy_index.find(conn.engine, keys)  # a server holds the same filter in memory
+    # A server holds the same filter in memory (storage/fuzzy_index.py). Only a process that imported
+    # that module can have loaded it: the console and the CLI never import it, nor numpy with it.
+    fuzzy_index = sys.modules.get("storage.fuzzy_index")
+    found = fuzzy_index.find(conn.engine, keys) if fuzzy_index is not None else None
     if found is not None:
         return found
     queries = sorted({key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)})

@@ -5,6 +5,8 @@ the database path of find_fuzzy) answers, follows customers stored after it was 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -275,6 +277,13 @@ def test_vectorised_masks_bags_and_gram_codes_equal_the_scalar_ones(keys: list[s
     grams = [k[:3] for k in keys if k]
     assert list(gram_codes(grams)) == [gram_code(g) for g in grams]
     assert sorted(grams) == sorted(grams, key=gram_code)
+
+
+def test_the_console_and_the_cli_do_not_load_numpy():
+    probe = ("import sys, bot.cli, bot.app, bot.server, bot.console.session, bot.services.claims, storage.lookup; "
+             "print(sorted(m for m in ('numpy', 'storage.fuzzy_index') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 # `claimbot serve` loads it, and answers from it ------------------------------------------------------------
