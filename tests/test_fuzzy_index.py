@@ -5,8 +5,6 @@ the database path of find_fuzzy) answers, follows customers stored after it was 
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +32,7 @@ from storage.fuzzy_index import (
 from storage.lookup import find_fuzzy, index_names
 from storage.models import Customer, NameGram
 from tests.e2e import Bot, serve_env, text_of, write_config
+from tests.support.imports import loaded_after
 from tests.support.server import ServeProcess
 from tests.test_e2e_http import migrate_with_cli
 from tests.test_lookup import NOW, add, brute_force, corpus, make_db, store, typo
@@ -280,10 +279,8 @@ def test_vectorised_masks_bags_and_gram_codes_equal_the_scalar_ones(keys: list[s
 
 
 def test_the_console_and_the_cli_do_not_load_numpy():
-    probe = ("import sys, bot.cli, bot.app, bot.server, bot.console.session, bot.services.claims, storage.lookup; "
-             "print(sorted(m for m in ('numpy', 'storage.fuzzy_index') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert loaded_after(["bot.cli", "bot.app", "bot.server", "bot.console.session", "bot.services.claims",
+                         "storage.lookup"], ["numpy", "storage.fuzzy_index"]) == []
 
 
 # `claimbot serve` loads it, and answers from it ------------------------------------------------------------

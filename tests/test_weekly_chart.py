@@ -37,6 +37,7 @@ from storage import migrate
 from storage.engine import make_engine, read_session, write_session
 from storage.models import JobRun, Outbox
 from tests.e2e import SECRET, TOKEN, write_config
+from tests.support.imports import loaded_after
 
 TZ = ZoneInfo("Asia/Shanghai")
 W48 = date(2026, 11, 23)  # Monday of ISO week 2026-W48
@@ -210,10 +211,8 @@ def test_the_comment_counts_reps_left_out_and_an_empty_week_renders():
 
 
 def test_matplotlib_is_not_loaded_when_the_bot_starts():
-    probe = ("import sys, bot.cli, bot.app, bot.server, bot.scheduler, bot.delivery, bot.uploads, bot.jobs.weekly; "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert loaded_after(["bot.cli", "bot.app", "bot.server", "bot.scheduler", "bot.delivery", "bot.uploads",
+                         "bot.jobs.weekly"], ["matplotlib"]) == []
 
 
 # --- the week's numbers, from the database
