@@ -73,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    from bot import home_tab
+    from bot.actions import home_tab
 
     home_tab.shutdown()
     return 0
@@ -146,8 +146,8 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from bot.delivery import Dispatcher
     from bot.jobs import registry
+    from bot.jobs.delivery import Dispatcher
 
     ctx = context()
     ensure_schema(ctx)

@@ -15,8 +15,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Dispatcher
 from bot.jobs import Job, registry
+from bot.jobs.delivery import Dispatcher
 from bot.services import jobruns
 from bot.services.context import ServiceContext
 

@@ -89,6 +89,6 @@ class BackgroundServer:
         self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
         self._stopping.set()
         self._thread.join(timeout=5)
-        from bot import home_tab
+        from bot.actions import home_tab
 
         home_tab.shutdown()  # Home tab refreshes queued by the last requests go out before the stand-in stops

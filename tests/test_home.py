@@ -183,7 +183,7 @@ def test_refreshes_go_to_those_who_opened_home_coalesced_and_cost_others_no_quer
     from slack_sdk import WebClient
     from sqlalchemy import event
 
-    from bot import home_tab
+    from bot.actions import home_tab
 
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
     home.opened(ctx, ALICE, NOW)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings, TeamSettings
-from bot.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
+from bot.jobs.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from storage import migrate

@@ -26,8 +26,8 @@ from sqlmodel import select
 from bot import scheduler
 from bot.chart_results import ChartRow, WeeklyChart
 from bot.config import ClaimSettings, Settings, TeamSettings
-from bot.delivery import Dispatcher
 from bot.jobs import registry
+from bot.jobs.delivery import Dispatcher
 from bot.rules import weeks
 from bot.services import activity, claims, reps, weekly_chart
 from bot.services.context import ServiceContext
@@ -211,7 +211,7 @@ def test_the_comment_counts_reps_left_out_and_an_empty_week_renders():
 
 
 def test_matplotlib_is_not_loaded_when_the_bot_starts():
-    assert loaded_after(["bot.cli", "bot.app", "bot.server", "bot.scheduler", "bot.delivery", "bot.uploads",
+    assert loaded_after(["bot.cli", "bot.app", "bot.server", "bot.scheduler", "bot.jobs.delivery", "bot.jobs.uploads",
                          "bot.jobs.weekly"], ["matplotlib"]) == []
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import notify
+from bot.actions import notify
 from bot.commands.common import guarded, now, user_language
 from bot.commands.manage import announce_case, case_reply
 from bot.i18n import t

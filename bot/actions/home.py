@@ -1,6 +1,6 @@
 """The App Home tab: published when its user opens it, paged by its buttons; *Open card* shows a customer.
 
-After anything else the user does, bot/commands/common.guarded republishes it (bot/home_tab.py).
+After anything else the user does, bot/commands/common.guarded republishes it (bot/actions/home_tab.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import home_tab
+from bot.actions import home_tab
 from bot.commands.common import guarded, now, user_language
 from bot.rules.text import decimal_id
 from bot.services import cards

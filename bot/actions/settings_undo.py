@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import notify
+from bot.actions import notify
 from bot.commands.common import guarded, now, user_language
 from bot.commands.settings import grace_days
 from bot.i18n import t

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import notify
+from bot.actions import notify
 from bot.commands.common import now
 from bot.rules.allocation import auto_target
 from bot.services import allocation

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import home_tab
+from bot.actions import home_tab
 from bot.i18n import language_for, t
 from bot.rules import text
 from bot.services import reps

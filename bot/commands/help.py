@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import notify
+from bot.actions import notify
 from bot.commands import ooo, scorecard
 from bot.commands import settings as settings_verb
 from bot.commands.common import guarded, now, user_language

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import notify
+from bot.actions import notify
 from bot.commands import allocate
 from bot.commands.common import guarded, now, typed_or_usage
 from bot.i18n import t

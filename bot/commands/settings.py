@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import notify
+from bot.actions import notify
 from bot.commands.common import guarded, now, user_language
 from bot.results_settings import SettingsResult
 from bot.services import team_settings

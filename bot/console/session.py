@@ -206,8 +206,8 @@ class Console:
     def _send(self, user_id: str, body: str, channel: str, *, show_reply: bool = True) -> tuple[int, str]:
         seen = len(self.standin.calls)
         status, answer = wire.post(self.url, body, wire.sign(body, self.secret))
-        from bot import home_tab
-        from bot.delivery import Dispatcher
+        from bot.actions import home_tab
+        from bot.jobs.delivery import Dispatcher
 
         home_tab.drain()  # the Home tab refreshes the request queued, shown with its answer
         # No scheduler here: deliver what the request left in the outbox (complaint notices) right away.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import notify
+from bot.actions import notify
 from bot.app import make_client
 from bot.services import disputes, handovers
 from bot.services.context import ServiceContext

@@ -17,8 +17,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import uploads
 from bot.commands.common import user_language
+from bot.jobs import uploads
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.views.notices import render

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,9 +24,6 @@ from slack_sdk.errors import SlackApiError
 from bot.services import home
 from bot.services.context import ServiceContext
 from bot.views.home import home_view
-
-if TYPE_CHECKING:  # a key only: this module reaches the database through bot/services/home
-    from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 RELOAD_S = 60.0
@@ -43,8 +40,8 @@ class _Known:
 
 
 _lock = threading.Lock()
-_known: weakref.WeakKeyDictionary[Engine, _Known] = weakref.WeakKeyDictionary()  # a process normally has one
-_pending: set[tuple[Engine, str]] = set()
+_known: weakref.WeakKeyDictionary[Any, _Known] = weakref.WeakKeyDictionary()  # a process normally has one
+_pending: set[tuple[Any, str]] = set()  # (the database's engine, user id)
 _pages: dict[str, int] = {}  # the page each user last looked at
 _executor: ThreadPoolExecutor | None = None
 

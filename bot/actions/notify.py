@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import home_tab
+from bot.actions import home_tab
 from bot.commands.common import user_language
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult, MessageRef
