@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.console.standin import SlackStandIn
+from storage.engine import make_engine, read_session
 from tests.support.server import ServeProcess
 from tests.support.signing import event_body, interactive_body, signed_post, slash_command_body
 
@@ -34,6 +39,8 @@ daily_claim_cap = {daily_claim_cap}
 class Bot:
     server: ServeProcess
     standin: SlackStandIn
+    env: dict[str, str] = field(default_factory=dict)  # the server's environment (for CLI runs alike)
+    url: str = ""  # its database
 
     def command(self, user_id: str, command: str, text: str, **kw: Any) -> tuple[int, dict[str, Any] | str, float]:
         token = uuid.uuid4().hex
@@ -92,6 +99,32 @@ def write_config(directory: Path, *, language: str = "zh", holding_cap: int = 10
     path.write_text(CONFIG.format(language=language, holding_cap=holding_cap, daily_claim_cap=daily_claim_cap,
                                   approvals=approvals), encoding="utf-8")
     return path
+
+
+def migrate_with_cli(url: str) -> None:
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], check=True, capture_output=True,
+                   env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
+
+
+@contextmanager
+def served(database_url: str, standin: SlackStandIn, config: Path, *, scheduler: bool = True) -> Iterator[Bot]:
+    """`claimbot serve` on that database with that config. A shared PostgreSQL database is migrated
+    first, on purpose, with the CLI; a SQLite file is left for the server to migrate itself."""
+    if not database_url.startswith("sqlite"):
+        migrate_with_cli(database_url)
+    env = serve_env(database_url, standin, config)
+    with ServeProcess(env, extra_args=[] if scheduler else ["--no-scheduler"]) as server:
+        yield Bot(server, standin, env=env, url=database_url)
+
+
+def query(url: str, stmt: Any) -> list[Any]:
+    """The rows of one statement, read in a process of the test's own."""
+    engine = make_engine(url)
+    try:
+        with read_session(engine) as s:
+            return list(s.exec(stmt).all())
+    finally:
+        engine.dispose()
 
 
 def serve_env(database_url: str, standin: SlackStandIn, config: Path) -> dict[str, str]:

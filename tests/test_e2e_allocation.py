@@ -10,11 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from storage.engine import make_engine, read_session
 from storage.models import AllocationEntry, Ownership, OwnershipEvent, Rep
-from tests.e2e import Bot, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import query, served, text_of, write_config
 
 ALLOCATION = """
 [allocation]
@@ -29,21 +26,10 @@ strategy = "round_robin"
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
     config = write_config(tmp_path)
     config.write_text(config.read_text(encoding="utf-8") + ALLOCATION, encoding="utf-8")
-    with ServeProcess(serve_env(engine_url, standin, config)) as server:
-        yield Bot(server, standin)
-
-
-def query(url, stmt):
-    engine = make_engine(url)
-    try:
-        with read_session(engine) as s:
-            return s.exec(stmt).all()
-    finally:
-        engine.dispose()
+    with served(engine_url, standin, config) as bot:
+        yield bot
 
 
 def owner_of(url, customer_id):

@@ -12,12 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from storage.engine import make_engine, read_session
 from storage.models import Case, Customer, FollowUp, Ownership, OwnershipEvent
-from tests.e2e import SECRET, Bot, buttons, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
+from tests.e2e import SECRET, buttons, query, served, text_of, write_config
 from tests.support.signing import event_body, signed_post
-from tests.test_e2e_http import migrate_with_cli
 
 APPROVALS = "C0MGRS"
 OWNER_BUTTONS = ["card_followup", "card_stage", "card_release", "card_handover", "card_complaint"]
@@ -25,20 +22,8 @@ OWNER_BUTTONS = ["card_followup", "card_stage", "card_release", "card_handover",
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path, approvals_channel=APPROVALS))
-    with ServeProcess(env) as server:
-        yield Bot(server, standin)
-
-
-def query(url, stmt):
-    engine = make_engine(url)
-    try:
-        with read_session(engine) as s:
-            return s.exec(stmt).all()
-    finally:
-        engine.dispose()
+    with served(engine_url, standin, write_config(tmp_path, approvals_channel=APPROVALS)) as bot:
+        yield bot
 
 
 def today():

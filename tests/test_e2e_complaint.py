@@ -16,10 +16,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Complaint, Customer, Refusal
-from tests.e2e import Bot, buttons, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_decisions import query
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import buttons, query, served, text_of, write_config
 from tests.test_e2e_leaderboard import jobs_run
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -27,28 +24,17 @@ APPROVALS = "C0MGRS"
 DELIVERY_S = 15  # the server's outbox runs every 2 seconds
 
 
-def start(engine_url, standin, tmp_path, approvals):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path, approvals_channel=approvals))
-    server = ServeProcess(env).start()  # with its scheduler: the outbox delivers as in production
-    bot = Bot(server, standin)
-    bot.env = env
-    return bot
-
-
+# Servers with their scheduler: the outbox delivers as in production.
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    b = start(engine_url, standin, tmp_path, APPROVALS)
-    yield b
-    b.server.close()
+    with served(engine_url, standin, write_config(tmp_path, approvals_channel=APPROVALS)) as b:
+        yield b
 
 
 @pytest.fixture
 def bot_dm(engine_url, standin, tmp_path):
-    b = start(engine_url, standin, tmp_path, None)
-    yield b
-    b.server.close()
+    with served(engine_url, standin, write_config(tmp_path)) as b:
+        yield b
 
 
 def posted(bot, channel, kind, timeout=DELIVERY_S):

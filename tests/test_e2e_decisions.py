@@ -12,33 +12,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from storage.engine import make_engine, read_session
 from storage.models import Case, Ownership, OwnershipEvent, Refusal
-from tests.e2e import Bot, buttons, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import buttons, query, served, text_of, write_config
 
 APPROVALS = "C0MGRS"
 
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path, approvals_channel=APPROVALS))
-    with ServeProcess(env) as server:
-        b = Bot(server, standin)
-        b.env = env
-        yield b
-
-
-def query(url, stmt):
-    engine = make_engine(url)
-    try:
-        with read_session(engine) as s:
-            return s.exec(stmt).all()
-    finally:
-        engine.dispose()
+    with served(engine_url, standin, write_config(tmp_path, approvals_channel=APPROVALS)) as bot:
+        yield bot
 
 
 def owner_of(url, customer_id=1):
@@ -250,10 +233,7 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
 
 
 def test_without_an_approvals_channel_managers_get_dms_in_their_language(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    with ServeProcess(serve_env(engine_url, standin, write_config(tmp_path))) as server:
-        bot = Bot(server, standin)
+    with served(engine_url, standin, write_config(tmp_path)) as bot:
         bot.command("U0ALICE", "/claim", "Acme Corp")
         bot.command("U0BOB", "/dispute", "Acme Corp | mine")
         carol = wait_dm(bot, "U0MGR1", "撞单 #1")

@@ -16,9 +16,7 @@ from bot.services import customers
 from bot.services.context import ServiceContext
 from storage.engine import make_engine, read_session
 from storage.models import Case, Rep
-from tests.e2e import Bot, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import Bot, served, text_of, write_config
 from tests.test_home import WORDS
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -29,11 +27,7 @@ HOSTILE = "Hooli <!channel> & Sons"
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path, daily_claim_cap=50))
-    with ServeProcess(env, extra_args=["--no-scheduler"]) as server:
-        b = Bot(server, standin)
+    with served(engine_url, standin, write_config(tmp_path, daily_claim_cap=50), scheduler=False) as b:
         b.engine = make_engine(engine_url)
         b.ctx = ServiceContext(b.engine, Settings(database_url=engine_url))
         yield b

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -12,33 +10,19 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from storage.engine import make_engine, read_session
 from storage.models import Customer, Ownership, OwnershipEvent
-from tests.e2e import SECRET, Bot, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
+from tests.e2e import SECRET, query, served, text_of, write_config
 from tests.support.signing import signed_post, slash_command_body
-
-
-def migrate_with_cli(url: str) -> None:
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], check=True, capture_output=True,
-                   env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)  # a shared server database is migrated on purpose, once
-    with ServeProcess(serve_env(engine_url, standin, write_config(tmp_path))) as server:
-        yield Bot(server, standin)
+    with served(engine_url, standin, write_config(tmp_path)) as bot:
+        yield bot
 
 
 def rows(url, model):
-    engine = make_engine(url)
-    try:
-        with read_session(engine) as s:
-            return s.exec(select(model)).all()
-    finally:
-        engine.dispose()
+    return query(url, select(model))
 
 
 def test_claim_replies_in_the_users_language_and_asks_slack_once(bot, engine_url):

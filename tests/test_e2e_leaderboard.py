@@ -10,23 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e import Bot, serve_env, text_of, write_config
-from tests.support.server import REPO_ROOT, ServeProcess
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import Bot, served, text_of, write_config
+from tests.support.server import REPO_ROOT
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path))
     # No scheduler in the server: the test runs the daily jobs itself, as two separate processes.
-    with ServeProcess(env, extra_args=["--no-scheduler"]) as server:
-        b = Bot(server, standin)
-        b.env = env
-        yield b
+    with served(engine_url, standin, write_config(tmp_path), scheduler=False) as bot:
+        yield bot
 
 
 def jobs_run(bot: Bot, name: str, at: datetime) -> subprocess.Popen[str]:

@@ -13,17 +13,13 @@ from bot.services.context import ServiceContext
 from bot.services.importer import ImportOptions, import_csv, open_csv
 from storage.engine import make_engine, read_session
 from storage.models import Ownership, OwnershipEvent
-from tests.e2e import Bot, buttons, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import Bot, buttons, served, text_of, write_config
 
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    with ServeProcess(serve_env(engine_url, standin, write_config(tmp_path, daily_claim_cap=3))) as server:
-        yield Bot(server, standin)
+    with served(engine_url, standin, write_config(tmp_path, daily_claim_cap=3)) as bot:
+        yield bot
 
 
 def answer(bot: Bot, token: str) -> dict:

@@ -7,23 +7,15 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Refusal
-from tests.e2e import Bot, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_decisions import query
-from tests.test_e2e_http import migrate_with_cli
+from tests.e2e import Bot, query, served, text_of, write_config
 
 NOTE = "电话沟通了采购需求和预算安排"
 
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path))
-    with ServeProcess(env, extra_args=["--no-scheduler"]) as server:
-        b = Bot(server, standin)
-        b.url = engine_url
-        yield b
+    with served(engine_url, standin, write_config(tmp_path), scheduler=False) as bot:
+        yield bot
 
 
 def ask(bot: Bot, user: str, text: str, command: str = "/claimbot") -> str:

@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage.models import Customer, Ownership, SettingChange
-from tests.e2e import Bot, buttons, serve_env, text_of, write_config
-from tests.support.server import ServeProcess
-from tests.test_e2e_http import migrate_with_cli, rows
+from tests.e2e import Bot, buttons, served, text_of, write_config
+from tests.test_e2e_http import rows
 from tests.test_e2e_leaderboard import jobs_run
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -26,13 +25,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def bot(engine_url, standin, tmp_path):
-    if not engine_url.startswith("sqlite"):
-        migrate_with_cli(engine_url)
-    env = serve_env(engine_url, standin, write_config(tmp_path))
-    with ServeProcess(env, extra_args=["--no-scheduler"]) as server:
-        b = Bot(server, standin)
-        b.env = env  # type: ignore[attr-defined]
-        yield b
+    with served(engine_url, standin, write_config(tmp_path), scheduler=False) as bot:
+        yield bot
 
 
 def open_form(bot: Bot, user: str) -> dict[str, Any]:

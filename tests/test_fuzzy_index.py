@@ -31,10 +31,9 @@ from storage.fuzzy_index import (
 )
 from storage.lookup import find_fuzzy, index_names
 from storage.models import Customer, NameGram
-from tests.e2e import Bot, serve_env, text_of, write_config
+from tests.e2e import Bot, migrate_with_cli, serve_env, text_of, write_config
 from tests.support.imports import loaded_after
 from tests.support.server import ServeProcess
-from tests.test_e2e_http import migrate_with_cli
 from tests.test_lookup import NOW, add, brute_force, corpus, make_db, store, typo
 
 
