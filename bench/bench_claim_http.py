@@ -764,7 +764,7 @@ def profile(n: int, seed: int, warmup: int, measured: int) -> dict[str, Any]:
             work = working_copy(base, f"claim_http_profile_{mode}.db")
             os.environ.update(serve_env(f"sqlite:///{work}", standin))
             from bot.app import create_app
-            from bot.cli import context, ensure_schema
+            from bot.bootstrap import context, ensure_schema
             from bot.server import SlackWsgiApp
             from storage.engine import get_engine
 

@@ -10,52 +10,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.bootstrap import context, ensure_schema, load_name_index, start_up
 from bot.config import Settings
 from bot.services.context import ServiceContext
 from storage import migrate
-from storage.engine import get_engine
 
 log = logging.getLogger("claimbot")
 EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_until", "followups", "uscc",
                  "domain", "phone", "region", "industry", "amount", "created_at")
-
-
-def context(settings: Settings | None = None) -> ServiceContext:
-    settings = settings or Settings()
-    return ServiceContext(engine=get_engine(settings.database_url), settings=settings)
-
-
-def ensure_schema(ctx: ServiceContext) -> None:
-    """SQLite (one machine) migrates itself; a shared server database is migrated on purpose, once."""
-    if migrate.is_current(ctx.engine, ctx.settings.database_url):
-        return
-    if ctx.engine.dialect.name == "sqlite":
-        migrate.upgrade(ctx.settings.database_url)
-        return
-    raise SystemExit(
-        f"The database at {ctx.engine.url.render_as_string(hide_password=True)} is not at the current schema "
-        f"({migrate.current_revision(ctx.engine)} ≠ {migrate.head_revision(ctx.settings.database_url)}). "
-        "Run `claimbot db upgrade` first."
-    )
-
-
-def start_up(ctx: ServiceContext) -> None:
-    """Before serving: the schema is current and the clock rules in force are on record (a change
-    starts its grace period now, not at the next sweep)."""
-    from datetime import UTC, datetime
-
-    from bot.services import rule_versions
-
-    ensure_schema(ctx)
-    rule_versions.record(ctx, datetime.now(UTC))
-
-
-def load_name_index(ctx: ServiceContext) -> None:
-    """A long-running server holds the name index in memory unless ``[lookup]`` says not to."""
-    if ctx.settings.lookup.in_memory_index:
-        from storage import fuzzy_index
-
-        fuzzy_index.load_in_background(ctx.engine)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -69,7 +69,7 @@ class Console:
     # -- lifecycle
     def start(self) -> Console:
         from bot.app import create_app
-        from bot.cli import context, ensure_schema
+        from bot.bootstrap import context, ensure_schema
         from bot.server import BackgroundServer
 
         ctx = context(self.settings)
