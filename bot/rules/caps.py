@@ -43,7 +43,7 @@ def holding_cap(team_cap: int, own_cap: int | None = None) -> int:
 
 def check_holding(holding: int, cap: int) -> CapVerdict:
     """May a rep who holds ``holding`` active, non-won customers take one more under ``cap``?
-    The verdict carries the numbers either way (offboarding counts on from them)."""
+    The verdict carries the cap and the holding either way."""
     return CapVerdict(holding < cap, None if holding < cap else HOLDING_CAP, cap, holding)
 
 
