@@ -11,7 +11,7 @@ STATUSES = ("created", "flagged", "merged", "unchanged", "skipped")
 class Note:
     """Something worth knowing about a row that did not decide its status (an owner kept, a conflict)."""
 
-    code: str  # filled | owner_assigned | owner_kept | conflict | free_mail | stage_reset | auto_assigned | …
+    code: str  # filled | owner_assigned | owner_kept | conflict | free_mail | stage_reset | auto_assigned | over_holding_cap | …
     params: dict[str, object] = field(default_factory=dict)
 
 

@@ -151,6 +151,11 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
         "zh": "已由 {owner} 负责，未改为文件中的 {file_owner}",
         "en": "already owned by {owner}; the file's owner {file_owner} was not applied",
     },
+    "import.note.over_holding_cap": {
+        "zh": "{owner} 现持有 {holding} 个客户，超过持有上限（{cap}）：归属照旧导入，但在降到上限以下之前不能再认领或接收客户",
+        "en": "{owner} now holds {holding} customers, over the holding cap ({cap}): the ownership is imported as it is, "
+              "but they can claim or receive no more until below the cap",
+    },
     "import.note.free_mail": {
         "zh": "{value} 是免费邮箱域名，不能识别公司，已忽略",
         "en": "{value} is a free-mail domain, which identifies no company; ignored",

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.rules import caps
+
 STRATEGIES = ("round_robin", "least_loaded", "weighted")
 SKIP_REASONS = ("inactive", "ooo", "at_cap", "cooldown")
 AUTO_WORDS = ("auto", "自动", "自動")
@@ -116,9 +118,9 @@ def skip_reason(rep: RepState, today: date) -> str | None:
         return "inactive"
     if rep.ooo_until is not None and today <= rep.ooo_until:
         return "ooo"
-    if rep.cap is not None and rep.holding >= rep.cap:
+    if rep.cap is not None and not caps.check_holding(rep.holding, rep.cap).allowed:
         return "at_cap"
-    if rep.cooldown_until is not None and today < rep.cooldown_until:
+    if caps.cooling_down(rep.cooldown_until, today):
         return "cooldown"
     return None
 

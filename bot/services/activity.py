@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -13,6 +13,7 @@ from bot.rules.clocks import FOLLOWUP_KINDS
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id_or_text
+from bot.services.limits import cooldown_until
 from bot.services.snapshots import active_ownership, refresh_protection, snapshot
 from storage.engine import write_session
 from storage.models import Customer, FollowUp, Ownership, StageChange
@@ -131,6 +132,6 @@ def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, 
 
 
 def _cooldown_end(ctx: ServiceContext, now: datetime) -> date:
-    return ctx.today(now) + timedelta(days=ctx.settings.claims.reclaim_cooldown_days)
+    return cooldown_until(ctx, now)
 
 

@@ -35,11 +35,10 @@ from bot.results_allocation import (
     RuleFairness,
 )
 from bot.rules import allocation as rules
+from bot.rules import caps
 from bot.rules.allocation import Choice, Lead, RepState, RuleSpec, Skip, Turn
-from bot.rules.clocks import local_day
-from bot.services import outbox, roles
+from bot.services import limits, outbox, roles
 from bot.services import ownership as ownership_changes
-from bot.services.claims import COOLDOWN_REASONS
 from bot.services.context import ServiceContext
 from bot.services.customers import resolve
 from bot.services.reps import ensure_rep
@@ -225,11 +224,10 @@ def _cooldowns(session: Session, ctx: ServiceContext, customer_id: int) -> dict[
     """Reps who released, lost or had this customer recycled: the first local day they may have it again."""
     rows = session.exec(
         select(Ownership.rep_id, func.max(Ownership.ended_at))
-        .where(Ownership.customer_id == customer_id, Ownership.end_reason.in_(COOLDOWN_REASONS))  # type: ignore[union-attr]
+        .where(Ownership.customer_id == customer_id, Ownership.end_reason.in_(caps.COOLDOWN_REASONS))  # type: ignore[union-attr]
         .group_by(Ownership.rep_id)
     ).all()
-    days = timedelta(days=ctx.settings.claims.reclaim_cooldown_days)
-    return {rep: local_day(ended, ctx.tz) + days for rep, ended in rows if ended is not None}
+    return {rep: limits.cooldown_until(ctx, ended) for rep, ended in rows if ended is not None}
 
 
 def _states(session: Session, ctx: ServiceContext, rep_ids: Sequence[str],

@@ -23,7 +23,6 @@ from storage.lookup import Match, index_names, near_matches
 
 TIERS = ("A", "B", "C")
 MAX_RETRIES = 5
-COOLDOWN_REASONS = ("released", "recycled", "lost")
 
 
 class _Abort(Exception):
@@ -228,20 +227,20 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
     today = ctx.today(now)
     holding_cap = ctx.holding_cap(rep_id)
     active, claimed_today, given_up = claim_rows.cap_counts(
-        conn, rep_id, customer.id, clocks.local_day_start(today, ctx.tz), COOLDOWN_REASONS)
+        conn, rep_id, customer.id, clocks.local_day_start(today, ctx.tz), caps.COOLDOWN_REASONS)
     # Won customers don't count: only a rep whose active ownerships reach the cap needs them told apart.
-    holding = active if active < holding_cap else claim_rows.holding(conn, rep_id)
+    holding = active if caps.check_holding(active, holding_cap).allowed else claim_rows.holding(conn, rep_id)
     verdict = caps.check_claim(
         holding=holding,
-        holding_caps=[holding_cap],
+        holding_cap=holding_cap,
         claimed_today=claimed_today,
-        daily_caps=[ctx.settings.claims.daily_claim_cap],
-        last_lost_day=None if created or given_up is None else clocks.local_day(given_up, ctx.tz),
+        daily_cap=ctx.settings.claims.daily_claim_cap,
+        given_up_on=None if created or given_up is None else clocks.local_day(given_up, ctx.tz),
         cooldown_days=ctx.settings.claims.reclaim_cooldown_days,
         today=today,
     )
     if not verdict.allowed:
-        until = verdict.until if verdict.rule == "cooldown" else today + timedelta(days=1)
+        until = verdict.until if verdict.rule == caps.COOLDOWN else today + timedelta(days=1)
         refused = ClaimResult("refused", customer=None if created else snapshot_of(ctx, customer),
                               rule=verdict.rule, limit=verdict.limit, count=verdict.count, until=until,
                               query=c.name)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.calendars import workday_calendar
 from bot.config import Settings
+from bot.rules import caps
 from bot.rules.clocks import ClockRules, local_day
 from bot.services import overrides
 
@@ -140,10 +141,8 @@ class ServiceContext:
     def holding_cap(self, rep_id: str | None) -> int:
         """The rep's holding cap: the team's, or the rep's own when lower (the lowest cap wins)."""
         settings = self.settings
-        caps = [settings.claims.holding_cap]
-        if rep_id in settings.allocation.holding_caps:
-            caps.append(settings.allocation.holding_caps[rep_id])
-        return min(caps)
+        own = settings.allocation.holding_caps.get(rep_id) if rep_id is not None else None
+        return caps.holding_cap(settings.claims.holding_cap, own)
 
     def today(self, now: datetime) -> date:
         return local_day(now, self.tz)

@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.results import CaseResult, CaseView, Evidence, InputError
-from bot.rules import caps, clocks, text
+from bot.rules import clocks, text
 from bot.services import ownership as ownership_changes
 from bot.services import posted, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id_or_text
+from bot.services.limits import holding_check
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
@@ -177,12 +178,8 @@ def _apply_refusal(session: Session, ctx: ServiceContext, case: Case, decision: 
     current = active_ownership(session, case.customer_id, lock=True)
     if current is None or current.rep_id != case.owner:
         return "stale"
-    if decision == "transfer":
-        verdict = caps.check_claim(
-            holding=ownership_changes.holding(session, case.claimant), holding_caps=[ctx.holding_cap(case.claimant)],
-            claimed_today=0, daily_caps=[1], last_lost_day=None, cooldown_days=0, today=ctx.today(now))
-        if not verdict.allowed:
-            return "recipient_at_cap"
+    if decision == "transfer" and not holding_check(session, ctx, case.claimant).allowed:
+        return "recipient_at_cap"
     return None
 
 

@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.results import HandoverResult, HandoverView, InputError, OffboardResult
-from bot.rules import text
+from bot.rules import caps, text
 from bot.services import ownership as ownership_changes
 from bot.services import posted, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id_or_text
+from bot.services.limits import holding_check, holding_of
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
@@ -56,7 +57,7 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *
                 refusal = "not_owner"
             elif to_rep == current.rep_id:
                 refusal = "same_rep"
-            elif ownership_changes.holding(session, to_rep) >= ctx.holding_cap(to_rep):
+            elif not holding_check(session, ctx, to_rep).allowed:
                 refusal = "recipient_at_cap"
             if refusal:
                 roles.refuse(session, actor, "handover", customer.short_id, refusal, now)
@@ -103,7 +104,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
         if refusal is None and approve:
             if current is None or current.rep_id != handover.from_rep:
                 refusal = "stale"
-            elif ownership_changes.holding(session, handover.to_rep) >= ctx.holding_cap(handover.to_rep):
+            elif not holding_check(session, ctx, handover.to_rep).allowed:
                 refusal = "recipient_at_cap"
         if refusal:
             roles.refuse(session, manager, action, f"handover {handover_id}", refusal, now)
@@ -197,7 +198,7 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
             refusal = "own_case"
         elif current is not None and current.rep_id == to_rep:
             refusal = "same_rep"
-        elif ownership_changes.holding(session, to_rep) >= ctx.holding_cap(to_rep):
+        elif not holding_check(session, ctx, to_rep).allowed:
             refusal = "recipient_at_cap"
         if refusal:
             roles.refuse(session, manager, "assign", customer.short_id, refusal, now)
@@ -230,7 +231,7 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
         rows = session.exec(select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
                             .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
                             .order_by(Customer.id)).all()
-        room = ctx.holding_cap(to_rep) - ownership_changes.holding(session, to_rep) if to_rep else 0
+        room = caps.room(*holding_of(session, ctx, to_rep)) if to_rep else 0
         if to_rep:
             ensure_rep(session, ctx, to_rep, now)
         moved, pooled = [], []

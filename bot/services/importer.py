@@ -13,6 +13,9 @@ stopping the rest. Each row is one of
   (and the same skipped rows);
 - **skipped**: invalid (no name, a bad USCC, phone, domain, tier, stage or owner, …).
 
+The owner column brings a rep's book over as it is, even beyond the holding cap (a cap never takes
+customers away); each row that takes its owner over the cap is noted (``over_holding_cap``).
+
 Lookups follow ``storage.lookup.find_matches`` (exact, then strong, then fuzzy) but are made for a
 whole batch at once: one ``IN (…)`` query per identifier, the batch's own new customers kept in
 memory (so duplicates inside the file are found before they are written), and only rows with no
@@ -35,11 +38,13 @@ from sqlmodel import Session, select
 
 from bot.results_allocation import AllocationResult
 from bot.results_import import ImportReport, Note, RowOutcome
+from bot.rules import caps
 from bot.rules.names import NameKeys
 from bot.services import allocation
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
 from bot.services.import_file import CsvSource, ImportFileError, Row, open_csv, validate_row
+from bot.services.limits import holding_of
 from bot.services.reps import ensure_rep
 from storage.engine import is_sqlite, write_session
 from storage.lookup import gram_rows
@@ -315,6 +320,7 @@ class _Batch:
         stored = self._orm_customers(wanted)
         for owner in sorted({owner for _, owner, _ in self.starts}):
             ensure_rep(session, ctx, owner, now)
+        self._note_over_cap(stored)
         for rec, owner, row in self.starts:
             ownership_changes.start(session, ctx, stored[id(rec)], owner, now, kind="import", actor=options.actor,
                                     rule="import", reason=_audit_reason(options.source, row))
@@ -332,6 +338,19 @@ class _Batch:
                         pending.notes.append(Note("auto_unassigned", {"reason": result.reason,
                                                                       "rule": result.rule or ""}))
         session.flush()
+
+    def _note_over_cap(self, stored: dict[int, Customer]) -> None:
+        """The file's owners keep their book (PRODUCT 3.9: it comes over as it is), but a row that takes its
+        owner beyond the holding cap says so, as the cap would refuse a claim or an assignment."""
+        held = {owner: holding_of(self.session, self.ctx, owner) for owner in sorted({o for _, o, _ in self.starts})}
+        notes = {p.row.row: p.notes for p in self.outcomes if isinstance(p, _Pending)}
+        for rec, owner, row in self.starts:
+            if stored[id(rec)].stage == "won":  # won customers don't count toward the cap
+                continue
+            holding, cap = held[owner]
+            if not caps.check_holding(holding, cap).allowed:
+                notes[row].append(Note("over_holding_cap", {"owner": owner, "holding": holding + 1, "cap": cap}))
+            held[owner] = (holding + 1, cap)
 
     def _orm_customers(self, recs: list[_Rec]) -> dict[int, Customer]:
         """The ORM objects of these customers (by id() of their _Rec), loaded in one query."""

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import tuple_
 from sqlmodel import select
 
-from bot.rules import clocks
+from bot.rules import caps, clocks
 from bot.rules.rule_changes import GRACE_CLOCK
 from bot.services import outbox, rule_versions
 from bot.services import ownership as ownership_changes
@@ -127,4 +127,4 @@ def _notice(ctx: ServiceContext, customer: Customer, ownership: Ownership, p: cl
             "since": clocks.local_day(ownership.started_at, ctx.tz).isoformat(), "today": today.isoformat(),
             "last_followup": clocks.local_day(ownership.last_followup_at, ctx.tz).isoformat()
             if ownership.last_followup_at else None,
-            "cooldown_until": (today + timedelta(days=c.reclaim_cooldown_days)).isoformat()}
+            "cooldown_until": caps.cooldown_until(today, c.reclaim_cooldown_days).isoformat()}
