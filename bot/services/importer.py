@@ -45,6 +45,7 @@ from storage.engine import is_sqlite, write_session
 from storage.lookup import gram_rows
 from storage.lookup_memory import MemoryFuzzyIndex
 from storage.models import SHORT_ID_OFFSET, Customer, NameGram, Ownership
+from storage.tables import table_of
 
 __all__ = ["CsvSource", "ImportFileError", "ImportOptions", "import_csv", "open_csv", "validate_row"]
 
@@ -56,8 +57,8 @@ FILLABLE = ("uscc", "domain", "phone", "region", "industry")
 COMPARED = (*FILLABLE, "tier", "stage")
 IN_CHUNK = 900  # values per IN (…) list
 
-_gram = NameGram.__table__  # type: ignore[attr-defined]
-_customer = Customer.__table__  # type: ignore[attr-defined]
+_gram = table_of(NameGram)
+_customer = table_of(Customer)
 
 Allocator = Callable[[Session, ServiceContext, Customer, datetime, str], AllocationResult]
 Progress = Callable[[int, int, dict[str, int]], None]
