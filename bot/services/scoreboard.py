@@ -259,14 +259,15 @@ def _decisions(session: Session, start: datetime, end: datetime) -> Section:
         outcome = "rejected" if h.status == "rejected" else ("manager" if h.requested_by == h.decided_by else "approved")
         items.append(DecisionItem("handover", h.id or 0, _ref(cu), outcome, h.decided_by, _iso(h.decided_at),
                                   h.to_rep, h.from_rep))
-    declines = session.exec(select(OwnershipEvent, Customer).join(Customer, col(Customer.id) == OwnershipEvent.customer_id)
+    declines = session.exec(select(OwnershipEvent, Customer)
+                            .join(Customer, col(Customer.id) == OwnershipEvent.customer_id)
                             .where(OwnershipEvent.rule == "handover_declined", col(OwnershipEvent.at) >= start,
                                    col(OwnershipEvent.at) < end)).all()
     for e, cu in declines:
         declined = session.exec(select(Handover).where(Handover.customer_id == cu.id, Handover.status == "declined")
                                 .order_by(col(Handover.id).desc())).first()
-        items.append(DecisionItem("handover", (declined.id or 0) if declined else 0, _ref(cu), "declined", e.actor, _iso(e.at),
-                                  e.from_rep, e.to_rep))
+        items.append(DecisionItem("handover", (declined.id or 0) if declined else 0, _ref(cu), "declined", e.actor,
+                                  _iso(e.at), e.from_rep, e.to_rep))
     items.sort(key=lambda i: (i.at, i.subject, i.id))
     return Section(len(items), tuple(items[:LIST_CAP]))
 
