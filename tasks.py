@@ -2,7 +2,7 @@
 """Project tasks, standard library only:
 
     python3 tasks.py demo               play the shipped console script against a fresh SQLite file
-    python3 tasks.py test [pytest args] ruff, import contracts, then the test suite (2 workers)
+    python3 tasks.py test [pytest args] ruff, import contracts, mypy, then the test suite (2 workers)
     python3 tasks.py bench [--small]    the benchmarks in bench/
 
 Each creates .venv if needed and reinstalls the project when pyproject.toml has changed.
@@ -62,6 +62,8 @@ def test(args: list[str]) -> int:
         failed.append("ruff check")
     if run(BIN / "lint-imports") != 0:
         failed.append("lint-imports")
+    if run(BIN / "mypy") != 0:  # what it checks, and how strictly: [tool.mypy] in pyproject.toml
+        failed.append("mypy")
     code = run(PYTHON, "-m", "pytest", "-n", "2", "-q", *args)
     if code == NO_TESTS_COLLECTED:
         print("pytest collected no tests: that is a failure here", file=sys.stderr)

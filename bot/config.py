@@ -24,6 +24,10 @@ from pydantic_settings import (
 Tier = Literal["A", "B", "C"]
 
 
+def _per_tier(a: int, b: int, c: int) -> dict[Tier, int]:
+    return {"A": a, "B": b, "C": c}
+
+
 class TeamSettings(BaseModel):
     timezone: str = "Asia/Shanghai"
 
@@ -50,8 +54,8 @@ class ClaimSettings(BaseModel):
     first_followup_days: int = Field(3, ge=1)
     max_protection_days: int = Field(180, ge=1)
     default_tier: Tier = "B"
-    followup_timeout_days: dict[Tier, int] = Field(default_factory=lambda: {"A": 45, "B": 30, "C": 14})
-    progress_timeout_days: dict[Tier, int] = Field(default_factory=lambda: {"A": 180, "B": 90, "C": 60})
+    followup_timeout_days: dict[Tier, int] = Field(default_factory=lambda: _per_tier(45, 30, 14))
+    progress_timeout_days: dict[Tier, int] = Field(default_factory=lambda: _per_tier(180, 90, 60))
     min_followup_note_chars: int = Field(10, ge=1)
     # How the clocks count days (docs/decisions/0005): calendar days, or working days with a holiday
     # calendar (China's, 调休 make-up workdays included); the team's own additions win over the package.

@@ -26,12 +26,13 @@ from sqlalchemy.engine import Connection
 
 from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership, OwnershipEvent, Rep
 from storage.prepared import Prepared, driver_rows
+from storage.tables import table_of
 
-_c = Customer.__table__  # type: ignore[attr-defined]
-_o = Ownership.__table__  # type: ignore[attr-defined]
-_f = FollowUp.__table__  # type: ignore[attr-defined]
-_e = OwnershipEvent.__table__  # type: ignore[attr-defined]
-_r = Rep.__table__  # type: ignore[attr-defined]
+_c = table_of(Customer)
+_o = table_of(Ownership)
+_f = table_of(FollowUp)
+_e = table_of(OwnershipEvent)
+_r = table_of(Rep)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ _BY = {name: Prepared(_ROWS.where(column == bindparam("v")).order_by(_c.c.id).li
 
 def _row(values: Any) -> CustomerRow:
     owner = OwnerRow(*values[_N_CUSTOMER:_N_CUSTOMER + 5]) if values[_N_CUSTOMER] is not None else None
-    return CustomerRow(*values[:_N_CUSTOMER], owner=owner, latest_followup=values[-1])
+    return CustomerRow(*(*values[:_N_CUSTOMER], owner, values[-1]))  # the last two: owner, latest_followup
 
 
 def exact(conn: Connection, name_key: str, *, uscc: str | None = None, domain: str | None = None,

@@ -8,20 +8,23 @@ READ COMMITTED; services take row locks where a decision depends on a count.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
+def is_sqlite(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "sqlite"
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -43,7 +46,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction begins (and how).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -54,12 +57,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         # On the driver's connection: exec_driver_sql would cost three times SQLite's own work here.
         sql = f"BEGIN {mode}"
         try:
-            conn.connection.dbapi_connection.execute(sql)
+            driver: Any = conn.connection.dbapi_connection  # sqlite3's: the DBAPI protocol has no execute
+            driver.execute(sql)
         except conn.dialect.loaded_dbapi.Error as error:  # e.g. "database is locked" after the busy timeout
             raise DBAPIError.instance(sql, (), error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from error
 

@@ -222,7 +222,8 @@ class ResidentIndex:
         enough = intact[every] >= np.minimum(need[lengths & 0xFFFF], need[lengths >> 16])
         intact[every] = 0
         chosen = records[enough]
-        return every[enough][self._may_score(keys, chosen)]
+        scored: np.ndarray = every[enough][self._may_score(keys, chosen)]
+        return scored
 
     def _verify(self, keys: NameKeys, at: list[int]) -> dict[int, float]:
         if not at:
@@ -310,7 +311,7 @@ class Customers:
         return out
 
     @classmethod
-    def read(cls, cursor) -> Customers:  # type: ignore[no-untyped-def]
+    def read(cls, cursor: Any) -> Customers:
         ids: list[np.ndarray] = []
         core_parts: list[str] = []
         stem_parts: list[str] = []
@@ -367,7 +368,7 @@ class Grams:
         return self.postings[self.starts[a]:self.starts[b]]
 
     @classmethod
-    def read(cls, cursor) -> Grams:  # type: ignore[no-untyped-def]
+    def read(cls, cursor: Any) -> Grams:
         """From (gram, key length, count) rows, grouped and in the order the postings will come."""
         codes, lens, counts = [], [], []
         while rows := cursor.fetchmany(_CHUNK):
@@ -401,8 +402,8 @@ def gram_code(gram: str) -> int:
 def gram_codes(grams: list[str]) -> np.ndarray:
     """``gram_code`` of each gram, vectorised."""
     points = np.frombuffer("".join(g.ljust(3, "\0") for g in grams).encode("utf-32-le"), dtype=np.uint32)
-    points = points.astype(np.int64).reshape(-1, 3)
-    return (points[:, 0] << 42) | (points[:, 1] << 21) | points[:, 2]
+    wide = points.astype(np.int64).reshape(-1, 3)
+    return (wide[:, 0] << 42) | (wide[:, 1] << 21) | wide[:, 2]
 
 
 def char_mask(key: str) -> int:
@@ -456,17 +457,18 @@ def char_bags(keys: list[str]) -> np.ndarray:
     points, owner = _points(keys)
     buckets = ((points * np.uint64(2654435761)) >> np.uint64(7)) & np.uint64(15)
     counts = np.bincount(owner * 16 + buckets.astype(np.int64), minlength=len(keys) * 16)
-    counts = np.minimum(counts, 15).astype(np.uint64).reshape(-1, 16)
-    return np.bitwise_or.reduce(counts << np.arange(0, 64, 4, dtype=np.uint64), axis=1)
+    capped = np.minimum(counts, 15).astype(np.uint64).reshape(-1, 16)
+    bags: np.ndarray = np.bitwise_or.reduce(capped << np.arange(0, 64, 4, dtype=np.uint64), axis=1)
+    return bags
 
 
 @contextmanager
 def _streamed(conn: Connection, sql: str) -> Iterator[Any]:
     """A cursor on ``sql`` read ``_CHUNK`` rows at a time: on PostgreSQL a server-side cursor, or the
     driver would hold all eleven million postings of a million customers at once."""
-    dbapi = conn.connection.dbapi_connection
+    dbapi: Any = conn.connection.dbapi_connection  # psycopg's or sqlite3's: cursor(name=...), itersize
     server_side = conn.dialect.name == "postgresql"
-    cursor = dbapi.cursor(name="claimbot_name_index") if server_side else dbapi.cursor()  # type: ignore[union-attr]
+    cursor = dbapi.cursor(name="claimbot_name_index") if server_side else dbapi.cursor()
     try:
         if server_side:
             cursor.itersize = _CHUNK

@@ -67,9 +67,10 @@ from bot.rules.names import (
 )
 from storage.models import Customer, NameGram
 from storage.prepared import driver_rows
+from storage.tables import table_of
 
-_gram = NameGram.__table__  # type: ignore[attr-defined]
-_customer = Customer.__table__  # type: ignore[attr-defined]
+_gram = table_of(NameGram)
+_customer = table_of(Customer)
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,9 @@ def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float
     # A server holds the same filter in memory (storage/fuzzy_index.py). Only a process that imported
     # that module can have loaded it: the console and the CLI never import it, nor numpy with it.
     fuzzy_index = sys.modules.get("storage.fuzzy_index")
-    found = fuzzy_index.find(conn.engine, keys) if fuzzy_index is not None else None
-    if found is not None:
-        return found
+    in_memory: dict[int, float] | None = fuzzy_index.find(conn.engine, keys) if fuzzy_index is not None else None
+    if in_memory is not None:
+        return in_memory
     queries = sorted({key for key in (keys.core_key, keys.stem_key) if is_fuzzable(key)})
     if not queries:
         return {}

@@ -88,8 +88,8 @@ class _KeyIndex:
                 intact.update(lists[0][0])
                 continue
             # set & set runs in C and walks the smaller side only; long lists are kept as sets too.
-            sets = [self._as_set(gram, more) if len(more) > LONG else set(more)  # type: ignore[arg-type]
-                    for more, gram in lists]
+            sets = [self._as_set(gram, more) if len(more) > LONG else set(more)
+                    for more, gram in lists if more is not None]  # all are: a missing gram sorts first
             found = sets[0] & sets[1]
             for more_set in sets[2:]:
                 if not found:

@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
 
 @dataclass
@@ -37,7 +38,7 @@ class _Plan:
 
 
 class Prepared:
-    def __init__(self, statement: Executable):
+    def __init__(self, statement: ClauseElement):
         self.statement = statement
         self._plans: dict[type[Dialect], _Plan] = {}
 
@@ -45,7 +46,9 @@ class Prepared:
         plan = self._plans.get(type(dialect))
         if plan is None:
             compiled = self.statement.compile(dialect=dialect)
-            binds = {}
+            if not isinstance(compiled, SQLCompiler):
+                raise TypeError(f"not a SQL statement: {self.statement!r}")
+            binds: dict[str, tuple[Any, Callable[[Any], Any] | None]] = {}
             for name, param in compiled.binds.items():
                 if param.expanding:
                     raise ValueError(f"{name}: expanding parameters are not supported")

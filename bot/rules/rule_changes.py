@@ -63,11 +63,14 @@ def protection_across_versions(
     for i, v in enumerate(versions):
         if v.effective_at <= started_at:
             base = i
-    inputs = dict(tier=tier, stage=stage, tz=tz, started_at=started_at, last_followup_at=last_followup_at,
-                  last_progress_at=last_progress_at)
-    held = protection(versions[base].rules, **inputs)  # type: ignore[arg-type]
+
+    def under(rules: ClockRules) -> Protection:
+        return protection(rules, tier=tier, stage=stage, tz=tz, started_at=started_at,
+                          last_followup_at=last_followup_at, last_progress_at=last_progress_at)
+
+    held = under(versions[base].rules)
     for change in versions[base + 1:]:
-        new = protection(change.rules, **inputs)  # type: ignore[arg-type]
+        new = under(change.rules)
         until = effective_until(held.until, new.until, local_day(change.effective_at, tz), grace_days)
         if until == new.until:
             held = new

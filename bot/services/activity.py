@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results import ActionResult, InputError
 from bot.rules import clocks, text
@@ -59,7 +59,7 @@ def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
         long_enough = len(note) >= ctx.settings.claims.min_followup_note_chars
         counted_today = session.exec(
             select(FollowUp.id).where(FollowUp.customer_id == customer.id, FollowUp.local_day == today,
-                                      FollowUp.qualifying.is_(True))  # type: ignore[attr-defined]
+                                      col(FollowUp.qualifying).is_(True))
         ).first()
         qualifying = long_enough and counted_today is None
         session.add(FollowUp(customer_id=customer.id, ownership_id=ownership.id, rep_id=rep_id, kind=kind,

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results import InputError
 from bot.results_allocation import (
@@ -69,9 +69,9 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
     lead = Lead(customer.region, customer.industry, customer.tier)
     current = active_ownership(session, customer.id, lock=True)
     if current is not None:
-        related = RelatedOwner(customer.id, customer.short_id, customer.name, current.rep_id, "self")
+        itself = RelatedOwner(customer.id, customer.short_id, customer.name, current.rep_id, "self")
         return _record(session, ctx, customer, now, actor, lead, outcome="existing_owner", reason="owned",
-                       rep=current.rep_id, strategy="existing_owner", related=related, ownership=current)
+                       rep=current.rep_id, strategy="existing_owner", related=itself, ownership=current)
 
     related = _owned_match(session, customer)
     if related is not None:
@@ -157,8 +157,9 @@ def fairness(ctx: ServiceContext, since: datetime, until: datetime) -> FairnessR
     """Per rule, the assignments in [since, until): counts per rep, spread, Gini, and the worst spread
     within one cycle among the reps eligible throughout it."""
     with read_session(ctx.engine) as session:
-        entries = session.exec(select(AllocationEntry).where(AllocationEntry.at >= since, AllocationEntry.at < until)
-                               .order_by(AllocationEntry.id)).all()  # type: ignore[arg-type]
+        entries = session.exec(select(AllocationEntry)
+                               .where(col(AllocationEntry.at) >= since, col(AllocationEntry.at) < until)
+                               .order_by(col(AllocationEntry.id))).all()
     specs = {s.name: s for s in rule_specs(ctx)}
     names = list(specs) + sorted({e.rule for e in entries if e.rule and e.rule not in specs})
     out = []
@@ -171,8 +172,8 @@ def fairness(ctx: ServiceContext, since: datetime, until: datetime) -> FairnessR
         passed = Counter(rep for why in whys for rep in why.get("passed", []))
         counts = {rep: 0 for rep in (spec.reps if spec else ())}
         counts.update({rep: 0 for rep in passed if rep not in counts})  # a pool from the Rep table
-        for e in assigned:
-            counts[e.rep_id] = counts.get(e.rep_id, 0) + 1  # type: ignore[index]
+        for rep_id in (e.rep_id for e in assigned if e.rep_id):  # all of them
+            counts[rep_id] = counts.get(rep_id, 0) + 1
         ledger = [rules.LedgerRow(e.rep_id or "", e.cycle or 0, frozenset(s["rep"] for s in why.get("skipped", [])))
                   for e, why in zip(assigned, whys, strict=True)]
         cycles = rules.cycle_stats(list(counts), ledger)
@@ -192,7 +193,7 @@ def explain(ctx: ServiceContext, customer_id: int) -> list[dict[str, Any]]:
     """The ledger entries of one customer, oldest first, as stored (for /customer and audits)."""
     with read_session(ctx.engine) as session:
         entries = session.exec(select(AllocationEntry).where(AllocationEntry.customer_id == customer_id)
-                               .order_by(AllocationEntry.id)).all()  # type: ignore[arg-type]
+                               .order_by(col(AllocationEntry.id))).all()
         return [{"rep": e.rep_id, "outcome": e.outcome, "rule": e.rule, "strategy": e.strategy, "reason": e.reason,
                  "cycle": e.cycle, "actor": e.actor, "at": e.at, **json.loads(e.why)} for e in entries]
 
@@ -224,8 +225,8 @@ def _cooldowns(session: Session, ctx: ServiceContext, customer_id: int) -> dict[
     """Reps who released, lost or had this customer recycled: the first local day they may have it again."""
     rows = session.exec(
         select(Ownership.rep_id, func.max(Ownership.ended_at))
-        .where(Ownership.customer_id == customer_id, Ownership.end_reason.in_(caps.COOLDOWN_REASONS))  # type: ignore[union-attr]
-        .group_by(Ownership.rep_id)
+        .where(Ownership.customer_id == customer_id, col(Ownership.end_reason).in_(caps.COOLDOWN_REASONS))
+        .group_by(col(Ownership.rep_id))
     ).all()
     return {rep: limits.cooldown_until(ctx, ended) for rep, ended in rows if ended is not None}
 
@@ -234,11 +235,11 @@ def _states(session: Session, ctx: ServiceContext, rep_ids: Sequence[str],
             cooldowns: dict[str, date] | None = None) -> dict[str, RepState]:
     if not rep_ids:
         return {}
-    reps = {r.id: r for r in session.exec(select(Rep).where(Rep.id.in_(list(rep_ids)))).all()}  # type: ignore[attr-defined]
+    reps = {r.id: r for r in session.exec(select(Rep).where(col(Rep.id).in_(list(rep_ids)))).all()}
     holdings = dict(session.exec(
-        select(Ownership.rep_id, func.count()).join(Customer, Customer.id == Ownership.customer_id)
-        .where(Ownership.rep_id.in_(list(rep_ids)), Ownership.ended_at.is_(None), Customer.stage != "won")  # type: ignore[attr-defined,union-attr]
-        .group_by(Ownership.rep_id)
+        select(Ownership.rep_id, func.count()).join(Customer, col(Customer.id) == Ownership.customer_id)
+        .where(col(Ownership.rep_id).in_(list(rep_ids)), col(Ownership.ended_at).is_(None), Customer.stage != "won")
+        .group_by(col(Ownership.rep_id))
     ).all())
     return {r: _state(ctx, r, reps.get(r), holdings.get(r, 0), cooldowns) for r in rep_ids}
 
@@ -253,8 +254,8 @@ def _profile_pool(session: Session, ctx: ServiceContext, lead: Lead, now: dateti
     """A rule without its own reps: every active rep (not managers) whose regions and industries fit,
     among those who have held a customer — anyone else who merely used the bot is no sales rep."""
     sellers = select(Ownership.rep_id).distinct()
-    reps = session.exec(select(Rep).where(Rep.active.is_(True), Rep.id.in_(sellers))  # type: ignore[attr-defined,union-attr]
-                        .order_by(Rep.id)).all()  # type: ignore[arg-type]
+    reps = session.exec(select(Rep).where(col(Rep.active).is_(True), col(Rep.id).in_(sellers))
+                        .order_by(col(Rep.id))).all()
     return [r.id for r in reps if roles.role_of(session, ctx, r.id) == "rep"
             and not roles.is_manager(session, ctx, r.id)
             and rules.profile_fits(_state(ctx, r.id, r, 0), lead)]
@@ -263,16 +264,16 @@ def _profile_pool(session: Session, ctx: ServiceContext, lead: Lead, now: dateti
 def _owned_match(session: Session, customer: Customer) -> RelatedOwner | None:
     """Another customer that is the same company (same USCC, company domain, phone, or core key — the exact
     and strong tiers of PRODUCT 3.5) and has an owner."""
-    probes = (("uscc", Customer.uscc, customer.uscc), ("domain", Customer.domain, customer.domain),
-              ("phone", Customer.phone, customer.phone), ("core", Customer.core_key, customer.core_key))
+    probes = (("uscc", col(Customer.uscc), customer.uscc), ("domain", col(Customer.domain), customer.domain),
+              ("phone", col(Customer.phone), customer.phone), ("core", col(Customer.core_key), customer.core_key))
     for why, column, value in probes:
         if not value:
             continue
         row = session.exec(
             select(Customer, Ownership)
-            .join(Ownership, and_(Ownership.customer_id == Customer.id, Ownership.ended_at.is_(None)))  # type: ignore[arg-type,union-attr]
-            .where(column == value, Customer.id != customer.id)  # type: ignore[arg-type]
-            .order_by(Customer.id).limit(1)  # type: ignore[arg-type]
+            .join(Ownership, and_(col(Ownership.customer_id) == Customer.id, col(Ownership.ended_at).is_(None)))
+            .where(column == value, col(Customer.id) != customer.id)
+            .order_by(col(Customer.id)).limit(1)
         ).first()
         if row is not None:
             other, owned = row

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results import ActionResult, CaseResult, ClaimResult, HandoverResult, Lookup
 from bot.results_card import (
@@ -82,9 +82,9 @@ def _card(session: Session, ctx: ServiceContext, viewer: str, lookup: Lookup, no
     today = ctx.today(now)
     # One pass over the customer's follow-ups: the week's and the month's counts, the next contact day.
     week, month, next_contact = session.exec(select(
-        func.count().filter(FollowUp.local_day > today - timedelta(days=WEEK_DAYS)),
-        func.count().filter(FollowUp.local_day > today - timedelta(days=MONTH_DAYS)),
-        func.min(FollowUp.next_contact).filter(FollowUp.next_contact >= today),  # type: ignore[operator]
+        func.count().filter(col(FollowUp.local_day) > today - timedelta(days=WEEK_DAYS)),
+        func.count().filter(col(FollowUp.local_day) > today - timedelta(days=MONTH_DAYS)),
+        func.min(FollowUp.next_contact).filter(col(FollowUp.next_contact) >= today),
     ).where(FollowUp.customer_id == c.id)).one()
     complaints = session.exec(select(func.count()).where(
         Complaint.customer_id == c.id, Complaint.status == "open")).one()

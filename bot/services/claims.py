@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -248,7 +249,7 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
             raise _Abort(refused)
         return refused
 
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # column → value, as claim_rows.update_customer takes them
     if customer.stage in ("won", "lost"):
         changes.update(stage="lead", amount=None)  # a new owner starts a new funnel
     for column in ("tier", "region", "industry", "uscc", "domain", "phone"):
@@ -259,7 +260,7 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
             changes[column] = value
     if changes:
         claim_rows.update_customer(conn, customer.id, **changes)
-        customer = replace(customer, **changes)  # type: ignore[arg-type]
+        customer = replace(customer, **changes)
     ownership, p = ownership_changes.start_row(conn, ctx, customer, rep_id, now, kind="claim", actor=rep_id,
                                                rule="first_claim" if created else "pool_claim")
     snap = snapshot_of(ctx, replace(customer, owner=ownership), with_activity=False, protection=p)

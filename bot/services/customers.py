@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results import Candidate, CustomerDetails, HistoryEntry, InputError, Lookup, MyCustomers
 from bot.rules import text
@@ -63,12 +63,12 @@ def resolve_with_rest(session: Session, ctx: ServiceContext, command_text: str) 
     if text.short_id_number(first) is not None:
         return resolve(session, ctx, first), first, after.strip()
     prefixes = text.name_prefixes(name)
-    keyed = {}
+    keyed: dict[str, tuple[str, str]] = {}
     for prefix, remainder in prefixes:
         if text.has_word_character(prefix):
             keyed.setdefault(name_keys(prefix).name_key, (prefix, remainder))
     if keyed:
-        hits = session.exec(select(Customer.name_key).where(Customer.name_key.in_(list(keyed)))).all()  # type: ignore[attr-defined]
+        hits = session.exec(select(Customer.name_key).where(col(Customer.name_key).in_(list(keyed)))).all()
         for prefix, remainder in prefixes:  # longest first
             if text.has_word_character(prefix) and name_keys(prefix).name_key in hits:
                 return resolve(session, ctx, prefix), prefix, remainder
@@ -103,7 +103,7 @@ def details_in(session: Session, ctx: ServiceContext, lookup: Lookup) -> Custome
         return CustomerDetails(lookup)
     cid = lookup.customer.id
     events = session.exec(
-        select(OwnershipEvent).where(OwnershipEvent.customer_id == cid).order_by(OwnershipEvent.id)  # type: ignore[arg-type]
+        select(OwnershipEvent).where(OwnershipEvent.customer_id == cid).order_by(col(OwnershipEvent.id))
     ).all()
     count, last = session.exec(
         select(func.count(), func.max(FollowUp.at)).where(FollowUp.customer_id == cid)
@@ -114,33 +114,36 @@ def details_in(session: Session, ctx: ServiceContext, lookup: Lookup) -> Custome
 
 def my_customers(ctx: ServiceContext, rep_id: str, limit: int = MINE_LIMIT) -> MyCustomers:
     with read_session(ctx.engine) as session:
-        base = select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id).where(
-            Ownership.rep_id == rep_id, Ownership.ended_at.is_(None)  # type: ignore[union-attr]
+        base = select(Customer, Ownership).join(Ownership, col(Ownership.customer_id) == Customer.id).where(
+            Ownership.rep_id == rep_id, col(Ownership.ended_at).is_(None)
         )
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         rows = session.exec(
-            base.order_by(Ownership.protected_until.is_(None), Ownership.protected_until, Customer.id).limit(limit)  # type: ignore[union-attr]
+            base.order_by(col(Ownership.protected_until).is_(None), col(Ownership.protected_until), col(Customer.id))
+            .limit(limit)
         ).all()
         return MyCustomers(tuple(snapshot(session, ctx, c, o, with_activity=False) for c, o in rows), total)
 
 
 def export_rows(ctx: ServiceContext, batch: int = 1000) -> Iterator[dict[str, object]]:
     """Every customer with owner, status, tier, protected_until and follow-up count, streamed."""
-    followups = select(FollowUp.customer_id, func.count().label("n")).group_by(FollowUp.customer_id).subquery()
+    followups = select(FollowUp.customer_id, func.count().label("n")).group_by(col(FollowUp.customer_id)).subquery()
     with read_session(ctx.engine) as session:
         last_id = 0
         while True:
             rows = session.exec(
                 select(Customer, Ownership, followups.c.n)
-                .outerjoin(Ownership, (Ownership.customer_id == Customer.id) & Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+                .outerjoin(Ownership, (col(Ownership.customer_id) == Customer.id) & col(Ownership.ended_at).is_(None))
                 .outerjoin(followups, followups.c.customer_id == Customer.id)
-                .where(Customer.id > last_id).order_by(Customer.id).limit(batch)  # type: ignore[arg-type,operator]
+                .where(col(Customer.id) > last_id).order_by(col(Customer.id)).limit(batch)
             ).all()
             if not rows:
                 return
             for customer, ownership, n in rows:
                 yield _export_row(customer, ownership, n or 0)
-            last_id = rows[-1][0].id
+            last = rows[-1][0].id
+            assert last is not None
+            last_id = last
 
 
 def _export_row(customer: Customer, ownership: Ownership | None, followups: int) -> dict[str, object]:

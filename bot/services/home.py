@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.home_results import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.results import CustomerSnapshot
@@ -39,13 +39,13 @@ def opened(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> H
 def opened_users(ctx: ServiceContext) -> set[str]:
     """Everyone who has ever opened their Home tab."""
     with read_session(ctx.engine) as session:
-        return set(session.exec(select(Rep.id).where(Rep.home_opened_at.is_not(None))).all())  # type: ignore[union-attr]
+        return set(session.exec(select(Rep.id).where(col(Rep.home_opened_at).is_not(None))).all())
 
 
 def forget_opened(ctx: ServiceContext, user_id: str) -> None:
     """Slack refused to publish (the user left, the app lost access): stop refreshing their Home."""
     with write_session(ctx.engine) as session:
-        session.execute(update(Rep).where(Rep.id == user_id).values(home_opened_at=None))  # type: ignore[arg-type]
+        session.execute(update(Rep).where(col(Rep.id) == user_id).values(home_opened_at=None))
 
 
 def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> HomeData:
@@ -54,8 +54,8 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
     reminder_days = max(ctx.settings.reminders.days_before or [0])
     with read_session(ctx.engine) as session:
         rows = session.exec(
-            select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
-            .where(Ownership.rep_id == user_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+            select(Customer, Ownership).join(Ownership, col(Ownership.customer_id) == Customer.id)
+            .where(Ownership.rep_id == user_id, col(Ownership.ended_at).is_(None))
         ).all()
         snaps = [snapshot(session, ctx, c, o, with_activity=False) for c, o in rows]
         # Nearest deadline first, as the clocks compute it now; won customers (never recycled) last.
@@ -100,15 +100,15 @@ def _today(session: Session, snaps: list[CustomerSnapshot], complaint_rows: list
     by_customer = {s.id: s for s in snaps}
     # The latest follow-up of each current ownership carries the next-contact day still open (a later
     # follow-up replaces it).
-    latest = (select(func.max(FollowUp.id)).join(Ownership, Ownership.id == FollowUp.ownership_id)
-              .where(Ownership.rep_id == user_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
-              .group_by(FollowUp.ownership_id))
-    contacts = session.exec(select(FollowUp).where(FollowUp.id.in_(latest),  # type: ignore[union-attr]
-                                                   FollowUp.next_contact <= today)).all()  # type: ignore[operator]
+    latest = (select(func.max(FollowUp.id)).join(Ownership, col(Ownership.id) == FollowUp.ownership_id)
+              .where(Ownership.rep_id == user_id, col(Ownership.ended_at).is_(None))
+              .group_by(col(FollowUp.ownership_id)))
+    contacts = session.exec(select(FollowUp).where(col(FollowUp.id).in_(latest),
+                                                   col(FollowUp.next_contact) <= today)).all()
     for f in contacts:
-        s = by_customer.get(f.customer_id)
-        if s is not None and f.next_contact is not None:
-            items.append(TodayItem("next_contact", s.id, s.short_id, s.name, f.next_contact))
+        owned = by_customer.get(f.customer_id)
+        if owned is not None and f.next_contact is not None:
+            items.append(TodayItem("next_contact", owned.id, owned.short_id, owned.name, f.next_contact))
     for complaint, customer in complaint_rows:
         items.append(TodayItem("complaint", customer.id or 0, customer.short_id, customer.name, complaint.due_on))
     items.sort(key=lambda i: (i.day, KIND_ORDER[i.kind], i.short_id))
@@ -119,15 +119,15 @@ def _complaint_rows(session: Session, user_id: str) -> list[tuple[Complaint, Cus
     """Open complaints the user must resolve: logged while they owned the customer (as the scorecard counts
     them, and as bot/services/complaints decides who may resolve)."""
     return list(session.exec(
-        select(Complaint, Customer).join(Customer, Customer.id == Complaint.customer_id)
+        select(Complaint, Customer).join(Customer, col(Customer.id) == Complaint.customer_id)
         .where(Complaint.status == "open", Complaint.owner_id == user_id)
-        .order_by(Complaint.due_on, Complaint.id)  # type: ignore[arg-type]
+        .order_by(col(Complaint.due_on), col(Complaint.id))
     ).all())
 
 
 def _open_complaints(session: Session, today: date) -> tuple[int, int]:
     """(open, overdue) complaints of the whole team (a rep's come from ``_complaint_rows``)."""
-    due = session.exec(select(Complaint.due_on).where(Complaint.status == "open")).all()
+    due = session.exec(select(col(Complaint.due_on)).where(Complaint.status == "open")).all()
     return len(due), sum(1 for d in due if d < today)
 
 
@@ -149,8 +149,8 @@ def _team(session: Session, ctx: ServiceContext, tallies: dict[str, scores.Tally
         amount_cents=sum(t.amount_cents for t in tallies.values()), recycled=sum(t.recycled for t in tallies.values()),
         disputes_lost=sum(t.disputes_lost for t in tallies.values()))
     holding = session.exec(
-        select(func.count()).select_from(Ownership).join(Customer, Customer.id == Ownership.customer_id)
-        .where(Ownership.ended_at.is_(None), Customer.stage != "won")  # type: ignore[union-attr]
+        select(func.count()).select_from(Ownership).join(Customer, col(Customer.id) == Ownership.customer_id)
+        .where(col(Ownership.ended_at).is_(None), Customer.stage != "won")
     ).one()
     return _numbers(total, ranked, None, ctx, holding=holding, cap=0, complaints=_open_complaints(session, today))
 
@@ -158,13 +158,14 @@ def _team(session: Session, ctx: ServiceContext, tallies: dict[str, scores.Tally
 def _pending(session: Session, manager: str) -> tuple[list[PendingItem], int]:
     """Cases by their deadline, then handovers by when they were asked for."""
     cases_total = session.exec(select(func.count()).select_from(Case).where(Case.status == "pending")).one()
-    cases = session.exec(select(Case, Customer).join(Customer, Customer.id == Case.customer_id)
-                         .where(Case.status == "pending").order_by(Case.deadline, Case.id)  # type: ignore[arg-type]
+    cases = session.exec(select(Case, Customer).join(Customer, col(Customer.id) == Case.customer_id)
+                         .where(Case.status == "pending").order_by(col(Case.deadline), col(Case.id))
                          .limit(PENDING_CAP)).all()
     handovers_total = session.exec(
         select(func.count()).select_from(Handover).where(Handover.status == "pending")).one()
-    handovers = session.exec(select(Handover, Customer).join(Customer, Customer.id == Handover.customer_id)
-                             .where(Handover.status == "pending").order_by(Handover.created_at, Handover.id)  # type: ignore[arg-type]
+    handovers = session.exec(select(Handover, Customer).join(Customer, col(Customer.id) == Handover.customer_id)
+                             .where(Handover.status == "pending")
+                             .order_by(col(Handover.created_at), col(Handover.id))
                              .limit(PENDING_CAP)).all()
     items = [PendingItem(c.kind, c.id or 0, cu.id or 0, cu.short_id, cu.name, c.claimant, c.owner, c.created_at,
                          c.deadline, excluded=c.excluded_decider == manager) for c, cu in cases]

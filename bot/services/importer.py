@@ -34,7 +34,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results_allocation import AllocationResult
 from bot.results_import import ImportReport, Note, RowOutcome
@@ -50,6 +50,7 @@ from storage.engine import is_sqlite, write_session
 from storage.lookup import gram_rows
 from storage.lookup_memory import MemoryFuzzyIndex
 from storage.models import SHORT_ID_OFFSET, Customer, NameGram, Ownership
+from storage.tables import table_of
 
 __all__ = ["CsvSource", "ImportFileError", "ImportOptions", "import_csv", "open_csv", "validate_row"]
 
@@ -61,8 +62,8 @@ FILLABLE = ("uscc", "domain", "phone", "region", "industry")
 COMPARED = (*FILLABLE, "tier", "stage")
 IN_CHUNK = 900  # values per IN (…) list
 
-_gram = NameGram.__table__  # type: ignore[attr-defined]
-_customer = Customer.__table__  # type: ignore[attr-defined]
+_gram = table_of(NameGram)
+_customer = table_of(Customer)
 
 Allocator = Callable[[Session, ServiceContext, Customer, datetime, str], AllocationResult]
 Progress = Callable[[int, int, dict[str, int]], None]
@@ -131,7 +132,7 @@ class _Known:
 class _Rec:
     """A customer as the batch sees it: stored already, or created by a row of this batch."""
 
-    customer: Customer | _NewCustomer | _Known
+    customer: Customer | _NewCustomer
     keys: NameKeys
     owner: str | None
     created_row: int | None = None  # the row of this file that created it, if one did
@@ -146,7 +147,7 @@ class _Pending:
     reason: str
     rec: _Rec | None = None
     params: dict[str, object] = field(default_factory=dict)
-    candidates: list[tuple[_Rec, str, float]] = field(default_factory=list)
+    candidates: list[tuple[_Rec | _Known, str, float]] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
 
 
@@ -160,6 +161,7 @@ class _Batch:
         self.by_value: dict[tuple[str, str], _Rec] = {}
         self.by_core: dict[str, list[_Rec]] = {}
         self.new: list[_Rec] = []
+        self.new_customers: list[_NewCustomer] = []  # the customers of self.new, in the same order
         self.new_fuzzy = MemoryFuzzyIndex()  # self.new's keys, by their index in self.new
         self.starts: list[tuple[_Rec, str, int]] = []  # (customer, owner, row): ownerships to start
         self.outcomes: list[_Pending | RowOutcome] = []
@@ -189,8 +191,8 @@ class _Batch:
         for start in range(0, len(ids), IN_CHUNK):
             owners.update(self.session.exec(
                 select(Ownership.customer_id, Ownership.rep_id).where(
-                    Ownership.customer_id.in_(ids[start:start + IN_CHUNK]),  # type: ignore[attr-defined]
-                    Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+                    col(Ownership.customer_id).in_(ids[start:start + IN_CHUNK]),
+                    col(Ownership.ended_at).is_(None))
             ).all())
         for cid in ids:  # oldest first, as find_matches picks the oldest of several
             c = found[cid]
@@ -226,23 +228,23 @@ class _Batch:
                 return rec, why
         return None
 
-    def _probable(self, r: Row) -> list[tuple[_Rec, str, float]]:
+    def _probable(self, r: Row) -> list[tuple[_Rec | _Known, str, float]]:
         strong = self.by_core.get(r.keys.core_key, [])
         if strong:
             return [(rec, "core", 100.0) for rec in strong[:CANDIDATES]]
-        scored: list[tuple[float, int, _Rec]] = []
+        scored: list[tuple[float, int, _Rec | _Known]] = []
         if not self.fuzzy_fresh:  # what was stored since the last batch (this import's earlier batches, claims)
             self.fuzzy.refresh(self.session)
             self.fuzzy_fresh = True
         stored = self.fuzzy.find(r.keys)
         for cid, score in sorted(stored.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]:
-            scored.append((score, 0, _Rec(_Known(cid), r.keys, None)))
+            scored.append((score, 0, _Known(cid)))
         for index, score in self.new_fuzzy.find(r.keys).items():
             scored.append((score, 1, self.new[index]))
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [(rec, "fuzzy", score) for score, _, rec in scored[:CANDIDATES]]
 
-    def _create(self, r: Row, candidates: list[tuple[_Rec, str, float]]) -> None:
+    def _create(self, r: Row, candidates: list[tuple[_Rec | _Known, str, float]]) -> None:
         v = r.values
         customer = _NewCustomer(
             name=r.name, name_key=r.keys.name_key, core_key=r.keys.core_key, stem_key=r.keys.stem_key,
@@ -254,6 +256,7 @@ class _Batch:
         self._index(rec)
         self.new_fuzzy.add(len(self.new), r.keys.core_key, r.keys.stem_key)
         self.new.append(rec)
+        self.new_customers.append(customer)
         if r.owner:
             self.starts.append((rec, r.owner, r.row))
         status, reason = ("flagged", "probable_duplicate") if candidates else ("created", "new")
@@ -297,19 +300,19 @@ class _Batch:
         known: dict[int, list[_Known]] = {}
         for p in self.outcomes:
             for rec, _, _ in p.candidates if isinstance(p, _Pending) else ():
-                if isinstance(rec.customer, _Known):
-                    known.setdefault(rec.customer.id, []).append(rec.customer)
+                if isinstance(rec, _Known):
+                    known.setdefault(rec.id, []).append(rec)
         ids = sorted(known)
         for start in range(0, len(ids), IN_CHUNK):
             for cid, name in session.execute(select(Customer.id, Customer.name).where(
-                    Customer.id.in_(ids[start:start + IN_CHUNK]))):  # type: ignore[union-attr]
+                    col(Customer.id).in_(ids[start:start + IN_CHUNK]))):
                 for candidate in known[cid]:
                     candidate.name = name
         if self.new:
-            ids = session.execute(_customer.insert().returning(_customer.c.id, sort_by_parameter_order=True),
-                                  [rec.customer.row() for rec in self.new]).scalars().all()
-            for rec, cid in zip(self.new, ids, strict=True):
-                rec.customer.id = cid
+            new_ids = session.execute(_customer.insert().returning(_customer.c.id, sort_by_parameter_order=True),
+                                      [customer.row() for customer in self.new_customers]).scalars().all()
+            for customer, cid in zip(self.new_customers, new_ids, strict=True):
+                customer.id = cid
             grams = [{"gram": g, "key_len": n, "customer_id": rec.customer.id}
                      for rec in self.new for g, n in gram_rows(rec.keys)]
             if grams:
@@ -354,11 +357,11 @@ class _Batch:
 
     def _orm_customers(self, recs: list[_Rec]) -> dict[int, Customer]:
         """The ORM objects of these customers (by id() of their _Rec), loaded in one query."""
-        missing = sorted({rec.customer.id for rec in recs if not isinstance(rec.customer, Customer)})
+        missing = sorted({c.id for rec in recs if not isinstance(c := rec.customer, Customer) and c.id is not None})
         loaded: dict[int | None, Customer] = {}
         for start in range(0, len(missing), IN_CHUNK):
             loaded.update((c.id, c) for c in self.session.exec(
-                select(Customer).where(Customer.id.in_(missing[start:start + IN_CHUNK]))))  # type: ignore[union-attr]
+                select(Customer).where(col(Customer.id).in_(missing[start:start + IN_CHUNK]))))
         return {id(rec): rec.customer if isinstance(rec.customer, Customer) else loaded[rec.customer.id]
                 for rec in recs}
 
@@ -381,9 +384,10 @@ class _Batch:
         return done
 
 
-def _candidate(rec: _Rec, why: str, score: float, created_rows: dict[int, int]) -> dict[str, object]:
-    c = rec.customer
-    row = rec.created_row if rec.created_row is not None else created_rows.get(c.id or 0)
+def _candidate(rec: _Rec | _Known, why: str, score: float, created_rows: dict[int, int]) -> dict[str, object]:
+    c = rec if isinstance(rec, _Known) else rec.customer
+    created_row = None if isinstance(rec, _Known) else rec.created_row
+    row = created_row if created_row is not None else created_rows.get(c.id or 0)
     found: dict[str, object] = {"customer": c.short_id, "name": c.name, "why": why, "score": round(score)}
     if row is not None:
         found["row"] = row
@@ -452,7 +456,10 @@ class _Importer:
         skipped: list[RowOutcome] = []
         for number, cells in chunk:
             checked = validate_row(number, cells)
-            (skipped if isinstance(checked, RowOutcome) else rows).append(checked)  # type: ignore[arg-type]
+            if isinstance(checked, RowOutcome):
+                skipped.append(checked)
+            else:
+                rows.append(checked)
         outcomes = self._decide_and_write(run_batch, rows) if rows else []
         self._record(sorted(skipped + outcomes, key=lambda o: o.row))
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from bot.services.context import ServiceContext
 from storage.engine import is_sqlite, read_session, write_session
@@ -33,11 +34,11 @@ def slot(ctx: ServiceContext, job: str, slot: str, now: datetime) -> Iterator[Ru
     run = Run(job, slot)
     yield run
     with write_session(ctx.engine) as session:
-        session.execute(update(JobRun).where(JobRun.job == job, JobRun.slot == slot)  # type: ignore[arg-type]
+        session.execute(update(JobRun).where(col(JobRun.job) == job, col(JobRun.slot) == slot)
                         .values(finished_at=datetime.now(UTC), summary=run.summary))
 
 
 def finished(ctx: ServiceContext, job: str, slot: str) -> bool:
     with read_session(ctx.engine) as session:
-        return session.execute(select(JobRun.finished_at).where(JobRun.job == job, JobRun.slot == slot)  # type: ignore[arg-type]
+        return session.execute(select(col(JobRun.finished_at)).where(col(JobRun.job) == job, col(JobRun.slot) == slot)
                                ).scalar() is not None

@@ -190,11 +190,12 @@ def parse(raw: Mapping[str, Any]) -> dict[str, Any]:
         if kind == "days":
             parts = given if isinstance(given, list) else _SEPARATORS.split(
                 unicodedata.normalize("NFKC", str(given or "")).strip())
-            numbers = [_int(p) for p in parts if str(p).strip()]
-            if any(n is None for n in numbers):
+            read = [_int(p) for p in parts if str(p).strip()]
+            numbers = [n for n in read if n is not None]
+            if len(numbers) < len(read):
                 errors.append(FieldError(key, "list"))
             else:
-                values[key] = sorted(set(numbers), reverse=True)  # type: ignore[type-var]
+                values[key] = sorted(set(numbers), reverse=True)
         else:
             number = _int(given)
             if number is None:

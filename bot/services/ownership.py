@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.engine import Connection
-from sqlmodel import Session, select
+from sqlalchemy.engine import Connection, CursorResult
+from sqlmodel import Session, col, select
 
 from bot.rules import clocks
 from bot.services.context import ServiceContext
@@ -47,7 +47,7 @@ def start_row(conn: Connection, ctx: ServiceContext, customer: CustomerRow, rep_
     ownership row with fresh clocks and the same audit record."""
     ownership = OwnerRow(customer_id=customer.id, rep_id=rep_id, started_at=now, last_followup_at=None,
                          last_progress_at=now)
-    protection = protection_of(ctx, customer, ownership)  # type: ignore[arg-type]
+    protection = protection_of(ctx, customer, ownership)
     claim_rows.insert_ownership(conn, customer_id=customer.id, rep_id=rep_id, started_at=now, last_progress_at=now,
                                 protected_until=protection.until)  # the partial unique index decides a race here
     claim_rows.insert_event(conn, customer_id=customer.id, kind=kind, from_rep=from_rep, to_rep=rep_id, actor=actor,
@@ -81,18 +81,20 @@ def transfer(session: Session, ctx: ServiceContext, customer: Customer, current:
 def holding(session: Session, rep_id: str) -> int:
     """Active, non-won customers a rep owns (what the holding cap counts)."""
     return session.exec(
-        select(func.count()).select_from(Ownership).join(Customer, Customer.id == Ownership.customer_id)
-        .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None), Customer.stage != "won")  # type: ignore[union-attr]
+        select(func.count()).select_from(Ownership).join(Customer, col(Customer.id) == Ownership.customer_id)
+        .where(Ownership.rep_id == rep_id, col(Ownership.ended_at).is_(None), Customer.stage != "won")
     ).one()
 
 
 def _close(session: Session, ownership: Ownership, end_reason: str, now: datetime) -> bool:
     from sqlalchemy import update
 
-    closed = session.execute(
-        update(Ownership).where(Ownership.id == ownership.id, Ownership.ended_at.is_(None))  # type: ignore[arg-type,union-attr]
+    result = session.execute(
+        update(Ownership).where(col(Ownership.id) == ownership.id, col(Ownership.ended_at).is_(None))
         .values(ended_at=now, end_reason=end_reason)
-    ).rowcount == 1
+    )
+    assert isinstance(result, CursorResult)  # an UPDATE's
+    closed = result.rowcount == 1
     if closed:
         ownership.ended_at, ownership.end_reason = now, end_reason
     return closed
@@ -104,7 +106,7 @@ def _cancel_pending_handovers(session: Session, customer_id: int, now: datetime)
 
     from storage.models import Handover
 
-    session.execute(update(Handover).where(Handover.customer_id == customer_id, Handover.status == "pending")  # type: ignore[arg-type]
+    session.execute(update(Handover).where(col(Handover.customer_id) == customer_id, col(Handover.status) == "pending")
                     .values(status="cancelled", decided_at=now))
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results import ClaimResult, InputError
 from bot.results_pool import PoolClaim, PoolEntry, PoolPage
@@ -74,18 +74,18 @@ def claim_by_id(ctx: ServiceContext, rep_id: str, customer_id: int, now: datetim
 
 def _active() -> ColumnElement[bool]:
     return select(Ownership.id).where(
-        Ownership.customer_id == Customer.id, Ownership.ended_at.is_(None)  # type: ignore[union-attr]
+        col(Ownership.customer_id) == Customer.id, col(Ownership.ended_at).is_(None)
     ).exists()
 
 
 def _conditions(f: PoolFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [~_active()]
     if f.short_id is not None:
-        where.append(Customer.id == f.short_id - SHORT_ID_OFFSET)  # type: ignore[arg-type]
+        where.append(col(Customer.id) == f.short_id - SHORT_ID_OFFSET)
     if f.name_key:
-        where.append(Customer.name_key.contains(f.name_key, autoescape=True))  # type: ignore[attr-defined]
+        where.append(col(Customer.name_key).contains(f.name_key, autoescape=True))
     if f.tier:
-        where.append(Customer.tier == f.tier)  # type: ignore[arg-type]
+        where.append(col(Customer.tier) == f.tier)
     if f.region:
         where.append(func.lower(Customer.region).contains(f.region, autoescape=True))
     if f.industry:
@@ -122,44 +122,43 @@ def _returned(session: Session, f: PoolFilter, at: datetime | None, last_id: int
     """Pool customers with a return on record, by their last return, newest first."""
     later = aliased(OwnershipEvent)
     newer_return = select(later.id).where(
-        later.customer_id == OwnershipEvent.customer_id, later.kind.in_(RETURN_KINDS),  # type: ignore[attr-defined]
-        later.id > OwnershipEvent.id,  # type: ignore[operator]
+        col(later.customer_id) == OwnershipEvent.customer_id, col(later.kind).in_(RETURN_KINDS),
+        col(later.id) > OwnershipEvent.id,
     ).exists()
     stmt = (
-        select(Customer, OwnershipEvent).join(OwnershipEvent, OwnershipEvent.customer_id == Customer.id)  # type: ignore[arg-type]
-        .where(OwnershipEvent.kind.in_(RETURN_KINDS), ~newer_return, *_conditions(f))  # type: ignore[attr-defined]
-        .order_by(OwnershipEvent.at.desc(), OwnershipEvent.id.desc())  # type: ignore[attr-defined,union-attr]
+        select(Customer, OwnershipEvent).join(OwnershipEvent, col(OwnershipEvent.customer_id) == Customer.id)
+        .where(col(OwnershipEvent.kind).in_(RETURN_KINDS), ~newer_return, *_conditions(f))
+        .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
         .limit(limit)
     )
     if at is not None and last_id is not None:
-        stmt = stmt.where(or_(OwnershipEvent.at < at,  # type: ignore[arg-type,operator]
-                              and_(OwnershipEvent.at == at, OwnershipEvent.id < last_id)))  # type: ignore[arg-type,operator]
+        stmt = stmt.where(or_(col(OwnershipEvent.at) < at,
+                              and_(col(OwnershipEvent.at) == at, col(OwnershipEvent.id) < last_id)))
     return list(session.exec(stmt).all())
 
 
 def _never_owned(session: Session, f: PoolFilter, before_id: int | None, limit: int) -> list[Customer]:
     """Pool customers that never returned from anyone (never owned), newest first."""
     returned = select(OwnershipEvent.id).where(
-        OwnershipEvent.customer_id == Customer.id, OwnershipEvent.kind.in_(RETURN_KINDS)  # type: ignore[attr-defined]
+        col(OwnershipEvent.customer_id) == Customer.id, col(OwnershipEvent.kind).in_(RETURN_KINDS)
     ).exists()
-    stmt = select(Customer).where(~returned, *_conditions(f)).order_by(Customer.id.desc()).limit(limit)  # type: ignore[union-attr]
+    stmt = select(Customer).where(~returned, *_conditions(f)).order_by(col(Customer.id).desc()).limit(limit)
     if before_id is not None:
-        stmt = stmt.where(Customer.id < before_id)  # type: ignore[operator]
+        stmt = stmt.where(col(Customer.id) < before_id)
     return list(session.exec(stmt).all())
 
 
 def _entry(ctx: ServiceContext, c: Customer, event: OwnershipEvent | None) -> PoolEntry:
     assert c.id is not None
-    base = {"id": c.id, "short_id": c.short_id, "name": c.name, "tier": c.tier, "stage": c.stage,
-            "region": c.region, "industry": c.industry}
     if event is None:
-        return PoolEntry(**base, how=None, since=ctx.today(c.created_at))
+        return PoolEntry(c.id, c.short_id, c.name, c.tier, c.stage, c.region, c.industry, how=None,
+                         since=ctx.today(c.created_at))
     clock = until = None
     reason = event.reason
     if event.kind == "recycle" and reason and (m := _RECYCLE_REASON.match(reason)):
         clock, until, reason = m.group(1), date.fromisoformat(m.group(2)), None
-    return PoolEntry(**base, how=event.kind, since=ctx.today(event.at), by=event.from_rep, reason=reason,
-                     clock=clock, clock_until=until)
+    return PoolEntry(c.id, c.short_id, c.name, c.tier, c.stage, c.region, c.industry, how=event.kind,
+                     since=ctx.today(event.at), by=event.from_rep, reason=reason, clock=clock, clock_until=until)
 
 
 # --- Cursors ---------------------------------------------------------------------------------------

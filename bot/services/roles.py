@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.services.context import ServiceContext
 from bot.services.reps import ensure_rep, role_from_settings
@@ -39,7 +39,7 @@ def is_admin(ctx: ServiceContext, user_id: str) -> bool:
 
 
 def managers(session: Session, ctx: ServiceContext) -> list[str]:
-    granted = {r.id: r.role for r in session.exec(select(Rep).where(Rep.role_granted.is_(True))).all()}  # type: ignore[attr-defined]
+    granted = {r.id: r.role for r in session.exec(select(Rep).where(col(Rep.role_granted).is_(True))).all()}
     from_settings = [m for m in ctx.settings.team.managers if granted.get(m, "manager") == "manager"]
     return sorted(set(from_settings) | {uid for uid, role in granted.items() if role == "manager"})
 

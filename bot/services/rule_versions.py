@@ -20,13 +20,13 @@ import time
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.calendars import calendar_data_fingerprint, workday_calendar
 from bot.config import Settings
@@ -46,6 +46,26 @@ ATTEMPTS = 5
 
 _cache: weakref.WeakKeyDictionary[Engine, tuple[float, tuple[RuleVersion, ...], str | None]] = (
     weakref.WeakKeyDictionary())
+
+
+class ClockSubject(Protocol):
+    """What the clocks read of a customer: an ORM ``Customer`` or a ``storage.claim_rows.CustomerRow``."""
+
+    @property
+    def tier(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+
+
+class ClockStretch(Protocol):
+    """What the clocks read of an active ownership: an ORM ``Ownership`` or a ``claim_rows.OwnerRow``."""
+
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def last_followup_at(self) -> datetime | None: ...
+    @property
+    def last_progress_at(self) -> datetime: ...
 
 
 # --- what is versioned
@@ -100,7 +120,7 @@ class Recorded:
 
 def _load(engine: Engine) -> tuple[RuleVersion, ...]:
     with read_session(engine) as session:
-        rows = session.exec(select(ClockRuleVersion).order_by(ClockRuleVersion.version)).all()  # type: ignore[arg-type]
+        rows = session.exec(select(ClockRuleVersion).order_by(col(ClockRuleVersion.version))).all()
     versions = tuple(RuleVersion(r.version, rules_from(json.loads(r.settings)), clocks.as_utc(r.effective_at))
                      for r in rows)
     latest = rows[-1].digest if rows else None
@@ -116,7 +136,7 @@ def record(ctx: ServiceContext, now: datetime, source: str = "config") -> Record
     for _ in range(ATTEMPTS):
         with write_session(ctx.engine) as session:
             latest = session.exec(
-                select(ClockRuleVersion).order_by(ClockRuleVersion.version.desc()).limit(1)  # type: ignore[attr-defined]
+                select(ClockRuleVersion).order_by(col(ClockRuleVersion.version).desc()).limit(1)
             ).first()
             if latest is not None and latest.digest == digest:
                 return Recorded(latest.version, False)
@@ -124,7 +144,7 @@ def record(ctx: ServiceContext, now: datetime, source: str = "config") -> Record
             added = session.execute(
                 insert(ClockRuleVersion).values(version=number, digest=digest, effective_at=now, source=source,
                                                 settings=json.dumps(data, sort_keys=True, ensure_ascii=False))
-                .on_conflict_do_nothing(index_elements=["version"]).returning(ClockRuleVersion.version)
+                .on_conflict_do_nothing(index_elements=["version"]).returning(col(ClockRuleVersion.version))
             ).first()
             if added is not None:
                 session.add(ProtectionRefresh(version=number))
@@ -172,7 +192,7 @@ def settings_digest(settings: Settings) -> str:
     return digest
 
 
-def protection(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:
+def protection(ctx: ServiceContext, customer: ClockSubject, ownership: ClockStretch) -> clocks.Protection:
     """The ownership's deadline under the rules in force, held back by the grace of recent tightening."""
     inputs: dict[str, Any] = dict(tier=customer.tier, stage=customer.stage, tz=ctx.tz,
                                   started_at=ownership.started_at, last_followup_at=ownership.last_followup_at,
@@ -196,7 +216,7 @@ def refresh_pending(ctx: ServiceContext, now: datetime, batch: int = REFRESH_BAT
     """
     with read_session(ctx.engine) as session:
         pending = session.exec(select(ProtectionRefresh.version).where(
-            ProtectionRefresh.finished_at.is_(None)).order_by(ProtectionRefresh.version)).all()  # type: ignore[union-attr,arg-type]
+            col(ProtectionRefresh.finished_at).is_(None)).order_by(col(ProtectionRefresh.version))).all()
     if not pending:
         return 0
     versions = in_force(ctx, fresh=True)
@@ -206,7 +226,7 @@ def refresh_pending(ctx: ServiceContext, now: datetime, batch: int = REFRESH_BAT
     if pending[0] < newest:  # superseded: the newest version's pass recomputes everything
         with write_session(ctx.engine) as session:
             session.execute(update(ProtectionRefresh).where(
-                ProtectionRefresh.version < newest, ProtectionRefresh.finished_at.is_(None))  # type: ignore[arg-type,union-attr]
+                col(ProtectionRefresh.version) < newest, col(ProtectionRefresh.finished_at).is_(None))
                 .values(finished_at=now))
     if newest not in pending:
         return 0
@@ -218,9 +238,9 @@ def refresh_pending(ctx: ServiceContext, now: datetime, batch: int = REFRESH_BAT
             if progress.finished_at is not None:
                 return looked
             rows = session.exec(
-                select(Ownership, Customer).join(Customer, Customer.id == Ownership.customer_id)
-                .where(Ownership.ended_at.is_(None), Ownership.id > progress.through_id)  # type: ignore[union-attr,operator]
-                .order_by(Ownership.id).limit(batch).with_for_update(of=Ownership)  # type: ignore[arg-type]
+                select(Ownership, Customer).join(Customer, col(Customer.id) == Ownership.customer_id)
+                .where(col(Ownership.ended_at).is_(None), col(Ownership.id) > progress.through_id)
+                .order_by(col(Ownership.id)).limit(batch).with_for_update(of=Ownership)
             ).all()
             if not rows:
                 progress.finished_at = now

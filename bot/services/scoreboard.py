@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
 
 from bot.rules import clocks, scores
 from bot.scoreboard_results import (
@@ -69,7 +71,7 @@ def _span(ctx: ServiceContext, first: date, last: date) -> tuple[datetime, datet
 def _names(session: Session, rep_ids: set[str]) -> dict[str, str]:
     if not rep_ids:
         return {}
-    rows = session.exec(select(Rep.id, Rep.display_name).where(Rep.id.in_(sorted(rep_ids)))).all()  # type: ignore[attr-defined]
+    rows = session.exec(select(Rep.id, Rep.display_name).where(col(Rep.id).in_(sorted(rep_ids)))).all()
     return {rep_id: name for rep_id, name in rows if name}
 
 
@@ -80,19 +82,19 @@ def tallies(session: Session, ctx: ServiceContext, first: date, last: date) -> d
     """Every rep's counts over the local days first..last (PRODUCT 3.7's columns)."""
     start, end = _span(ctx, first, last)
 
-    def in_span(column):  # type: ignore[no-untyped-def]
+    def in_span(column: Mapped[datetime | None]) -> ColumnElement[bool]:
         return (column >= start) & (column < end)
 
     claims = session.exec(select(OwnershipEvent.to_rep).where(
-        OwnershipEvent.kind == "claim", in_span(OwnershipEvent.at))).all()
+        OwnershipEvent.kind == "claim", in_span(col(OwnershipEvent.at)))).all()
     followups = session.exec(select(FollowUp.rep_id).where(
-        FollowUp.qualifying.is_(True), FollowUp.local_day >= first, FollowUp.local_day <= last)).all()  # type: ignore[attr-defined,operator]
-    changes = session.exec(select(StageChange).where(in_span(StageChange.at)).order_by(StageChange.id)).all()
+        col(FollowUp.qualifying).is_(True), col(FollowUp.local_day) >= first, col(FollowUp.local_day) <= last)).all()
+    changes = session.exec(select(StageChange).where(in_span(col(StageChange.at))).order_by(col(StageChange.id))).all()
     advances = [c.rep_id for c in changes if c.to_stage != "won" and clocks.is_stage_advance(c.from_stage, c.to_stage)]
     wins = _wins(session, [c for c in changes if c.to_stage == "won"])
     recycled = session.exec(select(OwnershipEvent.from_rep).where(
-        OwnershipEvent.kind == "recycle", in_span(OwnershipEvent.at))).all()
-    decided = session.exec(select(Case).where(Case.status.in_(DECIDED), in_span(Case.decided_at))).all()  # type: ignore[attr-defined]
+        OwnershipEvent.kind == "recycle", in_span(col(OwnershipEvent.at)))).all()
+    decided = session.exec(select(Case).where(col(Case.status).in_(DECIDED), in_span(col(Case.decided_at)))).all()
     lost = [scores.dispute_loser(c.decision, c.claimant, c.owner) for c in decided]
     return scores.tally(claims=[r for r in claims if r], followups=followups, advances=advances, wins=wins,
                         recycled=[r for r in recycled if r], disputes_lost=[r for r in lost if r])
@@ -104,7 +106,7 @@ def _wins(session: Session, won: list[StageChange]) -> list[scores.Win]:
     if not won:
         return []
     stretches = session.exec(select(Ownership).where(
-        Ownership.customer_id.in_({c.customer_id for c in won})).order_by(Ownership.id)).all()  # type: ignore[attr-defined]
+        col(Ownership.customer_id).in_({c.customer_id for c in won})).order_by(col(Ownership.id))).all()
     result = []
     for change in won:
         stretch = next((o for o in stretches if o.customer_id == change.customer_id and o.rep_id == change.rep_id
@@ -166,14 +168,14 @@ def digest(ctx: ServiceContext, day_local: date, now: datetime) -> Digest:
     start, end = _span(ctx, yesterday, yesterday)
     with read_session(ctx.engine) as session:
         claimed = session.exec(
-            select(OwnershipEvent, Customer).join(Customer, Customer.id == OwnershipEvent.customer_id)
-            .where(OwnershipEvent.kind.in_(("claim", "assign")), OwnershipEvent.at >= start,  # type: ignore[attr-defined]
-                   OwnershipEvent.at < end).order_by(OwnershipEvent.at, OwnershipEvent.id)).all()  # type: ignore[arg-type]
+            select(OwnershipEvent, Customer).join(Customer, col(Customer.id) == OwnershipEvent.customer_id)
+            .where(col(OwnershipEvent.kind).in_(("claim", "assign")), col(OwnershipEvent.at) >= start,
+                   col(OwnershipEvent.at) < end).order_by(col(OwnershipEvent.at), col(OwnershipEvent.id))).all()
         claims = [ClaimItem(_ref(c), e.to_rep or "", e.kind, _iso(e.at), e.actor) for e, c in claimed]
         returned = session.exec(
-            select(OwnershipEvent, Customer).join(Customer, Customer.id == OwnershipEvent.customer_id)
-            .where(OwnershipEvent.kind.in_(("release", "recycle", "lost")), OwnershipEvent.at >= start,  # type: ignore[attr-defined]
-                   OwnershipEvent.at < end).order_by(OwnershipEvent.at, OwnershipEvent.id)).all()  # type: ignore[arg-type]
+            select(OwnershipEvent, Customer).join(Customer, col(Customer.id) == OwnershipEvent.customer_id)
+            .where(col(OwnershipEvent.kind).in_(("release", "recycle", "lost")), col(OwnershipEvent.at) >= start,
+                   col(OwnershipEvent.at) < end).order_by(col(OwnershipEvent.at), col(OwnershipEvent.id))).all()
         returns = [_return_item(e, c) for e, c in returned]
         upcoming, upcoming_by_rep, until = _upcoming(session, ctx, day_local)
         disputes = _open_cases(session)
@@ -212,11 +214,12 @@ def _return_item(event: OwnershipEvent, customer: Customer) -> ReturnItem:
 def _upcoming(session: Session, ctx: ServiceContext, today: date) -> tuple[Section, dict[str, int], date]:
     """Active ownerships whose protection ends within the next 7 days (recycled the day after ``until``)."""
     until = today + timedelta(days=UPCOMING_DAYS - 1)
-    due = (Ownership.ended_at.is_(None), Ownership.protected_until >= today, Ownership.protected_until <= until)  # type: ignore[union-attr,operator]
+    due = (col(Ownership.ended_at).is_(None), col(Ownership.protected_until) >= today,
+           col(Ownership.protected_until) <= until)
     counts = session.exec(select(Ownership.rep_id, func.count()).where(*due).group_by(Ownership.rep_id)).all()
     nearest = session.exec(
-        select(Ownership, Customer).join(Customer, Customer.id == Ownership.customer_id).where(*due)
-        .order_by(Ownership.protected_until, Ownership.id).limit(UPCOMING_CAP)).all()  # type: ignore[arg-type]
+        select(Ownership, Customer).join(Customer, col(Customer.id) == Ownership.customer_id).where(*due)
+        .order_by(col(Ownership.protected_until), col(Ownership.id)).limit(UPCOMING_CAP)).all()
     items = tuple(UpcomingItem(_ref(c), o.rep_id, (o.protected_until or today).isoformat(),
                                protection_of(ctx, c, o).clock) for o, c in nearest)
     by_rep = dict(sorted(((rep, n) for rep, n in counts), key=lambda kv: (-kv[1], kv[0])))
@@ -226,8 +229,8 @@ def _upcoming(session: Session, ctx: ServiceContext, today: date) -> tuple[Secti
 def _open_cases(session: Session) -> Section:
     pending = (Case.status == "pending",)
     total = session.exec(select(func.count()).select_from(Case).where(*pending)).one()
-    rows = session.exec(select(Case, Customer).join(Customer, Customer.id == Case.customer_id).where(*pending)
-                        .order_by(Case.deadline, Case.id).limit(LIST_CAP)).all()  # type: ignore[arg-type]
+    rows = session.exec(select(Case, Customer).join(Customer, col(Customer.id) == Case.customer_id).where(*pending)
+                        .order_by(col(Case.deadline), col(Case.id)).limit(LIST_CAP)).all()
     return Section(total, tuple(CaseItem(c.id or 0, c.kind, _ref(cu), c.claimant, c.owner, _iso(c.deadline))
                                 for c, cu in rows))
 
@@ -235,8 +238,8 @@ def _open_cases(session: Session) -> Section:
 def _pending_handovers(session: Session) -> Section:
     pending = (Handover.status == "pending",)
     total = session.exec(select(func.count()).select_from(Handover).where(*pending)).one()
-    rows = session.exec(select(Handover, Customer).join(Customer, Customer.id == Handover.customer_id)
-                        .where(*pending).order_by(Handover.created_at, Handover.id).limit(LIST_CAP)).all()  # type: ignore[arg-type]
+    rows = session.exec(select(Handover, Customer).join(Customer, col(Customer.id) == Handover.customer_id)
+                        .where(*pending).order_by(col(Handover.created_at), col(Handover.id)).limit(LIST_CAP)).all()
     return Section(total, tuple(ApprovalItem(h.id or 0, _ref(c), h.from_rep, h.to_rep, h.requested_by,
                                              _iso(h.created_at)) for h, c in rows))
 
@@ -244,26 +247,27 @@ def _pending_handovers(session: Session) -> Section:
 def _decisions(session: Session, start: datetime, end: datetime) -> Section:
     """Cases decided or expired, handovers approved or rejected, and handovers declined, in [start, end)."""
     items: list[DecisionItem] = []
-    cases = session.exec(select(Case, Customer).join(Customer, Customer.id == Case.customer_id).where(
-        Case.status.in_(DECIDED), Case.decided_at >= start, Case.decided_at < end)).all()  # type: ignore[attr-defined,operator]
+    cases = session.exec(select(Case, Customer).join(Customer, col(Customer.id) == Case.customer_id).where(
+        col(Case.status).in_(DECIDED), col(Case.decided_at) >= start, col(Case.decided_at) < end)).all()
     for c, cu in cases:
         items.append(DecisionItem("case", c.id or 0, _ref(cu), "expired" if c.status == "expired" else c.decision or "",
                                   c.decided_by, _iso(c.decided_at), c.claimant, c.owner, c.claimant_share,
                                   kind=c.kind))
-    handovers = session.exec(select(Handover, Customer).join(Customer, Customer.id == Handover.customer_id).where(
-        Handover.decided_at >= start, Handover.decided_at < end, Handover.status != "pending")).all()  # type: ignore[operator]
+    handovers = session.exec(select(Handover, Customer).join(Customer, col(Customer.id) == Handover.customer_id).where(
+        col(Handover.decided_at) >= start, col(Handover.decided_at) < end, Handover.status != "pending")).all()
     for h, cu in handovers:
         outcome = "rejected" if h.status == "rejected" else ("manager" if h.requested_by == h.decided_by else "approved")
         items.append(DecisionItem("handover", h.id or 0, _ref(cu), outcome, h.decided_by, _iso(h.decided_at),
                                   h.to_rep, h.from_rep))
-    declines = session.exec(select(OwnershipEvent, Customer).join(Customer, Customer.id == OwnershipEvent.customer_id)
-                            .where(OwnershipEvent.rule == "handover_declined", OwnershipEvent.at >= start,
-                                   OwnershipEvent.at < end)).all()  # type: ignore[operator]
+    declines = session.exec(select(OwnershipEvent, Customer)
+                            .join(Customer, col(Customer.id) == OwnershipEvent.customer_id)
+                            .where(OwnershipEvent.rule == "handover_declined", col(OwnershipEvent.at) >= start,
+                                   col(OwnershipEvent.at) < end)).all()
     for e, cu in declines:
-        h = session.exec(select(Handover).where(Handover.customer_id == cu.id, Handover.status == "declined")
-                         .order_by(Handover.id.desc())).first()  # type: ignore[union-attr]
-        items.append(DecisionItem("handover", (h.id or 0) if h else 0, _ref(cu), "declined", e.actor, _iso(e.at),
-                                  e.from_rep, e.to_rep))
+        declined = session.exec(select(Handover).where(Handover.customer_id == cu.id, Handover.status == "declined")
+                                .order_by(col(Handover.id).desc())).first()
+        items.append(DecisionItem("handover", (declined.id or 0) if declined else 0, _ref(cu), "declined", e.actor,
+                                  _iso(e.at), e.from_rep, e.to_rep))
     items.sort(key=lambda i: (i.at, i.subject, i.id))
     return Section(len(items), tuple(items[:LIST_CAP]))
 

@@ -92,5 +92,5 @@ def _first_followups(session: Session, rep: str, start: datetime, end: datetime)
 def _disputes_won(session: Session, rep: str, start: datetime, end: datetime) -> int:
     decided = session.exec(select(Case.decision, Case.claimant, Case.owner).where(
         col(Case.status).in_(DECIDED), col(Case.decided_at) >= start, col(Case.decided_at) < end,
-        or_(Case.claimant == rep, Case.owner == rep))).all()
+        or_(col(Case.claimant) == rep, col(Case.owner) == rep))).all()
     return sum(1 for decision, claimant, owner in decided if rules.dispute_winner(decision, claimant, owner) == rep)

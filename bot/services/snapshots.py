@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results import CustomerSnapshot
 from bot.rules import clocks
@@ -18,7 +18,7 @@ from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership
 def active_ownership(session: Session, customer_id: int, *, lock: bool = False) -> Ownership | None:
     """The customer's active ownership. ``lock`` (in a write path that may end or change it): on
     PostgreSQL the row is locked, and a racing transaction that ended it meanwhile makes this None."""
-    stmt = select(Ownership).where(Ownership.customer_id == customer_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+    stmt = select(Ownership).where(Ownership.customer_id == customer_id, col(Ownership.ended_at).is_(None))
     if lock and session.get_bind().dialect.name != "sqlite":  # SQLite: BEGIN IMMEDIATE serialises writers
         stmt = stmt.with_for_update()
     return session.exec(stmt).first()
@@ -28,7 +28,8 @@ def customer_by_short_id(session: Session, number: int) -> Customer | None:
     return session.get(Customer, number - SHORT_ID_OFFSET)
 
 
-def protection_of(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:
+def protection_of(ctx: ServiceContext, customer: Customer | CustomerRow,
+                  ownership: Ownership | OwnerRow) -> clocks.Protection:
     """The deadline under the rules in force, with the grace of a recent tightening (docs/decisions/0005)."""
     return rule_versions.protection(ctx, customer, ownership)
 
@@ -73,7 +74,7 @@ def _snapshot(ctx: ServiceContext, customer: Customer | CustomerRow, ownership: 
               activity: datetime | None, p: clocks.Protection | None = None) -> CustomerSnapshot:
     assert customer.id is not None
     if p is None and ownership is not None:
-        p = protection_of(ctx, customer, ownership)  # type: ignore[arg-type]
+        p = protection_of(ctx, customer, ownership)
     return CustomerSnapshot(
         id=customer.id,
         short_id=customer.short_id,

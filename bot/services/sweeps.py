@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import tuple_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.rules import caps, clocks
 from bot.rules.rule_changes import GRACE_CLOCK
@@ -41,16 +41,19 @@ def recycle_due(ctx: ServiceContext, now: datetime) -> SweepResult:
     while True:
         # Keyset on (protected_until, id): the partial index ix_ownership_active_until holds only active
         # ownerships in that order, so this reads the due ones and nothing else.
-        query = select(Ownership.protected_until, Ownership.id).where(
-            Ownership.ended_at.is_(None), Ownership.protected_until < today)  # type: ignore[union-attr,operator]
+        query = select(col(Ownership.protected_until), col(Ownership.id)).where(
+            col(Ownership.ended_at).is_(None), col(Ownership.protected_until) < today)
         if after is not None:
             query = query.where(tuple_(Ownership.protected_until, Ownership.id) > tuple_(*after))
         with read_session(ctx.engine) as session:
-            due = session.exec(query.order_by(Ownership.protected_until, Ownership.id).limit(BATCH)).all()  # type: ignore[arg-type]
+            due = session.exec(query.order_by(col(Ownership.protected_until), col(Ownership.id)).limit(BATCH)).all()
         if not due:
             break
-        after = (due[-1][0], due[-1][1])
+        last_until, last_id = due[-1]
+        assert last_until is not None and last_id is not None  # the where clause; the primary key
+        after = (last_until, last_id)
         for _until, ownership_id in due:
+            assert ownership_id is not None
             outcome = _recycle_one(ctx, ownership_id, now, today)
             recycled += outcome == "recycled"
             refreshed += outcome == "refreshed"
@@ -59,7 +62,7 @@ def recycle_due(ctx: ServiceContext, now: datetime) -> SweepResult:
 
 def _recycle_one(ctx: ServiceContext, ownership_id: int, now: datetime, today: date) -> str:
     with write_session(ctx.engine) as session:
-        stmt = select(Ownership).where(Ownership.id == ownership_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+        stmt = select(Ownership).where(Ownership.id == ownership_id, col(Ownership.ended_at).is_(None))
         if ctx.engine.dialect.name != "sqlite":  # a release or follow-up at this moment wins or waits
             stmt = stmt.with_for_update()
         ownership = session.exec(stmt).first()
@@ -90,13 +93,13 @@ def remind_due(ctx: ServiceContext, now: datetime) -> SweepResult:
     sent = 0
     with read_session(ctx.engine) as session:
         rows = session.exec(
-            select(Ownership, Customer).join(Customer, Customer.id == Ownership.customer_id)
-            .where(Ownership.ended_at.is_(None), Ownership.protected_until.in_(list(targets)))  # type: ignore[union-attr,attr-defined]
+            select(Ownership, Customer).join(Customer, col(Customer.id) == Ownership.customer_id)
+            .where(col(Ownership.ended_at).is_(None), col(Ownership.protected_until).in_(list(targets)))
         ).all()
         contacts = session.exec(
-            select(FollowUp, Customer, Ownership).join(Customer, Customer.id == FollowUp.customer_id)
-            .join(Ownership, Ownership.id == FollowUp.ownership_id)
-            .where(FollowUp.next_contact == today, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
+            select(FollowUp, Customer, Ownership).join(Customer, col(Customer.id) == FollowUp.customer_id)
+            .join(Ownership, col(Ownership.id) == FollowUp.ownership_id)
+            .where(FollowUp.next_contact == today, col(Ownership.ended_at).is_(None))
         ).all()
     for ownership, customer in rows:
         with write_session(ctx.engine) as session:
@@ -119,8 +122,9 @@ def remind_due(ctx: ServiceContext, now: datetime) -> SweepResult:
 def _notice(ctx: ServiceContext, customer: Customer, ownership: Ownership, p: clocks.Protection,
             today: date) -> dict[str, object]:
     c = ctx.settings.claims
-    timeout = {"first_followup": c.first_followup_days, "followup": c.followup_timeout_days[customer.tier],
-               "progress": c.progress_timeout_days[customer.tier], "ceiling": c.max_protection_days,
+    rules = ctx.clock_rules  # the same numbers, keyed by any tier string
+    timeout = {"first_followup": c.first_followup_days, "followup": rules.followup_timeout_days[customer.tier],
+               "progress": rules.progress_timeout_days[customer.tier], "ceiling": c.max_protection_days,
                GRACE_CLOCK: c.tightening_grace_days}
     return {"name": customer.name, "sid": customer.short_id, "tier": customer.tier, "clock": p.clock,
             "until": p.until.isoformat() if p.until else None, "days_rule": timeout.get(p.clock or "", 0),

@@ -139,7 +139,7 @@ def _insert(ctx: ServiceContext, session: Session, actor: str, now: datetime, la
             version=number, actor=actor, at=now, undoes=undoes,
             overrides=json.dumps(dict(sorted(wanted.items())), ensure_ascii=False),
             changed=json.dumps({c.key: [c.old, c.new] for c in changes}, ensure_ascii=False))
-        .on_conflict_do_nothing(index_elements=["version"]).returning(SettingChange.version)  # type: ignore[arg-type]
+        .on_conflict_do_nothing(index_elements=["version"]).returning(col(SettingChange.version))
     ).first()
     if added is None:  # another manager's change took this version a moment ago
         return SettingsResult("conflict", actor, latest=number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.chart_results import REPS_CAP, ChartRow, WeeklyChart
 from bot.rules import scores, weeks
@@ -34,7 +34,7 @@ def chart(ctx: ServiceContext, first: date) -> WeeklyChart:
         shown = [r for r in ranked if r.tally.claims or r.tally.followups or r.tally.win]
         kept = shown[:REPS_CAP]
         ids = sorted({r.rep for r in kept})
-        names = dict(session.exec(select(Rep.id, Rep.display_name).where(Rep.id.in_(ids))).all()) if ids else {}  # type: ignore[attr-defined]
+        names = dict(session.exec(select(Rep.id, Rep.display_name).where(col(Rep.id).in_(ids))).all()) if ids else {}
     rows = tuple(ChartRow(rep=r.rep, name=names.get(r.rep) or None, claims=r.tally.claims,
                           followups=r.tally.followups, wins=round(float(r.tally.wins), 2)) for r in kept)
     return WeeklyChart(week=weeks.label(first), first=first.isoformat(), last=last.isoformat(), rows=rows,

@@ -27,8 +27,8 @@ def _value(v: Any, lang: str) -> str:
 
 
 def skip_text(skip: Skip | dict[str, Any], lang: str) -> str:
-    s = skip if isinstance(skip, dict) else {"rep": skip.rep, "reason": skip.reason, "until": skip.until,
-                                             "holding": skip.holding, "cap": skip.cap}
+    s: dict[str, Any] = skip if isinstance(skip, dict) else {
+        "rep": skip.rep, "reason": skip.reason, "until": skip.until, "holding": skip.holding, "cap": skip.cap}
     return t(f"alloc.skip.{s['reason']}", lang, rep=mention(s["rep"], lang), until=s.get("until") or "—",
              holding=s.get("holding"), cap=s.get("cap"))
 

@@ -50,8 +50,9 @@ def detail(o: RowOutcome, lang: str) -> str:
 def reason(o: RowOutcome, lang: str) -> str:
     key = f"import.reason.{o.reason}"
     if o.reason == "probable_duplicate":
-        candidates = o.params.get("candidates") or []
-        listed = ", ".join(_candidate(c, lang) for c in candidates if isinstance(c, dict))
+        candidates = o.params.get("candidates")
+        listed = ", ".join(_candidate(c, lang) for c in candidates if isinstance(c, dict)) \
+            if isinstance(candidates, list | tuple) else ""
         return t(key, lang, candidates=listed)
     if o.reason.startswith("same_"):
         text = t(key, lang, customer=o.customer or "")
@@ -75,8 +76,9 @@ def _candidate(c: dict[str, object], lang: str) -> str:
 def note(n: Note, lang: str) -> str:
     params = dict(n.params)
     if n.code == "filled":
-        fields = params.get("fields") or []
-        params["fields"] = ", ".join(t(f"import.field.{f}", lang) for f in fields)  # type: ignore[union-attr]
+        fields = params.get("fields")
+        params["fields"] = ", ".join(t(f"import.field.{f}", lang) for f in fields) \
+            if isinstance(fields, list | tuple) else ""
     elif n.code == "conflict":
         params["field"] = t(f"import.field.{params['field']}", lang)
     elif n.code == "stage_reset":
