@@ -1,4 +1,5 @@
-"""The one Bolt app factory: the Web API client, the signing secret, every listener."""
+"""The one Bolt app factory: it only wires the client, the signing secret, the input middleware and
+every listener together."""
 
 from __future__ import annotations
 
@@ -7,21 +8,20 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import actions, commands
 from bot.rules.text import unescape_slack
 from bot.services.context import ServiceContext
+from bot.slack.client import make_client
+from bot.slack.listening import LazyWork
 
 log = logging.getLogger(__name__)
-WEB_API_TIMEOUT_S = 10
 
 
 class TypedTextAsTyped(Middleware):
     """Slash command text as the user typed it (Slack sends ``&``, ``<``, ``>`` escaped), for every
-    command listener at once. A ``Middleware`` subclass, not an ``@app.middleware`` function: Bolt
-    builds every injectable argument for those on each request, which cost more than the unescaping."""
+    command listener at once. A ``Middleware`` subclass, not an ``@app.middleware`` function:
+    Bolt builds every injectable argument for those on each request, which cost more than the unescaping."""
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body
@@ -30,18 +30,8 @@ class TypedTextAsTyped(Middleware):
         return next()
 
 
-def make_client(ctx: ServiceContext) -> WebClient:
-    """Bolt hands every listener a client built from this one's settings (base URL, retries)."""
-    client = WebClient(
-        token=ctx.settings.slack_bot_token,
-        base_url=ctx.settings.slack_api_url,
-        timeout=WEB_API_TIMEOUT_S,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)],
-    )
-    return client
-
-
-def create_app(ctx: ServiceContext, *, token_verification: bool = True) -> App:
+def create_app(ctx: ServiceContext, *, token_verification: bool = True, lazy_work: LazyWork | None = None) -> App:
+    """``lazy_work``: the executor for the lazy listeners (the console and tests pass their own to wait on)."""
     settings = ctx.settings
     if not settings.slack_signing_secret and not settings.slack_app_token:
         raise SystemExit("SLACK_SIGNING_SECRET is not set (HTTP mode needs it to verify requests).")
@@ -51,10 +41,19 @@ def create_app(ctx: ServiceContext, *, token_verification: bool = True) -> App:
         client=make_client(ctx),
         signing_secret=settings.slack_signing_secret or "socket-mode",
         token_verification_enabled=token_verification,
-        # The decision and its reply happen before the HTTP answer: the reply *is* the answer.
+        # The decision and its reply happen before the HTTP answer: the reply *is* the answer. Web API
+        # calls after it run as lazy listeners in ``listener_executor`` (docs/decisions/0016).
         process_before_response=True,
+        listener_executor=lazy_work or LazyWork(),
     )
     app.use(TypedTextAsTyped())
     commands.register(app, ctx)
     actions.register(app, ctx)
     return app
+
+
+def lazy_work(app: App) -> LazyWork:
+    """The app's lazy listener executor (to wait until the work after the answers is done, or stop it)."""
+    executor = app.listener_runner.listener_executor
+    assert isinstance(executor, LazyWork)
+    return executor

@@ -59,13 +59,14 @@ def load_name_index(ctx: ServiceContext) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.app import create_app
+    from bot.app import create_app, lazy_work
     from bot.server import make_server
 
     ctx = context()
     start_up(ctx)
     load_name_index(ctx)
-    server = make_server(create_app(ctx), args.host, args.port, threads=args.threads)
+    app = create_app(ctx)
+    server = make_server(app, args.host, args.port, threads=args.threads)
     if not args.no_scheduler:
         from bot import scheduler
 
@@ -73,9 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    from bot.actions import home_tab
-
-    home_tab.shutdown()
+    lazy_work(app).stop()  # the work after the last answers (modals, replies, Home tabs) goes out first
     return 0
 
 
