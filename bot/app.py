@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot import actions, commands
 from bot.rules.text import unescape_slack
+from bot.services import slack_events
 from bot.services.context import ServiceContext
 from bot.slack.client import make_client
 from bot.slack.listening import LazyWork
@@ -30,6 +32,30 @@ class TypedTextAsTyped(Middleware):
         return next()
 
 
+class EventsOnce(Middleware):
+    """An Events API callback runs its listener once per ``event_id``: Slack's retries (X-Slack-Retry-Num
+    1–3) and a copy another instance already took are acknowledged and dropped. The database decides
+    (a service call before ``next()``, so no session outlives this middleware)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and event_id:
+            try:
+                first = slack_events.first_delivery(self.ctx, event_id, datetime.now(UTC))
+            except Exception:  # the database is down: better twice than never
+                log.warning("could not record event %s", event_id, exc_info=True)
+                first = True
+            if not first:
+                log.info("event %s delivered again (retry %s): dropped", event_id,
+                         (req.headers.get("x-slack-retry-num") or ["?"])[0])
+                return BoltResponse(status=200, body="")
+        return next()
+
+
 def create_app(ctx: ServiceContext, *, token_verification: bool = True, lazy_work: LazyWork | None = None) -> App:
     """``lazy_work``: the executor for the lazy listeners (the console and tests pass their own to wait on)."""
     settings = ctx.settings
@@ -46,6 +72,7 @@ def create_app(ctx: ServiceContext, *, token_verification: bool = True, lazy_wor
         process_before_response=True,
         listener_executor=lazy_work or LazyWork(),
     )
+    app.use(EventsOnce(ctx))
     app.use(TypedTextAsTyped())
     commands.register(app, ctx)
     actions.register(app, ctx)
