@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot import actions, commands
-from bot.rules.text import unescape_slack
+from bot.rules.text import unescape_slack, unwrap_slack_markup
 from bot.services import slack_events
 from bot.services.context import ServiceContext
 from bot.slack.client import make_client
@@ -21,15 +22,28 @@ log = logging.getLogger(__name__)
 
 
 class TypedTextAsTyped(Middleware):
-    """Slash command text as the user typed it (Slack sends ``&``, ``<``, ``>`` escaped), for every
-    command listener at once. A ``Middleware`` subclass, not an ``@app.middleware`` function:
+    """Slash command text and form values as the user typed them, for every listener at once: Slack's
+    link, channel and mention markup unwrapped (``<http://JD.com|JD.com>`` → ``JD.com``) and, in command
+    text, ``&``, ``<``, ``>`` unescaped. A ``Middleware`` subclass, not an ``@app.middleware`` function:
     Bolt builds every injectable argument for those on each request, which cost more than the unescaping."""
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body
         if body.get("command") and isinstance(body.get("text"), str):
-            body["text"] = unescape_slack(body["text"])
+            body["text"] = unescape_slack(unwrap_slack_markup(body["text"]))
+        elif body.get("type") == "view_submission":
+            _unwrap_form_values(((body.get("view") or {}).get("state") or {}).get("values"))
         return next()
+
+
+def _unwrap_form_values(values: Any) -> None:
+    """Typed values of a submitted form (text inputs), in place; choices and dates are left alone."""
+    if not isinstance(values, dict):
+        return
+    for block in values.values():
+        for element in (block or {}).values() if isinstance(block, dict) else ():
+            if isinstance(element, dict) and isinstance(element.get("value"), str):
+                element["value"] = unwrap_slack_markup(element["value"])
 
 
 class EventsOnce(Middleware):
