@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n import language_for
 from bot.services import reps
 from bot.services.context import ServiceContext
-from bot.slack.memory import memory_of
+from bot.slack.memory import FAILED_LOOKUP_S, memory_of
 
 log = logging.getLogger(__name__)
 USERS_INFO_TIMEOUT_S = 2
@@ -31,8 +31,9 @@ def user_language(ctx: ServiceContext, client: WebClient, user_id: str) -> str:
         if not known:
             try:
                 locale, name = _ask_slack(client, user_id)
-            except Exception:  # a time-out, a refused connection: ask again later, not on every request
-                log.warning("users.info failed for %s; the team language for a while", user_id, exc_info=True)
+            except Exception as error:  # a time-out, a refused connection: ask again later, not on every request
+                log.warning("users.info failed for %s (%s): the team language for %.0f minutes", user_id,
+                            error, FAILED_LOOKUP_S / 60)
                 memory.lookup_failed(user_id)
                 return team
             reps.remember_profile(ctx, user_id, locale, name, datetime.now(UTC))
