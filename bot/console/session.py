@@ -13,6 +13,7 @@ import re
 import secrets
 import shlex
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,8 @@ class Console:
         self._ctx: Any = None
         self._app: Any = None
         self._home_shown = False  # print a published Home tab whole (opened, paged), not just "updated"
+        self.line = ""  # the line being played
+        self.answer_times: list[tuple[str, float]] = []  # (line, seconds until its HTTP answer), every request
 
     # -- lifecycle
     def start(self) -> Console:
@@ -109,6 +112,7 @@ class Console:
             self.say(f"⚠ unknown user @{m.group(1)}")
             return True
         rest = m.group(2).strip()
+        self.line = line
         self.say(f"\n▶ @{USERS[user_id]['name']}: {rest}")
         if rest.startswith("/"):
             command, _, text = rest.partition(" ")
@@ -207,7 +211,9 @@ class Console:
     # -- the wire
     def _send(self, user_id: str, body: str, channel: str, *, show_reply: bool = True) -> tuple[int, str]:
         seen = len(self.standin.calls)
+        started = time.monotonic()
         status, answer = wire.post(self.url, body, wire.sign(body, self.secret))
+        self.answer_times.append((self.line, time.monotonic() - started))
         from bot.app import lazy_work
         from bot.jobs.delivery import Dispatcher
 
