@@ -1,5 +1,6 @@
 """How a listener answers inside Slack's 3 seconds whatever the Web API's latency, and what every
-listener shares: the clock, the asker's text, and a guard so bad input never crashes.
+listener shares: the clock, the asker's text, and a guard so bad input never crashes (a listener that
+raises is logged and its user told; nothing is half-written, every service call being one transaction).
 
 The HTTP answer is the ack (``process_before_response=True``): a slash command's reply and a form's
 field errors are its body. Every Web API call after it runs as a Bolt lazy listener, in the app's
@@ -14,7 +15,6 @@ field errors are its body. Every Web API call after it runs as a Bolt lazy liste
 from __future__ import annotations
 
 import contextlib
-import functools
 import inspect
 import logging
 import threading
@@ -129,9 +129,8 @@ After = Callable[[ServiceContext, WebClient, BoltContext, dict[str, Any]], None]
 
 
 def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None) -> Listener:
-    """``listener`` guarded and given the arguments it names, then ``after``. Not ``functools.wraps``: Bolt
+    """``listener``, given the arguments it names and guarded, then ``after``. Not ``functools.wraps``: Bolt
     injects the arguments the function it is given names, and this one needs ``context`` and ``body``."""
-    guarded_listener = guarded(ctx)(listener)
     names = inspect.getfullargspec(inspect.unwrap(listener)).args
 
     def run(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Any,
@@ -139,7 +138,12 @@ def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None
         given = {"ack": ack, "body": body, "client": client, "context": context, "respond": respond,
                  "action": action, "command": command, "view": view, "event": event, "payload": payload,
                  "logger": logger}
-        guarded_listener(**{name: given[name] for name in names})
+        try:
+            listener(**{name: given[name] for name in names})
+        except Exception:
+            log.exception("listener %s failed", listener.__name__)
+            _tell_error(ctx, ack, respond)
+            return
         if after is not None:
             after(ctx, client, context, body)
 
@@ -196,27 +200,12 @@ def typed_or_usage(ctx: ServiceContext, client: WebClient, command: dict[str, An
     return user_id, lang, typed
 
 
-def guarded(ctx: ServiceContext) -> Callable[[Listener], Listener]:
-    """Wrap a listener: any exception is logged and answered with a clear message; nothing half-written
-    (every service call is one transaction)."""
-
-    def decorate(listener: Listener) -> Listener:
-        @functools.wraps(listener)
-        def wrapper(**kwargs: Any) -> Any:
-            try:
-                return listener(**kwargs)
-            except Exception:
-                log.exception("listener %s failed", listener.__name__)
-                lang = ctx.settings.team.language
-                ack, respond = kwargs.get("ack"), kwargs.get("respond")
-                if ack is not None and not getattr(ack, "response", None):
-                    ack(**text_message(t("error.internal", lang)))
-                elif respond is not None:  # already acknowledged: answer the clicker
-                    with contextlib.suppress(Exception):
-                        respond(response_type="ephemeral", replace_original=False,
-                                **text_message(t("error.internal", lang)))
-                return None
-
-        return wrapper
-
-    return decorate
+def _tell_error(ctx: ServiceContext, ack: Any, respond: Any) -> None:
+    """The answer to a request whose listener failed: the ack's body if not yet sent, else to the
+    response URL (a button already acknowledged)."""
+    lang = ctx.settings.team.language
+    if ack is not None and not getattr(ack, "response", None):
+        ack(**text_message(t("error.internal", lang)))
+    elif respond is not None:
+        with contextlib.suppress(Exception):
+            respond(response_type="ephemeral", replace_original=False, **text_message(t("error.internal", lang)))
