@@ -57,6 +57,15 @@ def publish(ctx: ServiceContext, client: WebClient, user_id: str, lang: str, *, 
     return view
 
 
+def may_need_refresh(ctx: ServiceContext, user_id: str | None) -> bool:
+    """Could ``refresh_home`` publish ``user_id``'s tab? (False: they never opened it, as known in the last
+    minute.) Costs no query."""
+    memory = memory_of(ctx)
+    with memory.lock:
+        stale = memory.home_loaded_at is None or time.monotonic() - memory.home_loaded_at > RELOAD_S
+        return bool(user_id) and (stale or user_id in memory.home_users)
+
+
 def refresh_home(ctx: ServiceContext, client: WebClient, user_ids: Iterable[str | None]) -> None:
     """Republish, now, the Home tab of those of ``user_ids`` who have opened it (each once)."""
     memory = memory_of(ctx)

@@ -8,13 +8,15 @@ field errors are its body. Every Web API call after it runs as a Bolt lazy liste
 
 - ``answer_first`` (commands, form submissions): the listener computes its ack from a service call; what it
   hands to ``after_ack`` (opening a modal, a DM, the reply to a form) runs afterwards, then the actor's
-  Home tab is refreshed.
+  Home tab is refreshed. That lazy listener is started only when it has something to do: Bolt copies the
+  whole request for each one, which a `/claim` answered from its ack alone need not pay.
 - ``ack_first`` (buttons, events): the ack is empty, so the whole listener runs after it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import logging
 import threading
@@ -23,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
 from bot.i18n import t
@@ -108,7 +110,8 @@ def answer_first(ctx: ServiceContext, register: Register, *, refresh_home: bool 
     actor's Home refresh run as a lazy listener."""
 
     def decorate(listener: Listener) -> Listener:
-        register(ack=_with_arguments(ctx, listener, _answer), lazy=[_after_answer(ctx, refresh_home)])
+        register(_with_arguments(ctx, listener, _then_after_answer(ctx, _after_answer(ctx, refresh_home),
+                                                                    refresh_home)))
         return listener
 
     return decorate
@@ -125,7 +128,7 @@ def ack_first(ctx: ServiceContext, register: Register, *, refresh_home: bool = T
     return decorate
 
 
-After = Callable[[ServiceContext, WebClient, BoltContext, dict[str, Any]], None]
+After = Callable[[ServiceContext, WebClient, BoltContext, dict[str, Any], BoltRequest], None]
 
 
 def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None) -> Listener:
@@ -133,8 +136,8 @@ def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None
     injects the arguments the function it is given names, and this one needs ``context`` and ``body``."""
     names = inspect.getfullargspec(inspect.unwrap(listener)).args
 
-    def run(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Any,
-            action: Any, command: Any, view: Any, event: Any, payload: Any, logger: Any) -> None:
+    def run(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, request: BoltRequest,
+            respond: Any, action: Any, command: Any, view: Any, event: Any, payload: Any, logger: Any) -> None:
         given = {"ack": ack, "body": body, "client": client, "context": context, "respond": respond,
                  "action": action, "command": command, "view": view, "event": event, "payload": payload,
                  "logger": logger}
@@ -145,20 +148,39 @@ def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None
             _tell_error(ctx, ack, respond)
             return
         if after is not None:
-            after(ctx, client, context, body)
+            after(ctx, client, context, body, request)
 
     run.__name__ = run.__qualname__ = listener.__name__
     return run
 
 
-def _answer(ctx: ServiceContext, client: WebClient, context: BoltContext, body: dict[str, Any]) -> None:
-    """Remember who asked, for the lazy listener: Bolt parses its copy of the request again from the raw
-    body, and a command whose text holds the word "payload" comes out empty (bot/server.bolt_request)."""
-    user = body.get("user")
-    context["actor_id"] = user.get("id") if isinstance(user, dict) else body.get("user_id")
+def _then_after_answer(ctx: ServiceContext, after_answer: Listener, refresh_home: bool) -> After:
+    def start_if_needed(ctx: ServiceContext, client: WebClient, context: BoltContext, body: dict[str, Any],
+                        request: BoltRequest) -> None:
+        user = body.get("user")
+        actor = user.get("id") if isinstance(user, dict) else body.get("user_id")
+        if context.get("after_ack") or (refresh_home and home.may_need_refresh(ctx, actor)):
+            # Bolt's lazy copy of the request is parsed again from the raw body; a command whose text holds
+            # the word "payload" comes out empty there (bot/server.bolt_request): carry who asked.
+            context["actor_id"] = actor
+            start_lazily(context, request, after_answer)
+
+    return start_if_needed
 
 
-def _then_home(ctx: ServiceContext, client: WebClient, context: BoltContext, body: dict[str, Any]) -> None:
+def start_lazily(context: BoltContext, request: BoltRequest, function: Listener) -> None:
+    """Run ``function`` as a lazy listener of this request, as Bolt starts the ``lazy=[…]`` ones: on a copy
+    of the request, in the app's ``listener_executor``, after the HTTP answer."""
+    runner = context.listener_runner
+    copied: BoltRequest = copy.deepcopy(request.to_copyable())
+    copied.lazy_only = True
+    copied.lazy_function_name = function.__name__
+    copied.context["listener_runner"] = runner
+    runner.lazy_listener_runner.start(function=function, request=copied)
+
+
+def _then_home(ctx: ServiceContext, client: WebClient, context: BoltContext, body: dict[str, Any],
+               request: BoltRequest) -> None:
     refresh_actor_home(ctx, client, context.user_id)
 
 
