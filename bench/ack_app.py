@@ -25,13 +25,13 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.app import WEB_API_TIMEOUT_S
 from bot.config import Settings
 from bot.server import make_server
+from bot.slack.client import WEB_API_TIMEOUT_S
 
 
 def create_ack_app(settings: Settings) -> App:
-    client = WebClient(  # as bot.app.make_client
+    client = WebClient(  # as bot.slack.client.make_client
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=WEB_API_TIMEOUT_S,

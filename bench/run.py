@@ -1,7 +1,7 @@
 """Every benchmark, one after the other, then one table of targets: `python3 tasks.py bench [--small]`.
 
     .venv/bin/python bench/run.py            # full size: lookup 1,000,000; claim 100,000; memory 1,000,000
-    .venv/bin/python bench/run.py --small    # CI size, about two minutes
+    .venv/bin/python bench/run.py --small    # CI size, about two minutes (plus a few for slow_slack)
     .venv/bin/python bench/run.py --only claim_http --only memory
 
 Each benchmark runs as its own process and writes bench/out/<name>.json, which this reads back. Exits
@@ -41,6 +41,7 @@ BENCHES = (
     Bench("memory", "bench_memory.py", "memory.json", [], ["--n", "20000"]),
     Bench("import", "bench_import.py", "import.json", [], ["--n", "5000"]),  # run when the script exists
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
+    Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
 )
 
 
@@ -113,6 +114,15 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                  f"{r['n_large']:,} / {r['n_base']:,} active ownerships (median)",
                  f"{r['ratio_median']:.2f}× ({large['total_s']['median'] * 1000:.0f} / "
                  f"{base['total_s']['median'] * 1000:.0f} ms)", f"≤ {r['target']:g}×", "yes" if r["met"] else "NO")]
+    if name == "slow_slack":
+        late, work_same = r["at_or_over_3s"], not r["missing_in_slow_run"] and not r["extra_in_slow_run"]
+        return [
+            (f"console script with every Web API call taking {r['latency_s']:g} s: HTTP answers (max, p50)",
+             f"{r['requests']} answers, max {r['max_s']:.2f} s, p50 {r['p50_s']:.2f} s", "< 3 s",
+             "yes" if not late else f"NO ({len(late)})"),
+            (f"  the work after the answers ({r['web_api_calls']['slow']} Web API calls) vs. a quick Slack",
+             "the same" if work_same else "differs", "the same", "yes" if work_same else "NO"),
+        ]
     if name == "memory":
         loaded, empty = r["loaded_db"], r["idle_empty_db"]
         return [(f"server peak RSS, {r['n']:,} customers, {r['requests']} requests",

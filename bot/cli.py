@@ -21,13 +21,14 @@ EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_un
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.app import create_app
+    from bot.app import create_app, lazy_work
     from bot.server import make_server
 
     ctx = context()
     start_up(ctx)
     load_name_index(ctx)
-    server = make_server(create_app(ctx), args.host, args.port, threads=args.threads)
+    app = create_app(ctx)
+    server = make_server(app, args.host, args.port, threads=args.threads)
     if not args.no_scheduler:
         from bot import scheduler
 
@@ -35,9 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    from bot.actions import home_tab
-
-    home_tab.shutdown()
+    lazy_work(app).stop()  # the work after the last answers (modals, replies, Home tabs) goes out first
     return 0
 
 

@@ -66,6 +66,7 @@ class BackgroundServer:
     """The same server in a thread of this process (for the console), stopped cleanly."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+        self.app = app
         self.server = make_server(app, host, port, threads=threads)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="claimbot-http")
@@ -89,6 +90,6 @@ class BackgroundServer:
         self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
         self._stopping.set()
         self._thread.join(timeout=5)
-        from bot.actions import home_tab
+        from bot.app import lazy_work
 
-        home_tab.shutdown()  # Home tab refreshes queued by the last requests go out before the stand-in stops
+        lazy_work(self.app).stop()  # the work after the last answers goes out before the stand-in stops

@@ -253,6 +253,16 @@ class Outbox(SQLModel, table=True):
     ts: str | None = None  # Slack's message ts once sent
 
 
+class SlackEvent(SQLModel, table=True):
+    """An Events API callback some instance has taken: each ``event_id`` runs its listener once, however
+    often Slack delivers it (retries, several instances). Rows older than a day are pruned."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = Field(index=True)
+
+
 class ChannelRate(SQLModel, table=True):
     """At most one message per second per channel, across every process."""
 

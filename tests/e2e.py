@@ -75,10 +75,12 @@ class Bot:
         assert status == 200
         return token
 
-    def event(self, event: dict[str, Any]) -> tuple[int, str]:
-        """An Events API callback (``event_callback``) wrapping ``event``, signed."""
-        return signed_post(self.server.url, event_body(event, event_id=f"Ev{uuid.uuid4().hex[:10]}"), SECRET,
-                           timeout=30)
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0) -> tuple[int, str]:
+        """An Events API callback (``event_callback``) wrapping ``event``, signed; ``retry`` > 0 sends it as
+        Slack's retry number ``retry`` of ``event_id``."""
+        body = event_body(event, event_id=event_id or f"Ev{uuid.uuid4().hex[:10]}")
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        return signed_post(self.server.url, body, SECRET, headers=headers, timeout=30)
 
     def replies(self, token: str) -> list[dict[str, Any]]:
         """What was posted to a response URL (ephemeral answers, replaced messages)."""

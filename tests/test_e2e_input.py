@@ -4,6 +4,7 @@ correct claim, nothing half-written, user text escaped."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -61,7 +62,8 @@ BAD_INPUT = [
     ("\x00\x07\x1b[31m", "Usage"),
     ("Ａ" * 4100, "too long"),
     ("<!channel> Acme", "&lt;!channel&gt; Acme"),
-    ("<@U0ALICE|alice> Globex", "&lt;@U0ALICE|alice&gt; Globex"),
+    ("<@U0ALICE|alice> Globex", "&lt;@U0ALICE&gt; Globex"),  # a mention stays one (commands read <@U…>), shown inert
+    ("<http://globex.example|globex.example> Ltd", "globex.example Ltd"),  # a typed domain Slack made a link
     ("Robert'); DROP TABLE customer;--", "Robert'); DROP TABLE customer;--"),
     ("🚀🚀 Rocket 火箭 科技 Ltd", "Rocket 火箭 科技 Ltd"),
     ("Ünïcödé & Söhne GmbH", "Ünïcödé &amp; Söhne GmbH"),
@@ -124,3 +126,33 @@ def test_forged_button_values_get_an_answer_and_change_nothing(served, action_id
         answer = bot.standin.wait_for(lambda c: c.method == "response_url" and c.params.get("token") == token)
         assert text_of(answer.params).strip()
     assert_consistent(url)
+
+
+def test_a_typed_domain_finds_the_customer_made_from_the_form(served):
+    """Slack sends a domain typed in a command as a link, ``<http://JD.com|JD.com>``: it is the same
+    customer as the "JD.com" claimed from the form, for the claim, the follow-up and the card."""
+    bot, url = served
+    rep, trigger = "U0JDREP", uuid.uuid4().hex  # a rep of their own: the module's others are at their daily cap
+    status, _, _ = bot.command(rep, "/claim", "", trigger_id=trigger)
+    assert status == 200
+    view = bot.standin.wait_for(lambda c: c.method == "views.open" and c.params.get("trigger_id") == trigger,
+                                timeout=10).params["view"]
+    values = {b: {"value": {"type": "plain_text_input", "value": v}}
+              for b, v in (("name", "JD.com"), ("domain", "<http://jd.com|jd.com>"), ("uscc", None), ("phone", None),
+                           ("region", None), ("industry", None))}
+    values["tier"] = {"value": {"type": "static_select", "selected_option": None}}
+    status, answer = bot.interact({"type": "view_submission", "user": {"id": rep}, "api_app_id": "A123456",
+                                   "team": {"id": "T0001"}, "view": {**view, "id": "V1", "state": {"values": values}}})
+    assert status == 200 and not answer.strip(), answer  # accepted: no field errors
+
+    _, reply, _ = bot.command("U0ALICE", "/claim", "<http://JD.com|JD.com>")  # as Slack sends `/claim JD.com`
+    assert "JD.com" in text_of(reply) and f"<@{rep}>" in text_of(reply)  # the rep's already
+    _, reply, _ = bot.command(rep, "/followup", "<http://JD.com|JD.com> | call: 客户要报价，下周发方案")
+    assert "Logged a call follow-up on *JD.com*" in text_of(reply)
+    engine = make_engine(url)
+    try:
+        with read_session(engine) as s:
+            found = s.exec(select(Customer).where(func.lower(Customer.name).like("%jd%"))).all()
+    finally:
+        engine.dispose()
+    assert [(c.name, c.domain) for c in found] == [("JD.com", "jd.com")]

@@ -179,28 +179,21 @@ def test_opening_is_recorded_and_only_those_users_are_refreshed(ctx):
     assert home.opened_users(ctx) == set()
 
 
-def test_refreshes_go_to_those_who_opened_home_coalesced_and_cost_others_no_query(ctx, standin):
+def test_refreshes_go_to_those_who_opened_home_once_each_and_cost_others_no_query(ctx, standin):
     from slack_sdk import WebClient
     from sqlalchemy import event
 
-    from bot.actions import home_tab
+    from bot.slack import home as home_tab
 
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
     home.opened(ctx, ALICE, NOW)
-    home_tab.refresh_home(ctx, client, [ALICE, BOB, ALICE, None])  # loads who opened Home, in the worker
-    home_tab.drain()
+    home_tab.refresh_home(ctx, client, [ALICE, BOB, ALICE, None])  # loads who opened Home, publishes at once
     published = standin.calls_for("views.publish")
     assert [c.params["user_id"] for c in published] == [ALICE]
     assert "Acme Trading" in str(published[0].params["view"]) and published[0].params["view"]["type"] == "home"
 
     queries = []
     event.listen(ctx.engine, "before_cursor_execute", lambda *args: queries.append(args[2]))
-    home_tab.refresh_home(ctx, client, [BOB])  # never opened it: nothing queued, nothing read
+    home_tab.refresh_home(ctx, client, [BOB])  # never opened it: nothing read, nothing published
     assert queries == []
-    home_tab.drain()
     assert len(standin.calls_for("views.publish")) == 1
-    home_tab.shutdown()
-    home_tab.refresh_home(ctx, client, [ALICE])  # a new worker after a stop
-    home_tab.drain()
-    assert [c.params["user_id"] for c in standin.calls_for("views.publish")] == [ALICE, ALICE]
-    home_tab.shutdown()

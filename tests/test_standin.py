@@ -270,3 +270,18 @@ def test_signed_requests_verify_like_slack() -> None:
     payload = {"type": "block_actions", "actions": [{"action_id": "claim", "value": '{"c": 1}'}]}
     form = parse_qs(interactive_body(payload))
     assert json.loads(form["payload"][0]) == payload
+
+
+def test_latency_slows_every_web_api_call_and_response_url_post(client: WebClient, standin: SlackStandIn) -> None:
+    standin.set_latency(0.4)
+    started = time.monotonic()
+    client.chat_postMessage(channel="C0SALES", text="slow")
+    WebhookClient(standin.response_url("tok")).send(text="slow too")
+    assert time.monotonic() - started >= 0.8
+    with pytest.raises(TimeoutError):  # a client that gives up first: its call is still recorded, later
+        WebClient(token="xoxb-test", base_url=standin.api_url, timeout=0.1).auth_test()
+    standin.set_latency(0)
+    started = time.monotonic()
+    client.chat_postMessage(channel="C0SALES", text="quick again")
+    assert time.monotonic() - started < 0.4
+    assert [c.method for c in standin.calls][:2] == ["chat.postMessage", "response_url"]

@@ -14,11 +14,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.commands.common import guarded, now, user_language
 from bot.commands.manage import announce_case, announce_handover, case_reply, handover_reply
 from bot.i18n import t
 from bot.results import CustomerSnapshot, InputError
@@ -26,6 +25,8 @@ from bot.results_card import ASSIGN, CLAIM, DISPUTE, FOLLOWUP, HANDOVER, RELEASE
 from bot.rules.text import decimal_id
 from bot.services import cards
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import ack_first, after_ack, answer_first, now
 from bot.views import card_forms as f
 from bot.views.activity import action_result
 from bot.views.card import ACTION_IDS, card_reply, stale_card
@@ -84,10 +85,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         return user_id, lang, cid
 
     def opener(allowed: tuple[str, ...], form: Form) -> Callable[..., None]:
-        @guarded(ctx)
-        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                     respond: Any = None) -> None:
-            ack()
+        def listener(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
             user_id, lang, cid = pressed(body, action, client)
             if cid is None:
                 return
@@ -104,13 +102,10 @@ def register(app: App, ctx: ServiceContext) -> None:
         return listener
 
     for name, (allowed, form) in forms.items():
-        app.action(ACTION_IDS[name])(opener(allowed, form))
+        ack_first(ctx, app.action(ACTION_IDS[name]))(opener(allowed, form))
 
-    @app.action(ACTION_IDS[CLAIM])
-    @guarded(ctx)
-    def claim_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                      respond: Any = None) -> None:
-        ack()
+    @ack_first(ctx, app.action(ACTION_IDS[CLAIM]))
+    def claim_clicked(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user_id, lang, cid = pressed(body, action, client)
         if cid is None:
             return
@@ -125,8 +120,8 @@ def register(app: App, ctx: ServiceContext) -> None:
     def submitted(form: str, act: Callable[..., Any], reply: Callable[..., Message],
                   after: Callable[..., None] | None = None) -> Callable[..., None]:
         """``act(user_id, customer_id, values)`` runs the service; ``reply(result, lang)`` is the command's answer."""
-        @guarded(ctx)
-        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                     context: BoltContext) -> None:
             user_id = body["user"]["id"]
             lang = user_language(ctx, client, user_id)
             cid, response_url = metadata(view)
@@ -139,9 +134,14 @@ def register(app: App, ctx: ServiceContext) -> None:
                 field_error(ack, form, result.error, lang)
                 return
             ack()
-            answer(client, user_id, response_url, card_reply(reply(result, lang), done.card, lang, tz))
-            if after is not None:
-                after(client, ctx, result)
+            message = card_reply(reply(result, lang), done.card, lang, tz)
+
+            def show(client: WebClient) -> None:
+                answer(client, user_id, response_url, message)
+                if after is not None:
+                    after(client, ctx, result)
+
+            after_ack(context, show)
 
         return listener
 
@@ -151,22 +151,22 @@ def register(app: App, ctx: ServiceContext) -> None:
                                                   cooldown_days=ctx.settings.claims.reclaim_cooldown_days,
                                                   min_chars=min_chars)
 
-    app.view(f.FOLLOWUP_FORM)(submitted(
+    answer_first(ctx, app.view(f.FOLLOWUP_FORM))(submitted(
         f.FOLLOWUP_FORM,
         lambda user, cid, v: cards.log_followup(ctx, user, cid, v.get("kind") or "other", v.get("note") or "",
                                                 f.parse_day(v.get("next_contact")), now()),
         activity_reply("usage.followup")))
-    app.view(f.STAGE_FORM)(submitted(
+    answer_first(ctx, app.view(f.STAGE_FORM))(submitted(
         f.STAGE_FORM, lambda user, cid, v: cards.change_stage(ctx, user, cid, v.get("stage") or "", v.get("amount"),
                                                               now()),
         activity_reply("usage.stage")))
-    app.view(f.RELEASE_FORM)(submitted(
+    answer_first(ctx, app.view(f.RELEASE_FORM))(submitted(
         f.RELEASE_FORM, lambda user, cid, v: cards.release(ctx, user, cid, v.get("reason") or "", now()),
         activity_reply("usage.release")))
-    app.view(f.HANDOVER_FORM)(submitted(
+    answer_first(ctx, app.view(f.HANDOVER_FORM))(submitted(
         f.HANDOVER_FORM,
         lambda user, cid, v: cards.hand_over(ctx, user, cid, v.get("to"), v.get("reason") or "", now()),
         lambda result, lang: handover_reply(result, "", lang, tz), announce_handover))
-    app.view(f.DISPUTE_FORM)(submitted(
+    answer_first(ctx, app.view(f.DISPUTE_FORM))(submitted(
         f.DISPUTE_FORM, lambda user, cid, v: cards.open_dispute(ctx, user, cid, v.get("reason") or "", now()),
         lambda result, lang: case_reply(result, "", lang, tz), announce_case))

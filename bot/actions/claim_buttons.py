@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.services import claims
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import ack_first, now
 from bot.views.claims import DIFFERENT_ACTION, SAME_ACTION, claim_result, text_message
 
 FIELDS = ("name", "uscc", "domain", "phone", "region", "industry", "tier")
@@ -33,10 +34,7 @@ def _request(value: str, *, same: bool) -> tuple[claims.ClaimRequest, dict[str, 
 
 def register(app: App, ctx: ServiceContext) -> None:
     def on_click(same: bool):  # type: ignore[no-untyped-def]
-        @guarded(ctx)
-        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                     client: WebClient) -> None:
-            ack()
+        def listener(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
             user_id = body["user"]["id"]
             lang = user_language(ctx, client, user_id)
             parsed = _request(action.get("value") or "", same=same)
@@ -49,5 +47,5 @@ def register(app: App, ctx: ServiceContext) -> None:
 
         return listener
 
-    app.action(SAME_ACTION)(on_click(True))
-    app.action(DIFFERENT_ACTION)(on_click(False))
+    ack_first(ctx, app.action(SAME_ACTION))(on_click(True))
+    ack_first(ctx, app.action(DIFFERENT_ACTION))(on_click(False))

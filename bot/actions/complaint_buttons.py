@@ -9,17 +9,18 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.results import MessageRef
 from bot.results_complaints import ComplaintResult, ComplaintView
 from bot.rules.text import decimal_id
 from bot.services import complaints
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import ack_first, after_ack, answer_first, now
 from bot.views import complaints as v
 from bot.views.claims import text_message
 
@@ -54,11 +55,8 @@ def register(app: App, ctx: ServiceContext) -> None:
     def tell(respond: Respond, message: dict[str, Any]) -> None:
         respond(response_type="ephemeral", replace_original=False, **message)
 
-    @app.action(v.RESOLVE)
-    @guarded(ctx)
-    def resolve_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                        client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(v.RESOLVE))
+    def resolve_pressed(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         complaint_id = decimal_id(action.get("value"))
@@ -73,9 +71,9 @@ def register(app: App, ctx: ServiceContext) -> None:
             replace_messages(client, ctx, result.messages, result.complaint)
         tell(respond, v.reply(result, "", lang, due_days))
 
-    @app.view(v.RESOLUTION_FORM)
-    @guarded(ctx)
-    def resolution_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.view(v.RESOLUTION_FORM))
+    def resolution_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                             context: BoltContext) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         complaint_id = _metadata_id(view, "complaint")
@@ -90,16 +88,16 @@ def register(app: App, ctx: ServiceContext) -> None:
         if result.outcome != "resolved" or result.complaint is None:  # the form stays open and says why
             ack(response_action="errors", errors={v.RESOLUTION_BLOCK: v.form_error(result, lang)})
             if result.refusal == "already_resolved" and result.complaint:
-                replace_messages(client, ctx, result.messages, result.complaint)
+                resolved = result.complaint
+                after_ack(context, lambda client: replace_messages(client, ctx, result.messages, resolved))
             return
         ack()
-        replace_messages(client, ctx, result.messages, result.complaint)
+        resolved = result.complaint
+        after_ack(context, lambda client: replace_messages(client, ctx, result.messages, resolved))
 
-    @app.action(v.CARD_COMPLAINT)
-    @guarded(ctx)
-    def card_complaint_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+    @ack_first(ctx, app.action(v.CARD_COMPLAINT))
+    def card_complaint_pressed(body: dict[str, Any], action: dict[str, Any], respond: Respond,
                                client: WebClient) -> None:
-        ack()
         lang = user_language(ctx, client, body["user"]["id"])
         customer_id = decimal_id(action.get("value"))
         if customer_id is None:
@@ -110,9 +108,9 @@ def register(app: App, ctx: ServiceContext) -> None:
         open_view = client.views_push if in_modal else client.views_open
         open_view(trigger_id=body["trigger_id"], view=v.complaint_modal(customer_id, lang, due_days))
 
-    @app.view(v.COMPLAINT_FORM)
-    @guarded(ctx)
-    def complaint_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.view(v.COMPLAINT_FORM))
+    def complaint_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                            context: BoltContext) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         said = v.typed(view, v.TEXT_BLOCK)
@@ -126,4 +124,5 @@ def register(app: App, ctx: ServiceContext) -> None:
             ack(response_action="errors", errors={v.TEXT_BLOCK: v.form_error(result, lang)})
             return
         ack()
-        client.chat_postMessage(channel=user_id, **v.reply(result, "", lang, due_days))
+        reply = v.reply(result, "", lang, due_days)
+        after_ack(context, lambda client: client.chat_postMessage(channel=user_id, **reply))

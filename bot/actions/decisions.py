@@ -7,16 +7,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.actions import notify
-from bot.commands.common import guarded, now, user_language
 from bot.commands.manage import announce_case, case_reply
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult
 from bot.services import disputes, handovers
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import ack_first, after_ack, answer_first, now
 from bot.views import decisions as v
 from bot.views.claims import OPEN_DISPUTE, text_message
 
@@ -60,10 +61,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         """A manager's decision button: ``key`` names the id the button carries, ``decide(manager, id, body)``
         calls the service, ``deliver`` tells everyone concerned; a refused click is answered to the clicker."""
 
-        @guarded(ctx)
-        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                     client: WebClient) -> None:
-            ack()
+        def listener(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
             manager = body["user"]["id"]
             lang = user_language(ctx, client, manager)
             record_id = _value(action, key)
@@ -86,21 +84,19 @@ def register(app: App, ctx: ServiceContext) -> None:
         return on_decision("handover", lambda manager, handover_id, _body: decide(ctx, manager, handover_id, now()),
                            notify.deliver_handover)
 
-    app.action(v.KEEP)(on_case_decision("keep"))
-    app.action(v.TRANSFER)(on_case_decision("transfer"))
-    app.action(v.COOWN)(on_case_decision("coown"))
+    ack_first(ctx, app.action(v.KEEP))(on_case_decision("keep"))
+    ack_first(ctx, app.action(v.TRANSFER))(on_case_decision("transfer"))
+    ack_first(ctx, app.action(v.COOWN))(on_case_decision("coown"))
 
     @app.action(v.SPLIT)
     def split_chosen(ack: Ack) -> None:  # the choice is read from the message state when Co-own is pressed
         ack()
 
-    app.action(v.APPROVE)(on_handover_decision(True))
-    app.action(v.REJECT)(on_handover_decision(False))
+    ack_first(ctx, app.action(v.APPROVE))(on_handover_decision(True))
+    ack_first(ctx, app.action(v.REJECT))(on_handover_decision(False))
 
-    @app.action(v.DECLINE)
-    @guarded(ctx)
-    def decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(v.DECLINE))
+    def decline(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         rep = body["user"]["id"]
         lang = user_language(ctx, client, rep)
         handover_id = _value(action, "handover")
@@ -112,26 +108,22 @@ def register(app: App, ctx: ServiceContext) -> None:
         else:
             refuse(respond, result.refusal or "already_decided", lang)
 
-    @app.action(OPEN_DISPUTE)
-    @guarded(ctx)
-    def open_dispute_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(OPEN_DISPUTE))
+    def open_dispute_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         lang = user_language(ctx, client, body["user"]["id"])
         customer_id = _value(action, "c")
         client.views_open(trigger_id=body["trigger_id"], view=v.reason_modal(
             DISPUTE_FORM, "modal.dispute_title", lang, json.dumps({"c": customer_id})))
 
-    @app.action(v.OPEN_APPEAL)
-    @guarded(ctx)
-    def open_appeal_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(v.OPEN_APPEAL))
+    def open_appeal_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         lang = user_language(ctx, client, body["user"]["id"])
         client.views_open(trigger_id=body["trigger_id"], view=v.reason_modal(
             APPEAL_FORM, "modal.appeal_title", lang, json.dumps({"case": _value(action, "case")})))
 
-    @app.view(DISPUTE_FORM)
-    @guarded(ctx)
-    def dispute_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.view(DISPUTE_FORM))
+    def dispute_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                          context: BoltContext) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         reason = _reason(view)
@@ -142,12 +134,11 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         result = disputes.open_dispute(ctx, user_id, reason, now(), customer_id=customer_id) \
             if customer_id else CaseResult("not_found")
-        client.chat_postMessage(channel=user_id, **case_reply(result, "", lang, tz))
-        announce_case(client, ctx, result)
+        after_ack(context, lambda client: reply_and_announce(client, user_id, result, lang))
 
-    @app.view(APPEAL_FORM)
-    @guarded(ctx)
-    def appeal_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.view(APPEAL_FORM))
+    def appeal_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                         context: BoltContext) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         reason = _reason(view)
@@ -157,6 +148,9 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         case_id = _metadata(view, "case")
         result = disputes.open_appeal(ctx, user_id, case_id, reason, now()) if case_id else CaseResult("not_found")
+        after_ack(context, lambda client: reply_and_announce(client, user_id, result, lang))
+
+    def reply_and_announce(client: WebClient, user_id: str, result: CaseResult, lang: str) -> None:
         client.chat_postMessage(channel=user_id, **case_reply(result, "", lang, tz))
         announce_case(client, ctx, result)
 

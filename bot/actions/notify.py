@@ -12,11 +12,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.actions import home_tab
-from bot.commands.common import user_language
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult, MessageRef
 from bot.services.context import ServiceContext
+from bot.slack import home as home_tab
+from bot.slack.language import user_language
 from bot.views import decisions as v
 from bot.views.claims import text_message
 

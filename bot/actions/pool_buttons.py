@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.services import pool
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import ack_first, now
 from bot.views.claims import text_message
 from bot.views.pool import CLAIM_ACTION, PAGE_ACTION, pool_claim, pool_page
 
@@ -40,11 +41,8 @@ def _state(value: str) -> dict[str, Any] | None:
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.action(CLAIM_ACTION)
-    @guarded(ctx)
-    def claim_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                      client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(CLAIM_ACTION))
+    def claim_clicked(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         state = _state(action.get("value") or "")
@@ -55,11 +53,8 @@ def register(app: App, ctx: ServiceContext) -> None:
                             page=state["page"])
         respond(replace_original=True, **pool_claim(result, lang))
 
-    @app.action(PAGE_ACTION)
-    @guarded(ctx)
-    def page_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                     client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(PAGE_ACTION))
+    def page_clicked(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         lang = user_language(ctx, client, body["user"]["id"])
         state = _state(action.get("value") or "")
         if state is None:

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.actions import notify
-from bot.commands.common import guarded, now, user_language
 from bot.commands.settings import grace_days
 from bot.i18n import t
 from bot.services import team_settings
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import ack_first, now
 from bot.views import settings as v
 from bot.views.claims import text_message
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.action(v.UNDO_ACTION)
-    @guarded(ctx)
-    def undo_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                     client: WebClient) -> None:
-        ack()
+    @ack_first(ctx, app.action(v.UNDO_ACTION))
+    def undo_clicked(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         version = v.undo_version(action.get("value"))

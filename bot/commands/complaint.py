@@ -7,15 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, typed_or_usage
 from bot.services import complaints
 from bot.services.context import ServiceContext
+from bot.slack.listening import answer_first, now, typed_or_usage
 from bot.views.complaints import reply
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.command("/complaint")
-    @guarded(ctx)
+    @answer_first(ctx, app.command("/complaint"))
     def complaint_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         days = ctx.settings.complaints.due_days
         asked = typed_or_usage(ctx, client, command, ack, "usage.complaint", days=days)

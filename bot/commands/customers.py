@@ -7,16 +7,16 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, typed_or_usage, user_language
 from bot.services import cards, customers
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import answer_first, now, typed_or_usage
 from bot.views.card import customer_card
 from bot.views.claims import my_customers
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.command("/customer")
-    @guarded(ctx)
+    @answer_first(ctx, app.command("/customer"))
     def customer_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.customer")
         if asked is None:
@@ -24,8 +24,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         user_id, lang, query = asked
         ack(response_type="ephemeral", **customer_card(cards.card(ctx, user_id, query, now()), query, lang, ctx.tz))
 
-    @app.command("/mine")
-    @guarded(ctx)
+    @answer_first(ctx, app.command("/mine"))
     def mine_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         user_id = command["user_id"]
         lang = user_language(ctx, client, user_id)

@@ -5,25 +5,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.actions import notify
 from bot.commands import ooo, scorecard
 from bot.commands import settings as settings_verb
-from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.rules import text
 from bot.services import handovers, roles
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import after_ack, answer_first, now
 from bot.views import decisions as v
 from bot.views.claims import text_message
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.command("/claimbot")
-    @guarded(ctx)
-    def claimbot_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.command("/claimbot"))
+    def claimbot_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user_id = command["user_id"]
         lang = user_language(ctx, client, user_id)
         typed = text.clean(command.get("text"))
@@ -42,9 +42,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             result = handovers.offboard(ctx, user_id, ids[0] if ids else None, ids[1] if len(ids) > 1 else None, now())
             if result.outcome == "done":
                 ack(response_type="ephemeral", **v.offboarded(result, lang))
-                notify.to_digest(client, ctx, lambda lg: v.offboarded(result, lg))
-                if result.to_rep:
-                    notify.dm(client, ctx, result.to_rep, lambda lg: v.offboarded(result, lg))
+                after_ack(context, lambda client: announce_offboarding(client, ctx, result))
             elif result.outcome == "refused":
                 ack(response_type="ephemeral", **v.refusal(result.refusal or "not_manager", lang))
             else:
@@ -54,9 +52,15 @@ def register(app: App, ctx: ServiceContext) -> None:
         elif verb in scorecard.VERBS:
             ack(response_type="ephemeral", **scorecard.scorecard_reply(ctx, user_id, rest, lang))
         elif verb in settings_verb.VERBS:
-            settings_verb.open_settings(ctx, client, ack, command, lang)
+            settings_verb.open_settings(ctx, context, ack, command, lang)
         else:
             ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
+
+
+def announce_offboarding(client: WebClient, ctx: ServiceContext, result: Any) -> None:
+    notify.to_digest(client, ctx, lambda lg: v.offboarded(result, lg))
+    if result.to_rep:
+        notify.dm(client, ctx, result.to_rep, lambda lg: v.offboarded(result, lg))
 
 
 def help_message(ctx: ServiceContext, lang: str) -> dict[str, Any]:

@@ -7,19 +7,19 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, user_language
 from bot.i18n import t
 from bot.rules import text
 from bot.rules.scores import parse_period
 from bot.services import scoreboard
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import answer_first, now
 from bot.views.claims import text_message
 from bot.views.digest import leaderboard
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.command("/leaderboard")
-    @guarded(ctx)
+    @answer_first(ctx, app.command("/leaderboard"))
     def leaderboard_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         user_id = command["user_id"]
         lang = user_language(ctx, client, user_id)

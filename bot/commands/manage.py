@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.actions import notify
 from bot.commands import allocate
-from bot.commands.common import guarded, now, typed_or_usage
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult
 from bot.rules import text
 from bot.services import disputes, handovers, posted
 from bot.services.context import ServiceContext
+from bot.slack.listening import after_ack, answer_first, now, typed_or_usage
 from bot.views import decisions as v
 from bot.views.claims import input_error, suggestions, text_message
 
@@ -22,41 +22,38 @@ from bot.views.claims import input_error, suggestions, text_message
 def register(app: App, ctx: ServiceContext) -> None:
     tz = ctx.settings.team.timezone
 
-    @app.command("/dispute")
-    @guarded(ctx)
-    def dispute_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.command("/dispute"))
+    def dispute_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.dispute")
         if asked is None:
             return
         user_id, lang, typed = asked
         result = disputes.open_dispute(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **case_reply(result, text.split_fields(typed)[0], lang, tz))
-        announce_case(client, ctx, result)
+        after_ack(context, lambda client: announce_case(client, ctx, result))
 
-    @app.command("/handover")
-    @guarded(ctx)
-    def handover_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.command("/handover"))
+    def handover_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.handover")
         if asked is None:
             return
         user_id, lang, typed = asked
         result = handovers.request(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))
-        announce_handover(client, ctx, result)
+        after_ack(context, lambda client: announce_handover(client, ctx, result))
 
-    @app.command("/assign")
-    @guarded(ctx)
-    def assign_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.command("/assign"))
+    def assign_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.assign")
         if asked is None:
             return
         user_id, lang, typed = asked
         if allocate.is_auto(typed):  # `/assign name auto`: the allocation rules pick the rep
-            allocate.assign_auto(ack, client, ctx, user_id, typed, lang)
+            allocate.assign_auto(ack, context, ctx, user_id, typed, lang)
             return
         result = handovers.assign(ctx, user_id, typed, now())
         ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))
-        announce_handover(client, ctx, result)
+        after_ack(context, lambda client: announce_handover(client, ctx, result))
 
 
 def case_reply(result: CaseResult, query: str, lang: str, tz: str) -> dict[str, Any]:

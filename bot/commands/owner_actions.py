@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, now, typed_or_usage
 from bot.results import ActionResult
 from bot.rules import text
 from bot.services import activity
 from bot.services.context import ServiceContext
+from bot.slack.listening import answer_first, now, typed_or_usage
 from bot.views.activity import action_result
 
 Service = Callable[..., ActionResult]
@@ -20,7 +20,6 @@ Service = Callable[..., ActionResult]
 
 def register(app: App, ctx: ServiceContext) -> None:
     def handle(service: Service, usage_key: str) -> Callable[..., None]:
-        @guarded(ctx)
         def listener(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
             claims = ctx.settings.claims  # per request: managers change these in Slack
             asked = typed_or_usage(ctx, client, command, ack, usage_key, min_chars=claims.min_followup_note_chars)
@@ -35,6 +34,6 @@ def register(app: App, ctx: ServiceContext) -> None:
 
         return listener
 
-    app.command("/followup")(handle(activity.log_followup, "usage.followup"))
-    app.command("/stage")(handle(activity.change_stage, "usage.stage"))
-    app.command("/release")(handle(activity.release, "usage.release"))
+    answer_first(ctx, app.command("/followup"))(handle(activity.log_followup, "usage.followup"))
+    answer_first(ctx, app.command("/stage"))(handle(activity.change_stage, "usage.stage"))
+    answer_first(ctx, app.command("/release"))(handle(activity.release, "usage.release"))

@@ -7,15 +7,15 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.commands.common import guarded, user_language
 from bot.services import pool
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import answer_first
 from bot.views.pool import pool_page
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.command("/pool")
-    @guarded(ctx)
+    @answer_first(ctx, app.command("/pool"))
     def pool_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         lang = user_language(ctx, client, command["user_id"])
         page = pool.browse(ctx, command.get("text"))

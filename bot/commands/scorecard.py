@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.commands.common import now
 from bot.i18n import t
 from bot.rules.scorecard import parse_request
 from bot.services import scorecards
 from bot.services.context import ServiceContext
+from bot.slack.listening import now
 from bot.views import scorecard as v
 from bot.views.claims import text_message
 

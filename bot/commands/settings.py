@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.actions import notify
-from bot.commands.common import guarded, now, user_language
 from bot.results_settings import SettingsResult
 from bot.services import team_settings
 from bot.services.context import ServiceContext
+from bot.slack.language import user_language
+from bot.slack.listening import after_ack, answer_first, now
 from bot.views import settings as v
 
 VERBS = ("settings", "设置")
@@ -25,14 +26,16 @@ def grace_days(ctx: ServiceContext) -> int:
     return ctx.settings.claims.tightening_grace_days
 
 
-def open_settings(ctx: ServiceContext, client: WebClient, ack: Ack, command: dict[str, Any], lang: str) -> None:
-    """A manager gets the modal with the values in force; anyone else an ephemeral refusal, no modal."""
+def open_settings(ctx: ServiceContext, context: BoltContext, ack: Ack, command: dict[str, Any], lang: str) -> None:
+    """A manager gets the modal with the values in force (opened after the answer); anyone else an
+    ephemeral refusal, no modal."""
     form = team_settings.form(ctx, command["user_id"], now())
     if form.outcome != "ok":
         ack(response_type="ephemeral", **v.settings_answer(SettingsResult("refused"), lang))
         return
-    client.views_open(trigger_id=command["trigger_id"], view=v.settings_modal(form, lang, grace_days(ctx)))
     ack()
+    view = v.settings_modal(form, lang, grace_days(ctx))
+    after_ack(context, lambda client: client.views_open(trigger_id=command["trigger_id"], view=view))
 
 
 def announce(client: WebClient, ctx: ServiceContext, result: SettingsResult) -> None:
@@ -43,9 +46,9 @@ def announce(client: WebClient, ctx: ServiceContext, result: SettingsResult) -> 
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    @app.view(v.SETTINGS_CALLBACK)
-    @guarded(ctx)
-    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    @answer_first(ctx, app.view(v.SETTINGS_CALLBACK))
+    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                           context: BoltContext) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         fields, version = v.submitted(view)
@@ -55,6 +58,6 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         ack()
         if result.outcome == "changed":
-            announce(client, ctx, result)
+            after_ack(context, lambda client: announce(client, ctx, result))
         else:
-            notify.dm(client, ctx, user_id, lambda lg: v.settings_answer(result, lg))
+            after_ack(context, lambda client: notify.dm(client, ctx, user_id, lambda lg: v.settings_answer(result, lg)))

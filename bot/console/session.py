@@ -13,6 +13,7 @@ import re
 import secrets
 import shlex
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,10 @@ class Console:
         self.views: dict[str, dict[str, Any]] = {}  # user → last opened modal
         self._server: Any = None
         self._ctx: Any = None
+        self._app: Any = None
         self._home_shown = False  # print a published Home tab whole (opened, paged), not just "updated"
+        self.line = ""  # the line being played
+        self.answer_times: list[tuple[str, float]] = []  # (line, seconds until its HTTP answer), every request
 
     # -- lifecycle
     def start(self) -> Console:
@@ -75,7 +79,8 @@ class Console:
         ctx = context(self.settings)
         ensure_schema(ctx)
         self._ctx = ctx
-        self._server = BackgroundServer(create_app(ctx)).start()
+        self._app = create_app(ctx)
+        self._server = BackgroundServer(self._app).start()
         self.url = f"http://127.0.0.1:{self._server.port}/slack/events"
         return self
 
@@ -107,6 +112,7 @@ class Console:
             self.say(f"⚠ unknown user @{m.group(1)}")
             return True
         rest = m.group(2).strip()
+        self.line = line
         self.say(f"\n▶ @{USERS[user_id]['name']}: {rest}")
         if rest.startswith("/"):
             command, _, text = rest.partition(" ")
@@ -205,11 +211,14 @@ class Console:
     # -- the wire
     def _send(self, user_id: str, body: str, channel: str, *, show_reply: bool = True) -> tuple[int, str]:
         seen = len(self.standin.calls)
+        started = time.monotonic()
         status, answer = wire.post(self.url, body, wire.sign(body, self.secret))
-        from bot.actions import home_tab
+        self.answer_times.append((self.line, time.monotonic() - started))
+        from bot.app import lazy_work
         from bot.jobs.delivery import Dispatcher
 
-        home_tab.drain()  # the Home tab refreshes the request queued, shown with its answer
+        # What the request does after its answer (lazy listeners: modals, replies, Home tabs), shown with it.
+        lazy_work(self._app).wait_idle()
         # No scheduler here: deliver what the request left in the outbox (complaint notices) right away.
         Dispatcher(self._ctx).flush(max_seconds=5)
         if status != 200:

@@ -1,7 +1,8 @@
 """A local stand-in for Slack's Web API, for `claimbot console` and the tests.
 
 It answers the methods ClaimBot calls the way Slack does (same envelope, same error names),
-records every call, and can be told to fail the next calls (429 with Retry-After, or 5xx).
+records every call, and can be told to fail the next calls (429 with Retry-After, or 5xx) or to answer
+slowly (``latency``: every Web API method and response URL post waits that long, as Slack on a bad day).
 Standard library only, so it runs anywhere the bot runs.
 """
 
@@ -80,10 +81,13 @@ class SlackStandIn:
         token: str | None = None,
         strict_messages: bool = False,
         on_call: Callable[[ApiCall], None] | None = None,
+        latency: float = 0.0,
     ) -> None:
         """`token`: if given, other bearer tokens get `invalid_auth`. `strict_messages`: chat.update
         and chat.delete of a message the stand-in never posted answer `message_not_found`
-        (off by default so tests may act on messages from sample payloads)."""
+        (off by default so tests may act on messages from sample payloads). `latency`: seconds every
+        Web API call and response URL post takes before it is answered (see `set_latency`)."""
+        self.latency = latency
         self.users = {uid: dict(info) for uid, info in (users or {}).items()}
         self._port = port
         self._token = token
@@ -243,6 +247,11 @@ class SlackStandIn:
         """Answer `method` with `handler(params) -> response fields` (raise SlackError to fail)."""
         with self._cond:
             self._handlers[method] = handler
+
+    def set_latency(self, seconds: float) -> None:
+        """From now on every Web API call and response URL post is answered after ``seconds`` (0: at once).
+        The call is recorded when it is answered; a client that gave up earlier finds the line closed."""
+        self.latency = max(0.0, float(seconds))
 
     def fail_next(self, method: str, status: int, retry_after: int | None = None, times: int = 1) -> None:
         """Answer the next `times` calls of `method` ("*" for any, "response_url" for response URLs,
@@ -612,6 +621,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         params.update(_parse_body(body, self.headers.get("Content-Type", "")))
         params = _decode_json_fields(params)
         standin = self.server.standin
+        if standin.latency > 0 and (url.path.startswith("/api/") or url.path.startswith("/response/")):
+            time.sleep(standin.latency)
         if url.path.startswith("/api/") and len(url.path) > len("/api/"):
             method = url.path[len("/api/") :]
             status, response, headers = standin._dispatch(method, params, self.headers.get("Authorization"))
@@ -621,13 +632,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             status, response, headers = 404, {"ok": False, "error": "not_found"}, {}
         payload = json.dumps(response, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client timed out meanwhile
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
 
     def log_message(self, format: str, *args: Any) -> None:  # the recorded calls are the log
         pass

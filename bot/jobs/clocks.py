@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services import jobruns, sweeps
+from bot.services import jobruns, slack_events, sweeps
 from bot.services.context import ServiceContext
 
 
 def recycle(ctx: ServiceContext, now: datetime) -> str:
     with jobruns.slot(ctx, "recycle", ctx.today(now).isoformat(), now) as run:
         result = sweeps.recycle_due(ctx, now)
-        run.summary = f"{result.recycled} recycled, {result.refreshed} deadlines refreshed"
+        pruned = slack_events.forget_before(ctx, now)  # once a day is enough: Slack retries within the hour
+        run.summary = f"{result.recycled} recycled, {result.refreshed} deadlines refreshed, {pruned} event ids pruned"
     return run.summary
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.actions import notify
-from bot.app import make_client
 from bot.services import disputes, handovers
 from bot.services.context import ServiceContext
+from bot.slack.client import make_client
 
 
 def run(ctx: ServiceContext, now: datetime) -> str:

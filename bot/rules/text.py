@@ -30,6 +30,36 @@ def unescape_slack(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+# Slack's markup in what it sends: links ``<http://x|label>``, ``<mailto:a@b.c|a@b.c>``, channels
+# ``<#C123|name>``, users ``<@U123|name>``, specials ``<!here>``. Typed ``<`` and ``>`` arrive escaped, so a
+# raw ``<`` always opens markup.
+_MARKUP = re.compile(r"<(?P<kind>[@#!]?)(?P<target>[^<>|]*)(?:\|(?P<label>[^<>]*))?>")
+_LINK_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def unwrap_slack_markup(text: str) -> str:
+    """What the user typed, where Slack wrapped it: a link becomes its label (else its address, without
+    ``mailto:``), a channel ``#name``, a user mention plain ``<@U123>`` (commands read mentions in that
+    form). Specials (``<!here>``, ``<!subteam^…>``) and anything not Slack's markup stay as they are:
+    inert, since every view escapes ``<`` and ``>`` when it shows text."""
+
+    def unwrap(m: re.Match[str]) -> str:
+        kind, target, label = m.group("kind"), m.group("target"), m.group("label")
+        if kind == "@":
+            return f"<@{target}>" if MENTION.fullmatch(f"<@{target}>") else m.group(0)
+        if kind == "#":
+            if not re.fullmatch(r"[CG][A-Z0-9]+", target):
+                return m.group(0)
+            return f"#{label or target}"
+        if kind == "!" or not _LINK_SCHEME.match(target):
+            return m.group(0)
+        if label:
+            return label
+        return target[len("mailto:"):] if target.lower().startswith("mailto:") else target
+
+    return _MARKUP.sub(unwrap, text) if "<" in text else text
+
+
 def has_word_character(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 

@@ -109,9 +109,10 @@ def get(url: str, timeout: float = 10.0) -> tuple[int, str]:
     return _send(urllib.request.Request(url, method="GET"), timeout)
 
 
-def signed_post(url: str, body: str, secret: str, timestamp: int | None = None, **kw: Any) -> tuple[int, str]:
-    """`post` with Slack's signature headers."""
-    return post(url, body, sign(body, secret, timestamp), **kw)
+def signed_post(url: str, body: str, secret: str, timestamp: int | None = None, *,
+                headers: dict[str, str] | None = None, **kw: Any) -> tuple[int, str]:
+    """`post` with Slack's signature headers (and ``headers``, e.g. X-Slack-Retry-Num on a retry)."""
+    return post(url, body, {**sign(body, secret, timestamp), **(headers or {})}, **kw)
 
 
 # Loopback only: never route through an HTTP(S)_PROXY from the environment.

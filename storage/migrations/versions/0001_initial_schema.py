@@ -158,6 +158,14 @@ def upgrade() -> None:
     with op.batch_alter_table('setting_change', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_setting_change_at'), ['at'], unique=False)
 
+    op.create_table('slack_event',
+    sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('received_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('event_id')
+    )
+    with op.batch_alter_table('slack_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slack_event_received_at'), ['received_at'], unique=False)
+
     op.create_table('allocation_ledger',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -391,6 +399,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_allocation_ledger_at'))
 
     op.drop_table('allocation_ledger')
+    with op.batch_alter_table('slack_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slack_event_received_at'))
+
+    op.drop_table('slack_event')
     with op.batch_alter_table('setting_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_setting_change_at'))
 
