@@ -233,7 +233,7 @@ class Refusal(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     """What ClaimBot has decided to send. The unique key makes each notice exist once, whichever
-    process or job decided it; delivery retries until Slack has it (bot/jobs/delivery.py)."""
+    process or job decided it; delivery retries until Slack has it (bot/slack/delivery.py)."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)

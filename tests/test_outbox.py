@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings, TeamSettings
-from bot.jobs.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
 from bot.services import outbox
 from bot.services.context import ServiceContext
+from bot.slack.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
 from storage import migrate
 from storage.engine import make_engine, read_session, write_session
 from storage.models import Outbox

@@ -207,7 +207,7 @@ class Console:
         seen = len(self.standin.calls)
         status, answer = wire.post(self.url, body, wire.sign(body, self.secret))
         from bot.actions import home_tab
-        from bot.jobs.delivery import Dispatcher
+        from bot.slack.delivery import Dispatcher
 
         home_tab.drain()  # the Home tab refreshes the request queued, shown with its answer
         # No scheduler here: deliver what the request left in the outbox (complaint notices) right away.

@@ -2,7 +2,7 @@
 
 ``enqueue`` is called inside the transaction that makes the decision (a recycle, a reminder's day, a
 digest's slot): the notice commits with it or not at all, and its unique key means a second process or a
-rerun of the same job adds nothing. bot/jobs/delivery.py sends what is due, with retries and backoff, at most
+rerun of the same job adds nothing. bot/slack/delivery.py sends what is due, with retries and backoff, at most
 one message per second per channel.
 """
 

@@ -18,9 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.common import user_language
-from bot.jobs import uploads
 from bot.services import outbox
 from bot.services.context import ServiceContext
+from bot.slack import uploads
 from bot.views.notices import render
 
 log = logging.getLogger(__name__)
