@@ -243,7 +243,7 @@ class Outbox(SQLModel, table=True):
     channel: str  # a user id (DM) or a channel id
     kind: str  # what to render: recycled | reminder | first_followup | next_contact | digest | leaderboard | …
     data: str = Field(sa_column=Column(Text, nullable=False))  # JSON parameters for the view
-    status: str = "pending"  # pending | sending | sent | failed
+    status: str = "pending"  # pending | sending | sent | failed | dropped (an update of a post that failed)
     attempts: int = 0
     next_attempt_at: datetime
     lease_until: datetime | None = None
@@ -251,6 +251,8 @@ class Outbox(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     ts: str | None = None  # Slack's message ts once sent
+    posted_channel: str | None = None  # where it landed (a D… id for a DM): what chat.update of it needs
+    failed_at: datetime | None = None  # status failed: when it was given up (shown to admins and managers)
 
 
 class ChannelRate(SQLModel, table=True):
