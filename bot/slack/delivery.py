@@ -1,9 +1,14 @@
-"""Sending the outbox to Slack: retries with backoff on 429 (honouring Retry-After) and 5xx, at most
-one message per second per channel, and never a completed send twice.
+"""Sending the outbox to Slack: retries with backoff on 429 (honouring Retry-After), 5xx and time-outs, at
+most one message per second per channel, never a completed send twice, and a permanent refusal given up at
+once (and shown to admins by bot/services/outbox.fail).
 
-A notice whose sender died mid-send (its lease ran out) is looked for in the channel's history first:
-every message carries its outbox key in Slack message metadata, so a send that reached Slack is marked
-sent instead of being sent again.
+A notice whose earlier attempt may have reached Slack (its sender died mid-send, or Slack answered late or
+with a 5xx) is looked for in the channel's history first: every message carries its outbox key in Slack
+message metadata, so a send that reached Slack is marked sent instead of being sent again.
+
+A notice with ``update_of`` replaces the post of that key (``chat.update`` where it landed), one with
+``thread_of`` answers in its thread; both wait while that post is pending and are dropped if it failed.
+A notice with ``homes`` refreshes those users' App Home once delivered.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.actions.home_tab import refresh_home
 from bot.commands.common import user_language
 from bot.services import outbox
 from bot.services.context import ServiceContext
@@ -26,6 +32,13 @@ from bot.views.notices import render
 log = logging.getLogger(__name__)
 EVENT_TYPE = "claimbot_notice"
 MAX_BACKOFF_S = 300
+WAIT_FOR_POST = timedelta(seconds=1)
+# Slack's answers that no retry can change: the notice fails at once and admins are told.
+PERMANENT_ERRORS = frozenset({
+    "not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "not_authed", "account_inactive",
+    "token_revoked", "user_not_found", "user_disabled", "cannot_dm_bot", "missing_scope", "restricted_action",
+    "message_not_found", "cant_update_message", "invalid_blocks", "msg_too_long", "no_text",
+})
 
 
 @dataclass
@@ -34,13 +47,15 @@ class DeliveryStats:
     retried: int = 0
     already_sent: int = 0
     lost_lease: int = 0  # left to the sender that leased them again
+    failed: int = 0  # refused for good
+    dropped: int = 0  # an update or thread note of a post that failed
     errors: list[str] = field(default_factory=list)
 
 
 def make_delivery_client(ctx: ServiceContext) -> WebClient:
     """No built-in retries: the outbox retries persistently, and knows the channel's rate."""
-    return WebClient(token=ctx.settings.slack_bot_token, base_url=ctx.settings.slack_api_url, timeout=10,
-                     retry_handlers=[])
+    return WebClient(token=ctx.settings.slack_bot_token, base_url=ctx.settings.slack_api_url,
+                     timeout=ctx.settings.schedule.delivery_timeout_seconds, retry_handlers=[])
 
 
 class Dispatcher:
@@ -69,6 +84,17 @@ class Dispatcher:
         if notice is None:  # the batch outlived its lease and another sender has this one now
             stats.lost_lease += 1
             return
+        after = notice.data.get("update_of") or notice.data.get("thread_of")
+        post = outbox.post_of(self.ctx, after) if after else None
+        if after and (post is None or post.status in ("failed", "dropped") or (post.status == "sent" and not post.ts)):
+            log.warning("dropping %s: the post it depends on (%s) is %s", notice.key, after,
+                        post.status if post else "missing")
+            outbox.fail(self.ctx, notice.id, f"post {after} {post.status if post else 'missing'}", now, dropped=True)
+            stats.dropped += 1
+            return
+        if post is not None and post.status != "sent":  # the post is still on its way: not an attempt
+            outbox.retry_later(self.ctx, notice.id, now + WAIT_FOR_POST, None, count=False)
+            return
         wait = outbox.take_channel_slot(self.ctx, notice.channel, now)
         if wait is not None:
             outbox.retry_later(self.ctx, notice.id, wait, None, count=False)
@@ -82,24 +108,38 @@ class Dispatcher:
                 else:
                     stats.sent += 1
                 return
-            if notice.resumed and self._already_posted(notice):
-                outbox.mark_sent(self.ctx, notice.id, None, now)
-                stats.already_sent += 1
-                return
-            message = self._render(notice)
-            response = self.client.chat_postMessage(
-                channel=notice.channel, metadata={"event_type": EVENT_TYPE, "event_payload": {"key": notice.key}},
-                **message)
-            outbox.mark_sent(self.ctx, notice.id, response.get("ts"), _now())
-            stats.sent += 1
+            if post is not None and notice.data.get("update_of"):  # the same message, now showing the decision
+                self.client.chat_update(channel=post.channel, ts=post.ts, **self._render(notice))
+                outbox.mark_sent(self.ctx, notice.id, post.ts, _now(), posted_channel=post.channel)
+                stats.sent += 1
+            else:
+                thread_ts = post.ts if post is not None else None
+                found = self._already_posted(notice, post.channel if post else None, thread_ts) \
+                    if notice.resumed or notice.attempts else None
+                if found is not None:
+                    outbox.mark_sent(self.ctx, notice.id, found[1], _now(), posted_channel=found[0])
+                    stats.already_sent += 1
+                else:
+                    response = self.client.chat_postMessage(
+                        channel=post.channel if post else notice.channel, thread_ts=thread_ts,
+                        metadata={"event_type": EVENT_TYPE, "event_payload": {"key": notice.key}},
+                        **self._render(notice))
+                    outbox.mark_sent(self.ctx, notice.id, response.get("ts"), _now(),
+                                     posted_channel=response.get("channel"))
+                    stats.sent += 1
+            self._refresh_homes(notice)
         except SlackApiError as error:
-            status = error.response.status_code
+            status, code = error.response.status_code, error.response.get("error")
+            if code in PERMANENT_ERRORS:
+                log.warning("giving up %s to %s: %s", notice.key, notice.channel, code)
+                outbox.fail(self.ctx, notice.id, str(code), _now())
+                stats.failed += 1
+                return
             if status == 429:
                 delay = float(error.response.headers.get("Retry-After", 1) or 1)
             else:
                 delay = min(2 ** notice.attempts, MAX_BACKOFF_S)
-            outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=delay),
-                               f"{status} {error.response.get('error')}")
+            outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=delay), f"{status} {code}")
             stats.retried += 1
         except Exception as error:  # connection errors, time-outs: try again later
             log.warning("delivery of %s failed", notice.key, exc_info=True)
@@ -107,21 +147,32 @@ class Dispatcher:
                                repr(error))
             stats.retried += 1
 
+    def _refresh_homes(self, notice: outbox.Notice) -> None:
+        homes = [str(u) for u in notice.data.get("homes") or []]
+        if homes:
+            refresh_home(self.ctx, self.client, homes)  # what their App Home shows has changed
+
     def _render(self, notice: outbox.Notice) -> dict[str, Any]:
         channel = notice.channel
         lang = user_language(self.ctx, self.client, channel) if channel[:1] in "UW" else self.ctx.settings.team.language
         return render(notice.kind, notice.data, lang, self.ctx.settings.team.timezone)
 
-    def _already_posted(self, notice: outbox.Notice) -> bool:
-        channel = notice.channel
+    def _already_posted(self, notice: outbox.Notice, channel: str | None,
+                        thread_ts: str | None) -> tuple[str, str] | None:
+        """Where an earlier attempt of ``notice`` landed (channel, ts), if Slack has it."""
+        channel = channel or notice.channel
         if channel[:1] in "UW":
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
-        history = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
+        if thread_ts:  # a thread reply is not in the channel's history
+            history = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=200,
+                                                        include_all_metadata=True)
+        else:
+            history = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
         for message in history.get("messages", []):
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == EVENT_TYPE and (metadata.get("event_payload") or {}).get("key") == notice.key:
-                return True
-        return False
+                return channel, message["ts"]
+        return None
 
 
 def _now() -> datetime:
