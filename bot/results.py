@@ -2,8 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import types
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+T = TypeVar("T")
+
+
+def to_data(value: Any) -> Any:
+    """A result as JSON-native values (dates as ISO strings): the snapshot an outbox notice carries."""
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    return value
+
+
+def from_data(cls: type[T], data: dict[str, Any]) -> T:
+    """The inverse of ``to_data`` for a result dataclass, guided by its field types."""
+    hints = get_type_hints(cls)
+    return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data})  # type: ignore[arg-type]
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _typed(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        return tuple(_typed(get_args(hint)[0], v) for v in value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if isinstance(hint, type) and is_dataclass(hint):
+        return from_data(hint, value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -19,6 +60,13 @@ class CustomerSnapshot:
     last_activity: date | None
     first_followup_due: date | None = None
     amount: float | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return to_data(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CustomerSnapshot:
+        return from_data(cls, data)
 
 
 @dataclass(frozen=True)
@@ -149,6 +197,13 @@ class CaseView:
     appealable_by: tuple[str, ...] = ()
     appeal_until: datetime | None = None
 
+    def to_data(self) -> dict[str, Any]:
+        return to_data(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CaseView:
+        return from_data(cls, data)
+
 
 @dataclass(frozen=True)
 class CaseResult:
@@ -176,6 +231,13 @@ class HandoverView:
     decided_by: str | None
     decline_deadline: datetime | None
     created_at: datetime
+
+    def to_data(self) -> dict[str, Any]:
+        return to_data(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> HandoverView:
+        return from_data(cls, data)
 
 
 @dataclass(frozen=True)

@@ -193,20 +193,6 @@ class Handover(SQLModel, table=True):
     created_at: datetime
 
 
-class PostedMessage(SQLModel, table=True):
-    """Where a case's or handover's decision message was posted, so the decision can replace its buttons."""
-
-    __tablename__ = "posted_message"
-    __table_args__ = (Index("ux_posted_message", "subject", "subject_id", "channel", unique=True),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    subject: str  # case | handover
-    subject_id: int
-    channel: str
-    ts: str
-    user_id: str | None = None  # set for a DM: whose language the updates use
-
-
 class RoleChange(SQLModel, table=True):
     __tablename__ = "role_change"
 

@@ -220,11 +220,12 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
     assert owner_of(engine_url)[0] == ("U0ALICE" if case.decision == "keep" else "U0BOB")
     # a second click, on the already-decided (stale) message: refused, and the stale message is refreshed
     owner_before = owner_of(engine_url)
-    updates_before = len(bot.updates(APPROVALS, ts))
     token = bot.click(case.decided_by, message, "dispute_coown", channel=APPROVALS, ts=ts)
     time.sleep(0.3)
-    assert bot.replies(token) and owner_of(engine_url) == owner_before
-    assert len(bot.updates(APPROVALS, ts)) > updates_before
+    refusal, replaced = bot.replies(token)
+    assert "already decided" in text_of(refusal) or "已经决定" in text_of(refusal)
+    assert replaced["replace_original"] is True and buttons(replaced) == [] and "决定" in text_of(replaced)
+    assert owner_of(engine_url) == owner_before
     refusals = [(r.actor, r.reason) for r in query(engine_url, select(Refusal).order_by(Refusal.id))]
     assert refusals == [("U0BOB", "not_manager"), ("U0MGR1", "own_case"), (loser, "already_decided"),
                         (case.decided_by, "already_decided")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.actions import notify
 from bot.commands.common import now
 from bot.rules.allocation import auto_target
 from bot.services import allocation
@@ -18,9 +17,6 @@ def is_auto(typed: str) -> bool:
 
 
 def assign_auto(ack: Ack, client: WebClient, ctx: ServiceContext, user_id: str, typed: str, lang: str) -> None:
-    """Allocate, answer the manager (ephemeral), then tell the new owner by DM."""
+    """Allocate and answer the manager (ephemeral); the new owner is told through the outbox."""
     result = allocation.assign_auto(ctx, user_id, typed, now())
     ack(response_type="ephemeral", **v.auto_assign_reply(result, auto_target(typed) or typed, lang))
-    a = result.allocation
-    if a is not None and a.outcome == "assigned" and a.rep:
-        notify.dm(client, ctx, a.rep, lambda lg: v.for_rep(a, lg))

@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.actions import notify
 from bot.commands import ooo, scorecard
 from bot.commands import settings as settings_verb
 from bot.commands.common import guarded, now, user_language
@@ -41,10 +40,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             ids = re.findall(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", rest)
             result = handovers.offboard(ctx, user_id, ids[0] if ids else None, ids[1] if len(ids) > 1 else None, now())
             if result.outcome == "done":
-                ack(response_type="ephemeral", **v.offboarded(result, lang))
-                notify.to_digest(client, ctx, lambda lg: v.offboarded(result, lg))
-                if result.to_rep:
-                    notify.dm(client, ctx, result.to_rep, lambda lg: v.offboarded(result, lg))
+                ack(response_type="ephemeral", **v.offboarded(result, lang))  # the team hears through the outbox
             elif result.outcome == "refused":
                 ack(response_type="ephemeral", **v.refusal(result.refusal or "not_manager", lang))
             else:

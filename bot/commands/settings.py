@@ -1,7 +1,8 @@
 """`/claimbot settings`: managers change caps, clocks and reminder days in a modal (PRODUCT 5).
 
 The verb is dispatched from bot/commands/help.py; ``register`` adds the modal's submission listener.
-A confirmation with *Undo* goes to the manager by DM, and the change to the digest channel.
+A confirmation with *Undo* goes to the manager by DM, and the change to the digest channel (both through
+the outbox, written with the change by bot/services/team_settings).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.actions import notify
 from bot.commands.common import guarded, now, user_language
 from bot.results_settings import SettingsResult
 from bot.services import team_settings
@@ -35,13 +35,6 @@ def open_settings(ctx: ServiceContext, client: WebClient, ack: Ack, command: dic
     ack()
 
 
-def announce(client: WebClient, ctx: ServiceContext, result: SettingsResult) -> None:
-    """The manager's copy carries *Undo*; the team's copy in the digest channel does not."""
-    grace = grace_days(ctx)
-    notify.dm(client, ctx, result.actor, lambda lg: v.settings_changed(result, lg, grace, undo_button=True))
-    notify.to_digest(client, ctx, lambda lg: v.settings_changed(result, lg, grace, undo_button=False))
-
-
 def register(app: App, ctx: ServiceContext) -> None:
     @app.view(v.SETTINGS_CALLBACK)
     @guarded(ctx)
@@ -54,7 +47,5 @@ def register(app: App, ctx: ServiceContext) -> None:
             ack(response_action="errors", errors=v.field_errors(result, lang))
             return
         ack()
-        if result.outcome == "changed":
-            announce(client, ctx, result)
-        else:
-            notify.dm(client, ctx, user_id, lambda lg: v.settings_answer(result, lg))
+        if result.outcome != "changed":  # a change is confirmed through the outbox
+            client.chat_postMessage(channel=user_id, **v.settings_answer(result, lang))

@@ -98,18 +98,6 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
-    op.create_table('posted_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('subject_id', sa.Integer(), nullable=False),
-    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('posted_message', schema=None) as batch_op:
-        batch_op.create_index('ux_posted_message', ['subject', 'subject_id', 'channel'], unique=True)
-
     op.create_table('refusal',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -406,10 +394,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_refusal_actor'))
 
     op.drop_table('refusal')
-    with op.batch_alter_table('posted_message', schema=None) as batch_op:
-        batch_op.drop_index('ux_posted_message')
-
-    op.drop_table('posted_message')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
