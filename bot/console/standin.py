@@ -93,6 +93,7 @@ class SlackStandIn:
         self._calls: list[ApiCall] = []
         self._failures: dict[str, deque[tuple[int, int | None]]] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._refusing: dict[str, str] = {}  # channel → the error every post and update there gets
         self._messages: dict[str, dict[str, dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}
@@ -262,6 +263,18 @@ class SlackStandIn:
         with self._cond:
             self._delays.setdefault(method, deque()).extend([seconds] * times)
 
+    def refuse_channel(self, channel: str, error: str = "not_in_channel") -> None:
+        """From now on chat.postMessage and chat.update in `channel` answer `{"ok": false, "error": error}`
+        (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to."""
+        with self._cond:
+            self._refusing[channel] = error
+
+    def _refused(self, params: dict[str, Any]) -> None:
+        with self._cond:
+            error = self._refusing.get(_str(params.get("channel")))
+        if error:
+            raise SlackError(error)
+
     def _take_delay(self, method: str) -> float:
         with self._cond:
             for key in (method, "*"):
@@ -405,6 +418,7 @@ class SlackStandIn:
         return {k: params[k] for k in ("text", "blocks", "attachments", "metadata") if k in params}
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._refused(params)
         channel = self._resolve_channel(params.get("channel"))
         fields = self._message_fields(params)
         if not any(fields.get(k) for k in ("text", "blocks", "attachments")):
@@ -435,6 +449,7 @@ class SlackStandIn:
         return {"message_ts": self._next_ts(), "channel": channel}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._refused(params)
         channel = self._resolve_channel(params.get("channel"))
         ts = _str(params.get("ts"))
         if not ts:
