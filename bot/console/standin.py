@@ -258,8 +258,9 @@ class SlackStandIn:
             queue.extend([(status, retry_after)] * times)
 
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` ("*" for any) `seconds` late. The call takes effect
-        first, as when Slack did the work and the answer is lost to a client's time-out."""
+        """Answer the next `times` calls of `method` ("*" for any) that `fail_next` does not fail `seconds`
+        late. The call takes effect first, as when Slack did the work and the answer is lost to a client's
+        time-out."""
         with self._cond:
             self._delays.setdefault(method, deque()).extend([seconds] * times)
 
@@ -310,7 +311,7 @@ class SlackStandIn:
             except SlackError as e:
                 body = {"ok": False, "error": e.error}
         self._record(ApiCall(method, params, time.time(), status, bool(body.get("ok")), body, token))
-        delay = self._take_delay(method)
+        delay = self._take_delay(method) if failure is None else 0.0  # a failure answers at once
         if delay:
             time.sleep(delay)
         return status, body, headers
