@@ -19,6 +19,7 @@ from sqlmodel import select
 from bot.console.standin import SlackStandIn
 from storage.models import Outbox, Ownership
 from tests.e2e import Bot, buttons, query, served, text_of, write_config
+from tests.test_e2e_home import open_home
 from tests.test_e2e_leaderboard import TZ, jobs_run
 
 APPROVALS = "C0MGRS"
@@ -159,3 +160,9 @@ def test_a_channel_that_refuses_is_given_up_at_once_and_admins_are_told_once(bot
     assert len(tries) == 2  # once each, never again
     alerts = [text_of(m) for m in bot.standin.messages("D0ADMIN")]
     assert len(alerts) == 1 and "not_in_channel" in alerts[0] and "<#C0SALES>" in alerts[0]
+    # and the managers' App Home lists it, in each manager's language; a rep's does not
+    carol = json.dumps(open_home(bot, "U0MGR1"), ensure_ascii=False)
+    assert "发送失败" in carol and "<#C0SALES>：`not_in_channel` · 2 条" in carol
+    dave = json.dumps(open_home(bot, "U0MGR2"), ensure_ascii=False)
+    assert "Delivery problems" in dave and "<#C0SALES>: `not_in_channel` · 2 notice(s)" in dave
+    assert "not_in_channel" not in json.dumps(open_home(bot, "U0ALICE"), ensure_ascii=False)

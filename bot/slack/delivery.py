@@ -134,6 +134,8 @@ class Dispatcher:
                 log.warning("giving up %s to %s: %s", notice.key, notice.channel, code)
                 outbox.fail(self.ctx, notice.id, str(code), _now())
                 stats.failed += 1
+                team = self.ctx.settings.team
+                refresh_home(self.ctx, self.client, [*team.managers, *team.admins])  # their Home lists it
                 return
             if status == 429:
                 delay = float(error.response.headers.get("Retry-After", 1) or 1)
