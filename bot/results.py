@@ -155,13 +155,6 @@ class MyCustomers:
 
 
 @dataclass(frozen=True)
-class MessageRef:
-    channel: str
-    ts: str
-    user_id: str | None = None  # a DM's recipient
-
-
-@dataclass(frozen=True)
 class Evidence:
     """What both sides of a collision would accept as facts. Never the notes' text."""
 
@@ -212,7 +205,6 @@ class CaseResult:
     outcome: str
     case: CaseView | None = None
     refusal: str | None = None  # a catalog suffix: refusal.<code>
-    messages: tuple[MessageRef, ...] = ()
     managers: tuple[str, ...] = ()
     error: InputError | None = None
     lookup: Lookup | None = None
@@ -247,7 +239,6 @@ class HandoverResult:
     outcome: str
     handover: HandoverView | None = None
     refusal: str | None = None
-    messages: tuple[MessageRef, ...] = ()
     managers: tuple[str, ...] = ()
     error: InputError | None = None
     lookup: Lookup | None = None
