@@ -84,58 +84,24 @@ class Dispatcher:
         if notice is None:  # the batch outlived its lease and another sender has this one now
             stats.lost_lease += 1
             return
+        post = None
         after = notice.data.get("update_of") or notice.data.get("thread_of")
-        post = outbox.post_of(self.ctx, after) if after else None
-        if after and (post is None or post.status in ("failed", "dropped") or (post.status == "sent" and not post.ts)):
-            log.warning("dropping %s: the post it depends on (%s) is %s", notice.key, after,
-                        post.status if post else "missing")
-            outbox.fail(self.ctx, notice.id, f"post {after} {post.status if post else 'missing'}", now, dropped=True)
-            stats.dropped += 1
-            return
-        if post is not None and post.status != "sent":  # the post is still on its way: not an attempt
-            outbox.retry_later(self.ctx, notice.id, now + WAIT_FOR_POST, None, count=False)
-            return
+        if after:
+            post = outbox.post_of(self.ctx, after)
+            if not self._post_ready(notice, after, post, now, stats):
+                return
         wait = outbox.take_channel_slot(self.ctx, notice.channel, now)
         if wait is not None:
             outbox.retry_later(self.ctx, notice.id, wait, None, count=False)
             return
         try:
-            if notice.kind in uploads.KINDS:  # a file, not a message: its own never-twice check
-                uploaded = uploads.deliver(self.ctx, self.client, notice)
-                outbox.mark_sent(self.ctx, notice.id, None, _now())
-                if uploaded.found:
-                    stats.already_sent += 1
-                else:
-                    stats.sent += 1
-                return
-            if post is not None and notice.data.get("update_of"):  # the same message, now showing the decision
-                self.client.chat_update(channel=post.channel, ts=post.ts, **self._render(notice))
-                outbox.mark_sent(self.ctx, notice.id, post.ts, _now(), posted_channel=post.channel)
-                stats.sent += 1
-            else:
-                thread_ts = post.ts if post is not None else None
-                found = self._already_posted(notice, post.channel if post else None, thread_ts) \
-                    if notice.resumed or notice.attempts else None
-                if found is not None:
-                    outbox.mark_sent(self.ctx, notice.id, found[1], _now(), posted_channel=found[0])
-                    stats.already_sent += 1
-                else:
-                    response = self.client.chat_postMessage(
-                        channel=post.channel if post else notice.channel, thread_ts=thread_ts,
-                        metadata={"event_type": EVENT_TYPE, "event_payload": {"key": notice.key}},
-                        **self._render(notice))
-                    outbox.mark_sent(self.ctx, notice.id, response.get("ts"), _now(),
-                                     posted_channel=response.get("channel"))
-                    stats.sent += 1
-            self._refresh_homes(notice)
+            found = self._send(notice, post)
+            stats.already_sent += found
+            stats.sent += not found
         except SlackApiError as error:
             status, code = error.response.status_code, error.response.get("error")
             if code in PERMANENT_ERRORS:
-                log.warning("giving up %s to %s: %s", notice.key, notice.channel, code)
-                outbox.fail(self.ctx, notice.id, str(code), _now())
-                stats.failed += 1
-                team = self.ctx.settings.team
-                refresh_home(self.ctx, self.client, [*team.managers, *team.admins])  # their Home lists it
+                self._give_up(notice, str(code), stats)
                 return
             if status == 429:
                 delay = float(error.response.headers.get("Retry-After", 1) or 1)
@@ -149,6 +115,52 @@ class Dispatcher:
                                repr(error))
             stats.retried += 1
 
+    def _post_ready(self, notice: outbox.Notice, after: str, post: outbox.Post | None, now: datetime,
+                    stats: DeliveryStats) -> bool:
+        """An update or a thread note needs its post to have landed: it waits while the post is on its way
+        (not counted as an attempt), and is dropped if the post failed."""
+        if post is not None and post.status == "sent" and post.ts and post.channel:
+            return True
+        if post is not None and post.status in ("pending", "sending"):
+            outbox.retry_later(self.ctx, notice.id, now + WAIT_FOR_POST, None, count=False)
+            return False
+        state = post.status if post else "missing"
+        log.warning("dropping %s: the post it depends on (%s) is %s", notice.key, after, state)
+        outbox.fail(self.ctx, notice.id, f"post {after} {state}", now, dropped=True)
+        stats.dropped += 1
+        return False
+
+    def _send(self, notice: outbox.Notice, post: outbox.Post | None) -> bool:
+        """Send one notice and mark it sent; True when an earlier attempt had already reached Slack."""
+        if notice.kind in uploads.KINDS:  # a file, not a message: its own never-twice check
+            found = uploads.deliver(self.ctx, self.client, notice).found
+            outbox.mark_sent(self.ctx, notice.id, None, _now())
+            return found
+        if post is not None and notice.data.get("update_of"):  # the same message, now showing the decision
+            self.client.chat_update(channel=post.channel, ts=post.ts, **self._render(notice))
+            landed, found = (post.channel, post.ts), False
+        else:
+            channel, thread_ts = (post.channel, post.ts) if post is not None else (notice.channel, None)
+            earlier = self._already_posted(notice, channel, thread_ts) if notice.resumed or notice.attempts else None
+            found = earlier is not None
+            if earlier is None:
+                response = self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts,
+                    metadata={"event_type": EVENT_TYPE, "event_payload": {"key": notice.key}}, **self._render(notice))
+                earlier = (response.get("channel"), response.get("ts"))
+            landed = earlier
+        outbox.mark_sent(self.ctx, notice.id, landed[1], _now(), posted_channel=landed[0])
+        self._refresh_homes(notice)
+        return found
+
+    def _give_up(self, notice: outbox.Notice, code: str, stats: DeliveryStats) -> None:
+        """Refused for good: failed now (admins are told by bot/services/outbox.fail), never retried."""
+        log.warning("giving up %s to %s: %s", notice.key, notice.channel, code)
+        outbox.fail(self.ctx, notice.id, code, _now())
+        stats.failed += 1
+        team = self.ctx.settings.team
+        refresh_home(self.ctx, self.client, [*team.managers, *team.admins])  # their Home lists it
+
     def _refresh_homes(self, notice: outbox.Notice) -> None:
         homes = [str(u) for u in notice.data.get("homes") or []]
         if homes:
@@ -159,10 +171,9 @@ class Dispatcher:
         lang = user_language(self.ctx, self.client, channel) if channel[:1] in "UW" else self.ctx.settings.team.language
         return render(notice.kind, notice.data, lang, self.ctx.settings.team.timezone)
 
-    def _already_posted(self, notice: outbox.Notice, channel: str | None,
+    def _already_posted(self, notice: outbox.Notice, channel: str,
                         thread_ts: str | None) -> tuple[str, str] | None:
         """Where an earlier attempt of ``notice`` landed (channel, ts), if Slack has it."""
-        channel = channel or notice.channel
         if channel[:1] in "UW":
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
         if thread_ts:  # a thread reply is not in the channel's history
