@@ -19,6 +19,7 @@ from sqlmodel import select
 from bot.console.standin import SlackStandIn
 from storage.models import Outbox, Ownership
 from tests.e2e import Bot, buttons, query, served, text_of, write_config
+from tests.test_e2e_complaint import submit
 from tests.test_e2e_home import open_home
 from tests.test_e2e_leaderboard import TZ, jobs_run
 
@@ -88,13 +89,17 @@ def test_every_notice_reaches_every_recipient_once_after_an_outage(bot, engine_u
     bot.command("U0BOB", "/dispute", "Umbrella Pharmaceuticals | mine first")
     case_post, case_ts = landed(bot, f"case:1:managers:{APPROVALS}")
     handover_post, handover_ts = landed(bot, f"handover:1:managers:{APPROVALS}")
+    complaint_dm, complaint_ts = landed(bot, "complaint:1:owner")
     assert buttons(case_post) == ["dispute_keep", "dispute_transfer", "dispute_coown"]
     assert buttons(handover_post) == ["handover_approve", "handover_reject"]
 
-    # the decisions, and a deadline expiry, in a second outage
+    # the decisions, the complaint's resolution and a deadline expiry, in a second outage
     outage(bot.standin)
     bot.click("U0MGR1", handover_post, "handover_approve", channel=APPROVALS, ts=handover_ts)
     bot.click("U0MGR2", case_post, "dispute_transfer", channel=APPROVALS, ts=case_ts)
+    bot.click("U0ALICE", complaint_dm, "complaint_resolve", channel="D0ALICE", ts=complaint_ts)
+    form = bot.standin.wait_for("views.open").params["view"]
+    assert submit(bot, "U0ALICE", form, "resolution", "重开了发票") == (200, None)
     assert "1 cases expired" in deadlines_at(bot, datetime.now(UTC) + timedelta(hours=49))
     rows = settled(engine_url)
 
@@ -111,6 +116,8 @@ def test_every_notice_reaches_every_recipient_once_after_an_outage(bot, engine_u
         "case:2:managers:C0MGRS", "case:2:opened:U0ALICE",  # the expiry of a case decided by nobody
         "case:2:decided:update:C0MGRS", "case:2:decided:thread:C0MGRS",
         "case:2:decided:U0ALICE", "case:2:decided:U0BOB", "case:2:decided:digest",
+        "complaint:1:resolved:update:U0ALICE", "complaint:1:resolved:update:C0MGRS",  # the complaint resolved
+        "complaint:1:resolved:U0BOB",
     }
     assert told <= keys, told - keys
 
@@ -128,13 +135,17 @@ def test_every_notice_reaches_every_recipient_once_after_an_outage(bot, engine_u
                  if key_of(c.params) == key_of(limited.params) and c.at > limited.at]
         assert after and after[0] - limited.at >= 1.9
 
-    # the managers' messages show the decisions, without buttons
-    for ts, shows in ((handover_ts, "<@U0MGR1>"), (case_ts, "决定"), (landed(bot, "case:2:managers:C0MGRS")[1], "48")):
-        message = bot.standin.message(APPROVALS, ts)
-        assert message is not None and buttons(message) == [] and shows in text_of(message)
+    # the managers' messages show the decisions, without buttons; so do the complaint's
+    for channel, ts, shows in ((APPROVALS, handover_ts, "<@U0MGR1>"), (APPROVALS, case_ts, "决定"),
+                               (APPROVALS, landed(bot, "case:2:managers:C0MGRS")[1], "48"),
+                               (APPROVALS, landed(bot, "complaint:1:managers:C0MGRS")[1], "重开了发票"),
+                               ("D0ALICE", complaint_ts, "重开了发票")):
+        message = bot.standin.message(channel, ts)
+        assert message is not None and buttons(message) == [] and shows in text_of(message), (channel, ts)
     # and what each rep reads, once
     bob = [text_of(m) for m in bot.standin.messages("D0BOB")]
     assert sum("Handover #1" in t and "Now owned by <@U0BOB>" in t for t in bob) == 1
+    assert sum("重开了发票" in t for t in bob) == 1  # who logged the complaint hears how it was resolved
     assert sum("Case #1" in t for t in bob) == 1 and sum("Case #2" in t for t in bob) == 1
     alice = [text_of(m) for m in bot.standin.messages("D0ALICE")]
     assert sum("撞单申诉" in t for t in alice) == 2  # told of both cases
