@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from storage.models import Case, Ownership, OwnershipEvent, Refusal
 from tests.e2e import buttons, query, served, text_of, write_config
+from tests.test_e2e_home import next_home, open_home, publishes
 
 APPROVALS = "C0MGRS"
 
@@ -271,3 +272,22 @@ def test_offboarding_moves_everything_in_one_step(bot, engine_url):
     _, reply, _ = bot.command("U0MGR2", "/assign", "Initech LLC <@U0BOB>")
     assert "assigned to <@U0BOB>" in text_of(reply) or "已分配给 <@U0BOB>" in text_of(reply)
     assert owner_of(engine_url, 3)[0] == "U0BOB"
+
+
+def test_a_managers_home_follows_new_cases_and_decisions(bot):
+    """Dave only looks at his Home tab: the delivery of the case, then of its decision, refreshes it."""
+    open_home(bot, "U0MGR2")
+    bot.command("U0ALICE", "/claim", "Acme Corp")
+    before = len(publishes(bot, "U0MGR2"))
+    bot.command("U0BOB", "/dispute", "Acme Corp | mine")
+    message, ts = managers_message(bot)
+    waiting = text_of_view(next_home(bot, "U0MGR2", before))
+    assert "Collision #1" in waiting and "Waiting for a decision* (1)" in waiting
+    before = len(publishes(bot, "U0MGR2"))
+    bot.click("U0MGR1", message, "dispute_keep", channel=APPROVALS, ts=ts)
+    decided = text_of_view(next_home(bot, "U0MGR2", before))
+    assert "Collision #1" not in decided and "Waiting for a decision* (0)" in decided
+
+
+def text_of_view(view):
+    return text_of({"blocks": view["blocks"]})
