@@ -52,7 +52,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         tell(respond, v.reply(result, "", lang, due_days))
         if result.refusal == "already_resolved" and result.complaint:  # a stale message: show how it ended
-            in_dm = str((body.get("channel") or {}).get("id") or "").startswith("D")
+            in_dm = str((body.get("channel") or {}).get("id") or "")[:1] in ("D", "U", "W")  # a DM (the console: its user id)
             shown = lang if in_dm else ctx.settings.team.language  # a channel's message is in the team's language
             for_owner = in_dm and user_id == result.complaint.owner
             respond(replace_original=True, **v.complaint_message(result.complaint, shown, tz, for_owner=for_owner))

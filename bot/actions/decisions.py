@@ -62,7 +62,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             case = None
         else:
             return None
-        in_dm = str((body.get("channel") or {}).get("id") or "").startswith("D")
+        in_dm = str((body.get("channel") or {}).get("id") or "")[:1] in ("D", "U", "W")  # a DM (the console: its user id)
         shown = lang if in_dm else ctx.settings.team.language  # a channel's message is in the team's language
         if case is not None:
             return v.case_for_managers(case, shown, tz)
