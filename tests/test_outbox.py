@@ -224,3 +224,23 @@ def test_an_update_waits_for_its_post_and_is_dropped_when_the_post_failed(ctx, s
                                       "case:2:decided:thread:C0GONE")] == ["failed", "dropped", "dropped"]
     assert len(standin.calls_for("chat.update")) == 1
     assert len([c for c in posts(standin) if c.params["channel"] == "U0ADMIN"]) == 1
+
+
+def test_a_send_answered_too_late_is_found_and_not_sent_again(ctx, standin):
+    settings = ctx.settings.model_copy(update={"schedule": ctx.settings.schedule.model_copy(
+        update={"delivery_timeout_seconds": 0.5})})
+    ctx = ServiceContext(ctx.engine, settings)
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="case:9:managers:C0MGRS", channel="C0MGRS", kind="generic", data={"text": "decide"},
+                       now=NOW)
+        outbox.enqueue(s, key="case:9:decided:thread:C0MGRS", channel="C0MGRS", kind="generic",
+                       data={"text": "decided", "thread_of": "case:9:managers:C0MGRS"}, now=NOW)
+    standin.delay_next("chat.postMessage", 1.5, times=2)  # Slack posts both, the answers come too late
+    stats = Dispatcher(ctx).flush(max_seconds=30)
+    assert (stats.retried, stats.already_sent, stats.sent) == (2, 2, 0)
+    [post, note] = standin.messages("C0MGRS")
+    assert (post["text"], note["text"], note["thread_ts"]) == ("decide", "decided", post["ts"])
+    found = rows(ctx)
+    assert (found["case:9:managers:C0MGRS"].posted_channel, found["case:9:managers:C0MGRS"].ts) == ("C0MGRS", post["ts"])
+    assert found["case:9:decided:thread:C0MGRS"].ts == note["ts"]
+    assert [c.params["ts"] for c in standin.calls_for("conversations.replies")] == [post["ts"]]  # a thread's own history
