@@ -37,7 +37,7 @@ from bot.app import lazy_work  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.console.session import DEMO_SCRIPT, Console  # noqa: E402
 from bot.console.standin import ApiCall  # noqa: E402
-from bot.jobs.delivery import Dispatcher  # noqa: E402
+from bot.slack.delivery import Dispatcher  # noqa: E402
 
 LIMIT_S = 3.0
 NOT_COMPARED = {"users.info", "auth.test"}

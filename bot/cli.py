@@ -108,7 +108,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
     from bot.jobs import registry
-    from bot.jobs.delivery import Dispatcher
+    from bot.slack.delivery import Dispatcher
 
     ctx = context()
     ensure_schema(ctx)

@@ -124,6 +124,7 @@ class ScheduleSettings(BaseModel):
     weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     deadlines_every_minutes: int = Field(15, ge=1)
     outbox_every_seconds: int = Field(2, ge=1)
+    delivery_timeout_seconds: float = Field(10, gt=0)  # one Web API answer; later: try again (history first)
 
 
 class LeaderboardWeights(BaseModel):

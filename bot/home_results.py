@@ -77,6 +77,16 @@ class PendingItem:
 
 
 @dataclass(frozen=True)
+class DeliveryProblem:
+    """Notices Slack refused for good (or that used up their attempts), one line per channel and error."""
+
+    channel: str  # a channel id, or a user id for a DM
+    error: str
+    count: int
+    last: datetime  # when the latest of them was given up
+
+
+@dataclass(frozen=True)
 class HomeData:
     user_id: str
     role: str  # rep | manager | admin
@@ -95,3 +105,4 @@ class HomeData:
     team: Numbers | None = None  # managers only
     pending: tuple[PendingItem, ...] = ()
     pending_total: int = 0
+    delivery_problems: tuple[DeliveryProblem, ...] = ()  # managers only

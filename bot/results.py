@@ -2,8 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import types
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
+
+T = TypeVar("T")
+
+
+def to_data(value: Any) -> Any:
+    """A result as JSON-native values (dates as ISO strings): the snapshot an outbox notice carries."""
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    return value
+
+
+def from_data(cls: type[T], data: dict[str, Any]) -> T:
+    """The inverse of ``to_data`` for a result dataclass, guided by its field types."""
+    dataclass_: Any = cls  # a dataclass: its fields and constructor are read from it
+    hints = get_type_hints(dataclass_)
+    return cast(T, dataclass_(**{f.name: _typed(hints[f.name], data[f.name]) for f in fields(dataclass_)
+                                 if f.name in data}))
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _typed(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        return tuple(_typed(get_args(hint)[0], v) for v in value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if isinstance(hint, type) and is_dataclass(hint):
+        return from_data(hint, value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -19,6 +62,14 @@ class CustomerSnapshot:
     last_activity: date | None
     first_followup_due: date | None = None
     amount: float | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_data(self)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CustomerSnapshot:
+        return from_data(cls, data)
 
 
 @dataclass(frozen=True)
@@ -107,13 +158,6 @@ class MyCustomers:
 
 
 @dataclass(frozen=True)
-class MessageRef:
-    channel: str
-    ts: str
-    user_id: str | None = None  # a DM's recipient
-
-
-@dataclass(frozen=True)
 class Evidence:
     """What both sides of a collision would accept as facts. Never the notes' text."""
 
@@ -149,6 +193,14 @@ class CaseView:
     appealable_by: tuple[str, ...] = ()
     appeal_until: datetime | None = None
 
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_data(self)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CaseView:
+        return from_data(cls, data)
+
 
 @dataclass(frozen=True)
 class CaseResult:
@@ -157,7 +209,6 @@ class CaseResult:
     outcome: str
     case: CaseView | None = None
     refusal: str | None = None  # a catalog suffix: refusal.<code>
-    messages: tuple[MessageRef, ...] = ()
     managers: tuple[str, ...] = ()
     error: InputError | None = None
     lookup: Lookup | None = None
@@ -177,6 +228,14 @@ class HandoverView:
     decline_deadline: datetime | None
     created_at: datetime
 
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_data(self)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> HandoverView:
+        return from_data(cls, data)
+
 
 @dataclass(frozen=True)
 class HandoverResult:
@@ -185,7 +244,6 @@ class HandoverResult:
     outcome: str
     handover: HandoverView | None = None
     refusal: str | None = None
-    messages: tuple[MessageRef, ...] = ()
     managers: tuple[str, ...] = ()
     error: InputError | None = None
     lookup: Lookup | None = None

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.results import InputError, Lookup, MessageRef
+from bot.results import InputError, Lookup
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,6 @@ class ComplaintResult:
     error: InputError | None = None
     refusal: str | None = None  # not_allowed | already_resolved
     told: tuple[str, ...] = ()  # logged: who is being told (the owner, and managers by DM or the channel)
-    messages: tuple[MessageRef, ...] = ()  # the sent messages with a Resolve button, to replace once resolved
     query: str = ""  # the customer as typed (for "not found")
 
 

@@ -16,9 +16,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.jobs import Job, registry
-from bot.jobs.delivery import Dispatcher
 from bot.services import jobruns
 from bot.services.context import ServiceContext
+from bot.slack.delivery import Dispatcher
 
 log = logging.getLogger(__name__)
 

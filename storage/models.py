@@ -193,20 +193,6 @@ class Handover(SQLModel, table=True):
     created_at: datetime
 
 
-class PostedMessage(SQLModel, table=True):
-    """Where a case's or handover's decision message was posted, so the decision can replace its buttons."""
-
-    __tablename__ = "posted_message"
-    __table_args__ = (Index("ux_posted_message", "subject", "subject_id", "channel", unique=True),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    subject: str  # case | handover
-    subject_id: int
-    channel: str
-    ts: str
-    user_id: str | None = None  # set for a DM: whose language the updates use
-
-
 class RoleChange(SQLModel, table=True):
     __tablename__ = "role_change"
 
@@ -233,7 +219,7 @@ class Refusal(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     """What ClaimBot has decided to send. The unique key makes each notice exist once, whichever
-    process or job decided it; delivery retries until Slack has it (bot/jobs/delivery.py)."""
+    process or job decided it; delivery retries until Slack has it (bot/slack/delivery.py)."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -243,7 +229,7 @@ class Outbox(SQLModel, table=True):
     channel: str  # a user id (DM) or a channel id
     kind: str  # what to render: recycled | reminder | first_followup | next_contact | digest | leaderboard | …
     data: str = Field(sa_column=Column(Text, nullable=False))  # JSON parameters for the view
-    status: str = "pending"  # pending | sending | sent | failed
+    status: str = "pending"  # pending | sending | sent | failed | dropped (an update of a post that failed)
     attempts: int = 0
     next_attempt_at: datetime
     lease_until: datetime | None = None
@@ -251,6 +237,8 @@ class Outbox(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     ts: str | None = None  # Slack's message ts once sent
+    posted_channel: str | None = None  # where it landed (a D… id for a DM): what chat.update of it needs
+    failed_at: datetime | None = None  # status failed: when it was given up (shown to admins and managers)
 
 
 class SlackEvent(SQLModel, table=True):

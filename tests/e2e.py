@@ -32,6 +32,10 @@ digest_channel = "C0SALES"
 [claims]
 holding_cap = {holding_cap}
 daily_claim_cap = {daily_claim_cap}
+
+[schedule]
+outbox_every_seconds = 1
+{schedule}
 """
 
 
@@ -95,11 +99,12 @@ class Bot:
 
 
 def write_config(directory: Path, *, language: str = "zh", holding_cap: int = 100, daily_claim_cap: int = 10,
-                 approvals_channel: str | None = None) -> Path:
+                 approvals_channel: str | None = None, schedule: str = "") -> Path:
+    """``schedule``: more lines of the ``[schedule]`` table (delivery runs every second in every test)."""
     path = directory / "claimbot.toml"
     approvals = f'approvals_channel = "{approvals_channel}"' if approvals_channel else ""
     path.write_text(CONFIG.format(language=language, holding_cap=holding_cap, daily_claim_cap=daily_claim_cap,
-                                  approvals=approvals), encoding="utf-8")
+                                  approvals=approvals, schedule=schedule), encoding="utf-8")
     return path
 
 

@@ -156,17 +156,20 @@ def test_resolving_works_once_and_tells_the_person_who_logged_it(engine_url):
     assert (empty.outcome, empty.error.code) == ("invalid", "complaint.needs_resolution")
     first = complaints.resolve(ctx, "U0MGR1", c.id, "credit note sent", NOW + timedelta(hours=3))
     assert first.outcome == "resolved" and first.told == ("U0BOB", "U0ALICE")
-    assert [(m.channel, m.ts, m.user_id) for m in first.messages] == [("U0ALICE", "1700000000.000100", "U0ALICE")]
+    # each message with Resolve is replaced once it has landed: one update per post, through the outbox
+    updates = {json.loads(o.data)["update_of"]: o for o in rows(ctx, Outbox) if ":update:" in o.key}
+    assert set(updates) == {f"complaint:{c.id}:owner", f"complaint:{c.id}:managers:C0MGRS"}
+    assert json.loads(updates[f"complaint:{c.id}:owner"].data)["complaint"]["resolution"] == "credit note sent"
     second = complaints.resolve(ctx, "U0MGR2", c.id, "called them too", NOW + timedelta(hours=4))
     assert (second.outcome, second.refusal) == ("refused", "already_resolved")
-    assert second.messages == first.messages  # the listener refreshes the stale message
+    assert len(rows(ctx, Outbox)) == len(updates) + 4  # two posts, two told of the resolution: nothing new
     [row] = rows(ctx, Complaint)
     assert (row.status, row.resolution, row.resolved_by) == ("resolved", "credit note sent", "U0MGR1")
     assert [r.reason for r in rows(ctx, Refusal)] == ["already_resolved"]
     told = {o.channel: json.loads(o.data)["complaint"] for o in rows(ctx, Outbox, Outbox.kind == "complaint_resolved")}
     assert set(told) == {"U0BOB", "U0ALICE"} and told["U0BOB"]["resolution"] == "credit note sent"
     # a button message still waiting to be sent goes out resolved, without its button
-    [managers] = rows(ctx, Outbox, Outbox.kind == "complaint_managers")
+    [managers] = rows(ctx, Outbox, Outbox.key == f"complaint:{c.id}:managers:C0MGRS")
     assert json.loads(managers.data)["complaint"]["status"] == "resolved"
     ctx.engine.dispose()
 

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from storage.models import Case, Ownership, OwnershipEvent, Refusal
 from tests.e2e import buttons, query, served, text_of, write_config
+from tests.test_e2e_home import next_home, open_home, publishes
 
 APPROVALS = "C0MGRS"
 
@@ -221,11 +222,12 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
     assert owner_of(engine_url)[0] == ("U0ALICE" if case.decision == "keep" else "U0BOB")
     # a second click, on the already-decided (stale) message: refused, and the stale message is refreshed
     owner_before = owner_of(engine_url)
-    updates_before = len(bot.updates(APPROVALS, ts))
     token = bot.click(case.decided_by, message, "dispute_coown", channel=APPROVALS, ts=ts)
     time.sleep(0.3)
-    assert bot.replies(token) and owner_of(engine_url) == owner_before
-    assert len(bot.updates(APPROVALS, ts)) > updates_before
+    refusal, replaced = bot.replies(token)
+    assert "already decided" in text_of(refusal) or "已经决定" in text_of(refusal)
+    assert replaced["replace_original"] is True and buttons(replaced) == [] and "决定" in text_of(replaced)
+    assert owner_of(engine_url) == owner_before
     refusals = [(r.actor, r.reason) for r in query(engine_url, select(Refusal).order_by(Refusal.id))]
     assert refusals == [("U0BOB", "not_manager"), ("U0MGR1", "own_case"), (loser, "already_decided"),
                         (case.decided_by, "already_decided")]
@@ -271,3 +273,22 @@ def test_offboarding_moves_everything_in_one_step(bot, engine_url):
     _, reply, _ = bot.command("U0MGR2", "/assign", "Initech LLC <@U0BOB>")
     assert "assigned to <@U0BOB>" in text_of(reply) or "已分配给 <@U0BOB>" in text_of(reply)
     assert owner_of(engine_url, 3)[0] == "U0BOB"
+
+
+def test_a_managers_home_follows_new_cases_and_decisions(bot):
+    """Dave only looks at his Home tab: the delivery of the case, then of its decision, refreshes it."""
+    open_home(bot, "U0MGR2")
+    bot.command("U0ALICE", "/claim", "Acme Corp")
+    before = len(publishes(bot, "U0MGR2"))
+    bot.command("U0BOB", "/dispute", "Acme Corp | mine")
+    message, ts = managers_message(bot)
+    waiting = text_of_view(next_home(bot, "U0MGR2", before))
+    assert "Collision #1" in waiting and "Waiting for a decision* (1)" in waiting
+    before = len(publishes(bot, "U0MGR2"))
+    bot.click("U0MGR1", message, "dispute_keep", channel=APPROVALS, ts=ts)
+    decided = text_of_view(next_home(bot, "U0MGR2", before))
+    assert "Collision #1" not in decided and "Waiting for a decision* (0)" in decided
+
+
+def text_of_view(view):
+    return text_of({"blocks": view["blocks"]})

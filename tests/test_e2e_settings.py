@@ -50,6 +50,8 @@ def submit(bot: Bot, user: str, view: dict[str, Any], **changed: str) -> tuple[i
 
 
 def posted_to(bot: Bot, channel: str, containing: str) -> dict[str, Any]:
+    """What was posted to ``channel`` (delivering the outbox first: this server runs no scheduler)."""
+    jobs_run(bot, "outbox", datetime.now(TZ)).communicate(timeout=60)
     return bot.standin.wait_for(lambda c: c.method == "chat.postMessage" and c.params.get("channel") == channel
                                 and containing in text_of(c.params)).params
 

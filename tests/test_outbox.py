@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings, TeamSettings
-from bot.jobs.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
 from bot.services import outbox
 from bot.services.context import ServiceContext
+from bot.slack.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
 from storage import migrate
 from storage.engine import make_engine, read_session, write_session
 from storage.models import Outbox
@@ -133,3 +133,114 @@ def test_a_sender_still_holding_its_lease_sends(ctx, standin):
     Dispatcher(ctx)._deliver(notice, stats)
     assert (stats.sent, stats.lost_lease) == (1, 0)
     assert [c.params["text"] for c in posts(standin)] == ["on time"]
+
+
+def admins_ctx(ctx, admins):
+    settings = ctx.settings.model_copy(update={"team": ctx.settings.team.model_copy(update={"admins": admins})})
+    return ServiceContext(ctx.engine, settings)
+
+
+def rows(ctx):
+    with read_session(ctx.engine) as s:
+        return {r.key: r for r in s.exec(select(Outbox)).all()}
+
+
+def test_a_permanent_refusal_fails_at_once_and_each_admin_is_told_once(ctx, standin):
+    ctx = admins_ctx(ctx, ["U0ADMIN", "U0MGR1"])
+    standin.refuse_channel("C0GONE", "not_in_channel")
+    enqueue(ctx, "digest:1", channel="C0GONE", text="one")
+    enqueue(ctx, "digest:2", channel="C0GONE", text="two")
+    stats = Dispatcher(ctx).flush(max_seconds=20)
+    assert stats.failed == 2 and stats.retried == 0
+    found = rows(ctx)
+    assert [(found[k].status, found[k].attempts, found[k].last_error) for k in ("digest:1", "digest:2")] == \
+        [("failed", 0, "not_in_channel")] * 2
+    assert found["digest:1"].failed_at is not None
+    told = [c for c in posts(standin) if c.params["channel"] in ("U0ADMIN", "U0MGR1")]
+    assert sorted(c.params["channel"] for c in told) == ["U0ADMIN", "U0MGR1"]  # one channel, one error: once
+    assert "not_in_channel" in told[0].params["text"] and "<#C0GONE>" in told[0].params["text"]
+    assert len([c for c in standin.calls_for("chat.postMessage") if c.params["channel"] == "C0GONE"]) == 2
+
+
+def test_an_alert_that_fails_alerts_nobody(ctx, standin):
+    ctx = admins_ctx(ctx, ["U0ADMIN"])
+    standin.refuse_channel("C0GONE")
+    standin.refuse_channel("U0ADMIN", "cannot_dm_bot")
+    enqueue(ctx, "digest:3", channel="C0GONE")
+    Dispatcher(ctx).flush(max_seconds=20)
+    found = rows(ctx)
+    assert sorted((r.kind, r.status, r.last_error) for r in found.values()) == [
+        ("delivery_failed", "failed", "cannot_dm_bot"), ("generic", "failed", "not_in_channel")]
+
+
+def test_a_notice_that_used_up_its_attempts_is_reported(ctx, standin):
+    ctx = admins_ctx(ctx, ["U0ADMIN"])
+    enqueue(ctx, "remind:30", channel="U0BOB")
+    with write_session(ctx.engine) as s:
+        row = s.exec(select(Outbox)).one()
+        row.attempts = outbox.MAX_ATTEMPTS - 1
+        s.add(row)
+    standin.fail_next("chat.postMessage", 503)
+    Dispatcher(ctx).flush(max_seconds=10)
+    found = rows(ctx)
+    assert (found["remind:30"].status, found["remind:30"].last_error) == ("failed", "503 service_unavailable")
+    [alert] = [c for c in posts(standin) if c.params["channel"] == "U0ADMIN"]
+    assert "503 service_unavailable" in alert.params["text"] and "<@U0BOB>" in alert.params["text"]
+
+
+def test_an_update_waits_for_its_post_and_is_dropped_when_the_post_failed(ctx, standin):
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="case:1:managers:U0MGR1", channel="U0MGR1", kind="generic", data={"text": "decide"},
+                       now=NOW)
+        outbox.enqueue(s, key="case:1:decided:update:U0MGR1", channel="U0MGR1", kind="generic",
+                       data={"text": "decided", "update_of": "case:1:managers:U0MGR1"}, now=NOW)
+        post = s.exec(select(Outbox).where(Outbox.key == "case:1:managers:U0MGR1")).one()
+        post.next_attempt_at = datetime.now(UTC) + timedelta(seconds=2)  # still on its way
+        s.add(post)
+    Dispatcher(ctx).flush(max_seconds=1)
+    waiting = rows(ctx)["case:1:decided:update:U0MGR1"]
+    assert (waiting.status, waiting.attempts) == ("pending", 0) and standin.calls_for("chat.update") == []
+    Dispatcher(ctx).flush(max_seconds=10)
+    found = rows(ctx)
+    [posted] = posts(standin)
+    [updated] = standin.calls_for("chat.update")
+    assert (updated.params["channel"], updated.params["ts"]) == (posted.response["channel"], posted.response["ts"])
+    assert updated.params["channel"] == "D0MGR1" and updated.params["text"] == "decided"
+    assert (found["case:1:managers:U0MGR1"].posted_channel, found["case:1:decided:update:U0MGR1"].status) == \
+        ("D0MGR1", "sent")
+    # a post Slack refused: its update is dropped, not sent and not reported a second time
+    ctx = admins_ctx(ctx, ["U0ADMIN"])
+    standin.refuse_channel("C0GONE")
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="case:2:managers:C0GONE", channel="C0GONE", kind="generic", data={"text": "x"}, now=NOW)
+        outbox.enqueue(s, key="case:2:decided:update:C0GONE", channel="C0GONE", kind="generic",
+                       data={"text": "y", "update_of": "case:2:managers:C0GONE"}, now=NOW)
+        outbox.enqueue(s, key="case:2:decided:thread:C0GONE", channel="C0GONE", kind="generic",
+                       data={"text": "z", "thread_of": "case:2:managers:C0GONE"}, now=NOW)
+    stats = Dispatcher(ctx).flush(max_seconds=10)
+    assert (stats.failed, stats.dropped) == (1, 2)
+    found = rows(ctx)
+    assert [found[k].status for k in ("case:2:managers:C0GONE", "case:2:decided:update:C0GONE",
+                                      "case:2:decided:thread:C0GONE")] == ["failed", "dropped", "dropped"]
+    assert len(standin.calls_for("chat.update")) == 1
+    assert len([c for c in posts(standin) if c.params["channel"] == "U0ADMIN"]) == 1
+
+
+def test_a_send_answered_too_late_is_found_and_not_sent_again(ctx, standin):
+    settings = ctx.settings.model_copy(update={"schedule": ctx.settings.schedule.model_copy(
+        update={"delivery_timeout_seconds": 0.5})})
+    ctx = ServiceContext(ctx.engine, settings)
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="case:9:managers:C0MGRS", channel="C0MGRS", kind="generic", data={"text": "decide"},
+                       now=NOW)
+        outbox.enqueue(s, key="case:9:decided:thread:C0MGRS", channel="C0MGRS", kind="generic",
+                       data={"text": "decided", "thread_of": "case:9:managers:C0MGRS"}, now=NOW)
+    standin.delay_next("chat.postMessage", 1.5, times=2)  # Slack posts both, the answers come too late
+    stats = Dispatcher(ctx).flush(max_seconds=30)
+    assert (stats.retried, stats.already_sent, stats.sent) == (2, 2, 0)
+    [post, note] = standin.messages("C0MGRS")
+    assert (post["text"], note["text"], note["thread_ts"]) == ("decide", "decided", post["ts"])
+    found = rows(ctx)
+    assert (found["case:9:managers:C0MGRS"].posted_channel, found["case:9:managers:C0MGRS"].ts) == ("C0MGRS", post["ts"])
+    assert found["case:9:decided:thread:C0MGRS"].ts == note["ts"]
+    assert [c.params["ts"] for c in standin.calls_for("conversations.replies")] == [post["ts"]]  # a thread's own history

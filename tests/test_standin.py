@@ -140,6 +140,29 @@ def test_server_error_injection(client: WebClient, standin: SlackStandIn) -> Non
     assert client.auth_test()["ok"]
 
 
+def test_a_late_answer_comes_after_the_call_took_effect(standin: SlackStandIn) -> None:
+    impatient = WebClient(token="xoxb-test", base_url=standin.api_url, timeout=0.5, retry_handlers=[])
+    standin.delay_next("chat.postMessage", 1.5)
+    started = time.monotonic()
+    with pytest.raises(OSError):  # the client's time-out
+        impatient.chat_postMessage(channel="C0SALES", text="late")
+    assert time.monotonic() - started < 1.4
+    assert [m["text"] for m in standin.messages("C0SALES")] == ["late"]  # Slack has it all the same
+    assert impatient.chat_postMessage(channel="C0SALES", text="on time")["ok"]  # only the next call was late
+
+
+def test_a_refusing_channel_and_a_thread(client: WebClient, standin: SlackStandIn) -> None:
+    standin.refuse_channel("C0GONE")
+    with pytest.raises(SlackApiError) as e:
+        client.chat_postMessage(channel="C0GONE", text="hello")
+    assert (e.value.response.status_code, e.value.response["error"]) == (200, "not_in_channel")
+    parent = client.chat_postMessage(channel="C0SALES", text="parent")["ts"]
+    client.chat_postMessage(channel="C0SALES", text="reply", thread_ts=parent)
+    client.chat_postMessage(channel="C0SALES", text="elsewhere")
+    thread = client.conversations_replies(channel="C0SALES", ts=parent)["messages"]
+    assert [m["text"] for m in thread] == ["parent", "reply"]
+
+
 def test_dm_post_update_delete(client: WebClient, standin: SlackStandIn) -> None:
     channel = client.conversations_open(users="U0MGR1")["channel"]["id"]
     assert channel == "D0MGR1" == standin.dm_channel("U0MGR1")

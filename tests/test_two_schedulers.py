@@ -46,9 +46,8 @@ def scheduler(env: dict[str, str]) -> subprocess.Popen:
 def test_two_schedulers_catch_up_once(postgres_url, standin, tmp_path):
     migrate.upgrade(postgres_url)
     seed(postgres_url)
-    config = write_config(tmp_path)
-    config.write_text(config.read_text() + '\n[schedule]\nrecycle = "00:00"\nreminders = "00:00"\n'
-                      'digest = "00:00"\nleaderboard = "00:00"\noutbox_every_seconds = 1\n')
+    config = write_config(tmp_path, schedule='recycle = "00:00"\nreminders = "00:00"\ndigest = "00:00"\n'
+                                              'leaderboard = "00:00"\n')
     env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLAIMBOT_CONFIG")},
            "DATABASE_URL": postgres_url, "SLACK_API_URL": standin.api_url, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_BOT_TOKEN": TOKEN, "CLAIMBOT_CONFIG": str(config)}

@@ -27,10 +27,10 @@ from bot import scheduler
 from bot.chart_results import ChartRow, WeeklyChart
 from bot.config import ClaimSettings, Settings, TeamSettings
 from bot.jobs import registry
-from bot.jobs.delivery import Dispatcher
 from bot.rules import weeks
 from bot.services import activity, claims, reps, weekly_chart
 from bot.services.context import ServiceContext
+from bot.slack.delivery import Dispatcher
 from bot.views import chart_png
 from bot.views.weekly_chart import upload_text
 from storage import migrate
@@ -211,7 +211,7 @@ def test_the_comment_counts_reps_left_out_and_an_empty_week_renders():
 
 
 def test_matplotlib_is_not_loaded_when_the_bot_starts():
-    assert loaded_after(["bot.cli", "bot.app", "bot.server", "bot.scheduler", "bot.jobs.delivery", "bot.jobs.uploads",
+    assert loaded_after(["bot.cli", "bot.app", "bot.server", "bot.scheduler", "bot.slack.delivery", "bot.slack.uploads",
                          "bot.jobs.weekly"], ["matplotlib"]) == []
 
 

@@ -3,8 +3,8 @@
 A button (on the ephemeral `/customer` card, a DM, or a Home tab row) opens its form; the form's
 submission runs the same service as the slash command, answers bad input on the field it is about, and
 otherwise shows the command's own answer above the card as it is now: in place of the card when the
-click came with a response_url, else as a DM. Decisions go to managers exactly as /dispute and
-/handover send them (bot/commands/manage). The Home tab refreshes itself after any listener.
+click came with a response_url, else as a DM. The services tell managers and reps through the outbox, as
+for /dispute and /handover. The Home tab refreshes itself after any listener.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.commands.manage import announce_case, announce_handover, case_reply, handover_reply
+from bot.commands.manage import case_reply, handover_reply
 from bot.i18n import t
 from bot.results import CustomerSnapshot, InputError
 from bot.results_card import ASSIGN, CLAIM, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE, CustomerCard
@@ -117,8 +117,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         block, key = f.error_field(form, error.code)
         ack(response_action="errors", errors={block: t(key, lang, **{k: str(v) for k, v in error.params.items()})})
 
-    def submitted(form: str, act: Callable[..., Any], reply: Callable[..., Message],
-                  after: Callable[..., None] | None = None) -> Callable[..., None]:
+    def submitted(form: str, act: Callable[..., Any], reply: Callable[..., Message]) -> Callable[..., None]:
         """``act(user_id, customer_id, values)`` runs the service; ``reply(result, lang)`` is the command's answer."""
         def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                      context: BoltContext) -> None:
@@ -135,13 +134,7 @@ def register(app: App, ctx: ServiceContext) -> None:
                 return
             ack()
             message = card_reply(reply(result, lang), done.card, lang, tz)
-
-            def show(client: WebClient) -> None:
-                answer(client, user_id, response_url, message)
-                if after is not None:
-                    after(client, ctx, result)
-
-            after_ack(context, show)
+            after_ack(context, lambda client: answer(client, user_id, response_url, message))
 
         return listener
 
@@ -166,7 +159,7 @@ def register(app: App, ctx: ServiceContext) -> None:
     answer_first(ctx, app.view(f.HANDOVER_FORM))(submitted(
         f.HANDOVER_FORM,
         lambda user, cid, v: cards.hand_over(ctx, user, cid, v.get("to"), v.get("reason") or "", now()),
-        lambda result, lang: handover_reply(result, "", lang, tz), announce_handover))
+        lambda result, lang: handover_reply(result, "", lang, tz)))
     answer_first(ctx, app.view(f.DISPUTE_FORM))(submitted(
         f.DISPUTE_FORM, lambda user, cid, v: cards.open_dispute(ctx, user, cid, v.get("reason") or "", now()),
-        lambda result, lang: case_reply(result, "", lang, tz), announce_case))
+        lambda result, lang: case_reply(result, "", lang, tz)))

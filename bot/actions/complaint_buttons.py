@@ -1,21 +1,18 @@
 """Complaint buttons and forms: *Resolve* (owner or manager; opens the resolution form) and the customer
 card's *Complaint* button (opens the complaint form). Resolving works once: the service's conditional
-update decides; afterwards every message that carried the button shows the resolution instead."""
+update decides, and the service has every message that carried the button show the resolution instead
+(through the outbox)."""
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.i18n import t
-from bot.results import MessageRef
-from bot.results_complaints import ComplaintResult, ComplaintView
+from bot.results_complaints import ComplaintResult
 from bot.rules.text import decimal_id
 from bot.services import complaints
 from bot.services.context import ServiceContext
@@ -24,28 +21,12 @@ from bot.slack.listening import ack_first, after_ack, answer_first, now
 from bot.views import complaints as v
 from bot.views.claims import text_message
 
-log = logging.getLogger(__name__)
-
 
 def _metadata_id(view: dict[str, Any], key: str) -> int | None:
     try:
         return decimal_id(json.loads(view.get("private_metadata") or "{}").get(key))
     except (ValueError, AttributeError):
         return None
-
-
-def replace_messages(client: WebClient, ctx: ServiceContext, refs: Iterable[MessageRef], view: ComplaintView) -> None:
-    """Every message that carried *Resolve* now shows the resolution (a DM in its reader's language)."""
-    tz = ctx.settings.team.timezone
-    for ref in refs:
-        try:
-            channel, lang = ref.channel, ctx.settings.team.language
-            if ref.user_id:  # sent to a user id: chat.update needs the DM's channel id
-                channel = client.conversations_open(users=ref.user_id)["channel"]["id"]
-                lang = user_language(ctx, client, ref.user_id)
-            client.chat_update(channel=channel, ts=ref.ts, **v.complaint_message(view, lang, tz))
-        except SlackApiError:
-            log.warning("could not update complaint %s message %s/%s", view.id, ref.channel, ref.ts, exc_info=True)
 
 
 def register(app: App, ctx: ServiceContext) -> None:
@@ -67,9 +48,12 @@ def register(app: App, ctx: ServiceContext) -> None:
         if result.outcome == "may_resolve" and result.complaint:
             client.views_open(trigger_id=body["trigger_id"], view=v.resolution_modal(result.complaint, lang, tz))
             return
-        if result.refusal == "already_resolved" and result.complaint:  # a stale message: show how it ended
-            replace_messages(client, ctx, result.messages, result.complaint)
         tell(respond, v.reply(result, "", lang, due_days))
+        if result.refusal == "already_resolved" and result.complaint:  # a stale message: show how it ended
+            in_dm = str((body.get("channel") or {}).get("id") or "")[:1] in ("D", "U", "W")  # a DM (the console: its user id)
+            shown = lang if in_dm else ctx.settings.team.language  # a channel's message is in the team's language
+            for_owner = in_dm and user_id == result.complaint.owner
+            respond(replace_original=True, **v.complaint_message(result.complaint, shown, tz, for_owner=for_owner))
 
     @answer_first(ctx, app.view(v.RESOLUTION_FORM))
     def resolution_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
@@ -87,13 +71,8 @@ def register(app: App, ctx: ServiceContext) -> None:
         result = complaints.resolve(ctx, user_id, complaint_id, resolution, now())
         if result.outcome != "resolved" or result.complaint is None:  # the form stays open and says why
             ack(response_action="errors", errors={v.RESOLUTION_BLOCK: v.form_error(result, lang)})
-            if result.refusal == "already_resolved" and result.complaint:
-                resolved = result.complaint
-                after_ack(context, lambda client: replace_messages(client, ctx, result.messages, resolved))
             return
         ack()
-        resolved = result.complaint
-        after_ack(context, lambda client: replace_messages(client, ctx, result.messages, resolved))
 
     @ack_first(ctx, app.action(v.CARD_COMPLAINT))
     def card_complaint_pressed(body: dict[str, Any], action: dict[str, Any], respond: Respond,

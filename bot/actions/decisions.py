@@ -10,8 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.actions import notify
-from bot.commands.manage import announce_case, case_reply
+from bot.commands.manage import case_reply
 from bot.i18n import t
 from bot.results import CaseResult, HandoverResult
 from bot.services import disputes, handovers
@@ -56,10 +55,25 @@ def register(app: App, ctx: ServiceContext) -> None:
     def say_stale(respond: Respond, lang: str) -> None:
         respond(response_type="ephemeral", replace_original=False, **text_message(t("button.stale", lang)))
 
-    def on_decision(key: str, decide: Callable[[str, int, dict[str, Any]], Decided],
-                    deliver: Callable[[WebClient, ServiceContext, Any], None]) -> Callable[..., None]:
+    def decided_message(result: Decided, body: dict[str, Any], lang: str) -> dict[str, Any] | None:
+        """The managers' message as it stands once decided (None while it is still pending)."""
+        if isinstance(result, CaseResult) and result.case and result.case.status != "pending":
+            case = result.case
+        elif isinstance(result, HandoverResult) and result.handover and result.handover.status != "pending":
+            case = None
+        else:
+            return None
+        in_dm = str((body.get("channel") or {}).get("id") or "")[:1] in ("D", "U", "W")  # a DM (the console: its user id)
+        shown = lang if in_dm else ctx.settings.team.language  # a channel's message is in the team's language
+        if case is not None:
+            return v.case_for_managers(case, shown, tz)
+        assert isinstance(result, HandoverResult) and result.handover is not None
+        return v.handover_for_managers(result.handover, shown, tz)
+
+    def on_decision(key: str, decide: Callable[[str, int, dict[str, Any]], Decided]) -> Callable[..., None]:
         """A manager's decision button: ``key`` names the id the button carries, ``decide(manager, id, body)``
-        calls the service, ``deliver`` tells everyone concerned; a refused click is answered to the clicker."""
+        calls the service (which tells everyone concerned through the outbox); a refused click is answered
+        to the clicker, and a stale message it came from is replaced by the decision."""
 
         def listener(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
             manager = body["user"]["id"]
@@ -69,20 +83,21 @@ def register(app: App, ctx: ServiceContext) -> None:
                 say_stale(respond, lang)
                 return
             result = decide(manager, record_id, body)
-            deliver(client, ctx, result)
             if result.outcome == "refused":
                 refuse(respond, result.refusal or "already_decided", lang, **result.detail)
+                stale = decided_message(result, body, lang)
+                if stale is not None:  # the message clicked on still had buttons: it shows the decision now
+                    respond(replace_original=True, **stale)
 
         return listener
 
     def on_case_decision(decision: str) -> Callable[..., None]:
         return on_decision("case", lambda manager, case_id, body: disputes.decide(
-            ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id)), notify.deliver_case)
+            ctx, manager, case_id, decision, now(), claimant_share=_split(body, case_id)))
 
     def on_handover_decision(approve: bool) -> Callable[..., None]:
         decide = handovers.approve if approve else handovers.reject
-        return on_decision("handover", lambda manager, handover_id, _body: decide(ctx, manager, handover_id, now()),
-                           notify.deliver_handover)
+        return on_decision("handover", lambda manager, handover_id, _body: decide(ctx, manager, handover_id, now()))
 
     ack_first(ctx, app.action(v.KEEP))(on_case_decision("keep"))
     ack_first(ctx, app.action(v.TRANSFER))(on_case_decision("transfer"))
@@ -103,8 +118,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         result = handovers.decline(ctx, rep, handover_id, now()) if handover_id else HandoverResult("not_found")
         if result.outcome == "declined" and result.handover:
             h = result.handover
-            respond(replace_original=True, **v.handover_for_rep(h, rep, lang, tz))
-            notify.deliver_handover(client, ctx, result, skip=rep)
+            respond(replace_original=True, **v.handover_for_rep(h, rep, lang, tz))  # the others hear through the outbox
         else:
             refuse(respond, result.refusal or "already_decided", lang)
 
@@ -134,7 +148,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         result = disputes.open_dispute(ctx, user_id, reason, now(), customer_id=customer_id) \
             if customer_id else CaseResult("not_found")
-        after_ack(context, lambda client: reply_and_announce(client, user_id, result, lang))
+        after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
     @answer_first(ctx, app.view(APPEAL_FORM))
     def appeal_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
@@ -148,11 +162,10 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack()
         case_id = _metadata(view, "case")
         result = disputes.open_appeal(ctx, user_id, case_id, reason, now()) if case_id else CaseResult("not_found")
-        after_ack(context, lambda client: reply_and_announce(client, user_id, result, lang))
+        after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
-    def reply_and_announce(client: WebClient, user_id: str, result: CaseResult, lang: str) -> None:
+    def reply_to(client: WebClient, user_id: str, result: CaseResult, lang: str) -> None:
         client.chat_postMessage(channel=user_id, **case_reply(result, "", lang, tz))
-        announce_case(client, ctx, result)
 
 
 def _reason(view: dict[str, Any]) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.actions import notify
 from bot.commands.settings import grace_days
 from bot.i18n import t
 from bot.services import team_settings
@@ -34,4 +33,3 @@ def register(app: App, ctx: ServiceContext) -> None:
         grace = grace_days(ctx)
         # the clicked confirmation becomes the undo's, whose own *Undo* puts the change back
         respond(replace_original=True, **v.settings_changed(result, lang, grace, undo_button=True))
-        notify.to_digest(client, ctx, lambda lg: v.settings_changed(result, lg, grace, undo_button=False))

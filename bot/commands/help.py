@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.actions import notify
 from bot.commands import ooo, scorecard
 from bot.commands import settings as settings_verb
 from bot.i18n import t
@@ -16,7 +15,7 @@ from bot.rules import text
 from bot.services import handovers, roles
 from bot.services.context import ServiceContext
 from bot.slack.language import user_language
-from bot.slack.listening import after_ack, answer_first, now
+from bot.slack.listening import answer_first, now
 from bot.views import decisions as v
 from bot.views.claims import text_message
 
@@ -41,8 +40,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             ids = re.findall(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", rest)
             result = handovers.offboard(ctx, user_id, ids[0] if ids else None, ids[1] if len(ids) > 1 else None, now())
             if result.outcome == "done":
-                ack(response_type="ephemeral", **v.offboarded(result, lang))
-                after_ack(context, lambda client: announce_offboarding(client, ctx, result))
+                ack(response_type="ephemeral", **v.offboarded(result, lang))  # the team hears through the outbox
             elif result.outcome == "refused":
                 ack(response_type="ephemeral", **v.refusal(result.refusal or "not_manager", lang))
             else:
@@ -55,12 +53,6 @@ def register(app: App, ctx: ServiceContext) -> None:
             settings_verb.open_settings(ctx, context, ack, command, lang)
         else:
             ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
-
-
-def announce_offboarding(client: WebClient, ctx: ServiceContext, result: Any) -> None:
-    notify.to_digest(client, ctx, lambda lg: v.offboarded(result, lg))
-    if result.to_rep:
-        notify.dm(client, ctx, result.to_rep, lambda lg: v.offboarded(result, lg))
 
 
 def help_message(ctx: ServiceContext, lang: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """`/claimbot settings`: managers change caps, clocks and reminder days in a modal (PRODUCT 5).
 
 The verb is dispatched from bot/commands/help.py; ``register`` adds the modal's submission listener.
-A confirmation with *Undo* goes to the manager by DM, and the change to the digest channel.
+A confirmation with *Undo* goes to the manager by DM, and the change to the digest channel (both through
+the outbox, written with the change by bot/services/team_settings).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.actions import notify
 from bot.results_settings import SettingsResult
 from bot.services import team_settings
 from bot.services.context import ServiceContext
@@ -38,13 +38,6 @@ def open_settings(ctx: ServiceContext, context: BoltContext, ack: Ack, command: 
     after_ack(context, lambda client: client.views_open(trigger_id=command["trigger_id"], view=view))
 
 
-def announce(client: WebClient, ctx: ServiceContext, result: SettingsResult) -> None:
-    """The manager's copy carries *Undo*; the team's copy in the digest channel does not."""
-    grace = grace_days(ctx)
-    notify.dm(client, ctx, result.actor, lambda lg: v.settings_changed(result, lg, grace, undo_button=True))
-    notify.to_digest(client, ctx, lambda lg: v.settings_changed(result, lg, grace, undo_button=False))
-
-
 def register(app: App, ctx: ServiceContext) -> None:
     @answer_first(ctx, app.view(v.SETTINGS_CALLBACK))
     def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
@@ -57,7 +50,9 @@ def register(app: App, ctx: ServiceContext) -> None:
             ack(response_action="errors", errors=v.field_errors(result, lang))
             return
         ack()
-        if result.outcome == "changed":
-            after_ack(context, lambda client: announce(client, ctx, result))
-        else:
-            after_ack(context, lambda client: notify.dm(client, ctx, user_id, lambda lg: v.settings_answer(result, lg)))
+        if result.outcome != "changed":  # a change is confirmed through the outbox
+
+            def answer(client: WebClient) -> None:
+                client.chat_postMessage(channel=user_id, **v.settings_answer(result, lang))
+
+            after_ack(context, answer)

@@ -215,7 +215,7 @@ class Console:
         status, answer = wire.post(self.url, body, wire.sign(body, self.secret))
         self.answer_times.append((self.line, time.monotonic() - started))
         from bot.app import lazy_work
-        from bot.jobs.delivery import Dispatcher
+        from bot.slack.delivery import Dispatcher
 
         # What the request does after its answer (lazy listeners: modals, replies, Home tabs), shown with it.
         lazy_work(self._app).wait_idle()

@@ -1,8 +1,9 @@
 """A local stand-in for Slack's Web API, for `claimbot console` and the tests.
 
 It answers the methods ClaimBot calls the way Slack does (same envelope, same error names),
-records every call, and can be told to fail the next calls (429 with Retry-After, or 5xx) or to answer
-slowly (``latency``: every Web API method and response URL post waits that long, as Slack on a bad day).
+records every call, and can be told to fail the next calls (429 with Retry-After, or 5xx), to answer them
+late (the call takes effect, the answer misses the client's time-out), or to answer slowly (``latency``:
+every Web API method and response URL post waits that long, as Slack on a bad day).
 Standard library only, so it runs anywhere the bot runs.
 """
 
@@ -96,6 +97,8 @@ class SlackStandIn:
         self._cond = threading.Condition(threading.RLock())
         self._calls: list[ApiCall] = []
         self._failures: dict[str, deque[tuple[int, int | None]]] = {}
+        self._delays: dict[str, deque[float]] = {}
+        self._refusing: dict[str, str] = {}  # channel → the error every post and update there gets
         self._messages: dict[str, dict[str, dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}
@@ -115,6 +118,7 @@ class SlackStandIn:
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.publish": self._views_publish,
@@ -263,6 +267,33 @@ class SlackStandIn:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(status, retry_after)] * times)
 
+    def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` ("*" for any) that `fail_next` does not fail `seconds`
+        late. The call takes effect first, as when Slack did the work and the answer is lost to a client's
+        time-out."""
+        with self._cond:
+            self._delays.setdefault(method, deque()).extend([seconds] * times)
+
+    def refuse_channel(self, channel: str, error: str = "not_in_channel") -> None:
+        """From now on chat.postMessage and chat.update in `channel` answer `{"ok": false, "error": error}`
+        (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to."""
+        with self._cond:
+            self._refusing[channel] = error
+
+    def _refused(self, params: dict[str, Any]) -> None:
+        with self._cond:
+            error = self._refusing.get(_str(params.get("channel")))
+        if error:
+            raise SlackError(error)
+
+    def _take_delay(self, method: str) -> float:
+        with self._cond:
+            for key in (method, "*"):
+                queue = self._delays.get(key)
+                if queue:
+                    return queue.popleft()
+        return 0.0
+
     # -- request handling (called from the server threads) ---------------------------------------
 
     def _dispatch(
@@ -290,6 +321,9 @@ class SlackStandIn:
             except SlackError as e:
                 body = {"ok": False, "error": e.error}
         self._record(ApiCall(method, params, time.time(), status, bool(body.get("ok")), body, token))
+        delay = self._take_delay(method) if failure is None else 0.0  # a failure answers at once
+        if delay:
+            time.sleep(delay)
         return status, body, headers
 
     def _dispatch_upload(self, file_id: str, data: bytes) -> tuple[int, bytes]:
@@ -395,6 +429,7 @@ class SlackStandIn:
         return {k: params[k] for k in ("text", "blocks", "attachments", "metadata") if k in params}
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._refused(params)
         channel = self._resolve_channel(params.get("channel"))
         fields = self._message_fields(params)
         if not any(fields.get(k) for k in ("text", "blocks", "attachments")):
@@ -425,6 +460,7 @@ class SlackStandIn:
         return {"message_ts": self._next_ts(), "channel": channel}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._refused(params)
         channel = self._resolve_channel(params.get("channel"))
         ts = _str(params.get("ts"))
         if not ts:
@@ -483,6 +519,21 @@ class SlackStandIn:
             for message in found:
                 message.pop("metadata", None)
         return {"messages": found[:limit], "has_more": len(found) > limit}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent and replies, oldest first, like Slack; `metadata` only with include_all_metadata."""
+        channel = self._resolve_channel(params.get("channel"))
+        ts = _str(params.get("ts"))
+        with self._cond:
+            stored = self._messages.get(channel, {})
+            if ts not in stored:
+                raise SlackError("thread_not_found")
+            found = [json.loads(json.dumps(stored[t])) for t in sorted(stored)
+                     if t == ts or stored[t].get("thread_ts") == ts]
+        if not _truthy(params.get("include_all_metadata")):
+            for message in found:
+                message.pop("metadata", None)
+        return {"messages": found, "has_more": False}
 
     def _files_get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, length = _str(params.get("filename")), _str(params.get("length"))

@@ -74,6 +74,15 @@ HOME: dict[str, dict[str, str]] = {
         "en": "customers held {holding} · reps scoring {ranked} · open complaints {open} ({overdue} overdue)",
     },
     # --- waiting for a decision (managers)
+    "home.delivery.header": {"zh": "*⚠️ 发送失败*（Slack 拒收，不再重试）", "en": "*⚠️ Delivery problems* (refused by Slack, not retried)"},
+    "home.delivery.line": {
+        "zh": "• {channel}：`{error}` · {n} 条，最近 {at}",
+        "en": "• {channel}: `{error}` · {n} notice(s), latest {at}",
+    },
+    "home.delivery.hint": {
+        "zh": "管理员已收到私信。把 ClaimBot 加进频道或修改频道设置后，新的通知会照常发送。",
+        "en": "Admins were told by DM. Once ClaimBot is in the channel (or the setting is fixed), new notices go out as usual.",
+    },
     "home.pending.header": {"zh": "*⚖️ 等待决定*（{n}）", "en": "*⚖️ Waiting for a decision* ({n})"},
     "home.pending.empty": {"zh": "没有等待决定的撞单或转交。", "en": "No collisions or handovers are waiting."},
     "home.pending.dispute": {

@@ -23,4 +23,9 @@ NOTICES: dict[str, dict[str, str]] = {
     "notice.next_contact": {
         "zh": "📅 今天约好联系 *{name}*（{sid}）。", "en": "📅 Today is the day you planned to contact *{name}* ({sid}).",
     },
+    "notice.delivery_failed": {
+        "zh": "⚠️ ClaimBot 无法发消息到 {channel}：Slack 回答 `{error}`（{kind}），不会再重试。请检查频道设置（例如把 ClaimBot 加进频道）。",
+        "en": "⚠️ ClaimBot cannot post to {channel}: Slack answered `{error}` ({kind}); it will not retry. "
+              "Please check the channel setting (for example, add ClaimBot to the channel).",
+    },
 }

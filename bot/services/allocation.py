@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.results import InputError
+from bot.results import InputError, to_data
 from bot.results_allocation import (
     AllocationResult,
     AutoAssignResult,
@@ -132,11 +132,22 @@ def assign_auto(ctx: ServiceContext, manager: str, command_text: str, now: datet
                     return AutoAssignResult("not_found", lookup=lookup)
                 customer = session.get(Customer, lookup.customer.id)
                 assert customer is not None
-                return AutoAssignResult("allocated", allocate(session, ctx, customer, now, manager, rng=rng),
-                                        lookup=lookup)
+                allocated = allocate(session, ctx, customer, now, manager, rng=rng)
+                _tell_rep(session, allocated, now)
+                return AutoAssignResult("allocated", allocated, lookup=lookup)
         except IntegrityError:
             continue  # someone claimed it meanwhile: look again (it is now theirs)
     raise RuntimeError("allocation kept colliding; giving up")
+
+
+def _tell_rep(session: Session, a: AllocationResult, now: datetime) -> None:
+    """The rep who got the lead hears it by DM (kind ``allocated``), with how it was decided."""
+    if a.outcome != "assigned" or not a.rep:
+        return
+    data = {"customer": a.customer.to_data(), "reason": a.reason, "rule": a.rule, "strategy": a.strategy,
+            "related": to_data(a.related)}
+    outbox.enqueue(session, key=f"allocated:{a.ledger_id or a.customer.id}:{a.rep}", channel=a.rep, kind="allocated",
+                   data={**data, "homes": [a.rep]}, now=now)
 
 
 def set_ooo(ctx: ServiceContext, rep_id: str, until: date | None, now: datetime) -> OooResult:

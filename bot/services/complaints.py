@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from bot.results import InputError, MessageRef
+from bot.results import InputError
 from bot.results_complaints import ComplaintCounts, ComplaintResult, ComplaintView
 from bot.rules import clocks, text
 from bot.scoreboard_results import LIST_CAP, ComplaintItem, CustomerRef, Section
@@ -78,9 +78,8 @@ def check_resolve(ctx: ServiceContext, actor: str, complaint_id: int, now: datet
         refusal = _refusal(session, ctx, view, actor)
         if not refusal:
             return ComplaintResult("may_resolve", complaint=view)
-        messages = _messages(session, complaint_id)
     roles.log_refusal(ctx, actor, ACTION, f"complaint {complaint_id}", refusal, now)
-    return ComplaintResult("refused", complaint=view, refusal=refusal, messages=messages)
+    return ComplaintResult("refused", complaint=view, refusal=refusal)
 
 
 def resolve(ctx: ServiceContext, actor: str, complaint_id: int, resolution: str, now: datetime) -> ComplaintResult:
@@ -104,9 +103,9 @@ def resolve(ctx: ServiceContext, actor: str, complaint_id: int, resolution: str,
         view = _load(session, complaint)
         if refusal:
             roles.refuse(session, actor, ACTION, f"complaint {complaint_id}", refusal, now)
-            return ComplaintResult("refused", complaint=view, refusal=refusal, messages=_messages(session, complaint_id))
+            return ComplaintResult("refused", complaint=view, refusal=refusal)
         told = _tell_resolved(session, view, now)
-        return ComplaintResult("resolved", complaint=view, told=told, messages=_messages(session, complaint_id))
+        return ComplaintResult("resolved", complaint=view, told=told)
 
 
 def get(ctx: ServiceContext, complaint_id: int) -> ComplaintView | None:
@@ -182,25 +181,24 @@ def _tell_logged(session: Session, ctx: ServiceContext, view: ComplaintView, man
 
 def _tell_resolved(session: Session, view: ComplaintView, now: datetime) -> tuple[str, ...]:
     """The person who logged it hears how it was resolved, and so does the owner if someone else resolved
-    it. Button messages not sent yet go out as resolved (one sending right now is refreshed on its next click)."""
+    it. Every message with *Resolve* shows the resolution instead: one not sent yet goes out resolved, and
+    each is replaced through the outbox once it has landed (``update_of``)."""
     data = {"complaint": view.to_data()}
-    session.execute(update(Outbox).where(
-        Outbox.key.like(f"complaint:{view.id}:%"), Outbox.kind.in_(WITH_BUTTON),  # type: ignore[attr-defined]
-        Outbox.status.in_(("pending", "failed"))).values(data=json.dumps(data, ensure_ascii=False)))  # type: ignore[attr-defined]
+    posts = session.exec(select(Outbox).where(
+        (Outbox.key == f"complaint:{view.id}:owner") | Outbox.key.like(f"complaint:{view.id}:managers:%"))  # type: ignore[attr-defined]
+        .order_by(Outbox.id)).all()  # type: ignore[arg-type]
+    for post in posts:
+        if post.status in ("pending", "failed"):
+            post.data = json.dumps(data, ensure_ascii=False)
+            session.add(post)
+        outbox.enqueue(session, key=f"complaint:{view.id}:resolved:update:{post.channel}", channel=post.channel,
+                       kind=post.kind, data={**data, "update_of": post.key}, now=now)
     told = []
     for user in dict.fromkeys(u for u in (view.raised_by, view.owner) if u and u != view.resolved_by):
         outbox.enqueue(session, key=f"complaint:{view.id}:resolved:{user}", channel=user, kind=RESOLVED, data=data,
                        now=now)
         told.append(user)
     return tuple(told)
-
-
-def _messages(session: Session, complaint_id: int) -> tuple[MessageRef, ...]:
-    """The sent messages with a *Resolve* button. A DM's channel is the user id it was sent to."""
-    rows = session.exec(select(Outbox).where(
-        Outbox.key.like(f"complaint:{complaint_id}:%"), Outbox.kind.in_(WITH_BUTTON),  # type: ignore[attr-defined]
-        Outbox.status == "sent", Outbox.ts.is_not(None)).order_by(Outbox.id)).all()  # type: ignore[union-attr,arg-type]
-    return tuple(MessageRef(r.channel, r.ts or "", r.channel if r.channel[:1] in "UW" else None) for r in rows)
 
 
 # --- reading

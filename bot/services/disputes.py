@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from bot.results import CaseResult, CaseView, Evidence, InputError
 from bot.rules import clocks, text
+from bot.services import decision_notices, roles
 from bot.services import ownership as ownership_changes
-from bot.services import posted, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id_or_text
 from bot.services.limits import holding_check
@@ -25,7 +25,6 @@ from storage.engine import read_session, write_session
 from storage.models import Case, Customer, FollowUp, Ownership, OwnershipEvent
 
 DECISIONS = ("keep", "transfer", "coown")
-SUBJECT = "case"
 
 
 def open_dispute(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, *,
@@ -56,7 +55,9 @@ def open_dispute(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
                         deadline=now + timedelta(hours=ctx.settings.disputes.decision_hours))
             session.add(case)
             session.flush()
-            return CaseResult("opened", case=_view(session, ctx, case), managers=tuple(roles.managers(session, ctx)))
+            view, managers = _view(session, ctx, case), tuple(roles.managers(session, ctx))
+            decision_notices.case_opened(session, ctx, view, managers, now)
+            return CaseResult("opened", case=view, managers=managers)
     except IntegrityError:  # one open case per claimant and customer
         roles.log_refusal(ctx, rep_id, "dispute", str(customer_id or command_text)[:100], "duplicate", now)
         return CaseResult("refused", refusal="duplicate")
@@ -94,8 +95,10 @@ def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now
                           deadline=now + timedelta(hours=ctx.settings.disputes.decision_hours))
             session.add(appeal)
             session.flush()
-            return CaseResult("opened", case=_view(session, ctx, appeal),
-                              managers=tuple(m for m in roles.managers(session, ctx) if m != parent.decided_by))
+            view = _view(session, ctx, appeal)
+            managers = tuple(m for m in roles.managers(session, ctx) if m != parent.decided_by)
+            decision_notices.case_opened(session, ctx, view, managers, now)
+            return CaseResult("opened", case=view, managers=managers)
     except IntegrityError:  # one appeal per case
         roles.log_refusal(ctx, rep_id, "appeal", f"case {case_id}", "appealed_already", now)
         return CaseResult("refused", refusal="appealed_already")
@@ -115,7 +118,6 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
         if refusal:
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", refusal, now)
             return CaseResult("refused", case=_view(session, ctx, case), refusal=refusal,
-                              messages=posted.refs(session, SUBJECT, case_id),
                               detail={"to": case.claimant, "limit": ctx.holding_cap(case.claimant),
                                       "manager": case.excluded_decider or ""})
         share = (claimant_share or ctx.settings.disputes.default_claimant_share) if decision == "coown" else None
@@ -126,11 +128,12 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
         if won != 1:  # someone decided a moment ago
             session.refresh(case)
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", "already_decided", now)
-            return CaseResult("refused", case=_view(session, ctx, case), refusal="already_decided",
-                              messages=posted.refs(session, SUBJECT, case_id))
+            return CaseResult("refused", case=_view(session, ctx, case), refusal="already_decided")
         session.refresh(case)
         _apply(session, ctx, case, decision, share, manager, now, rule="dispute_decision")
-        return CaseResult("decided", case=_view(session, ctx, case), messages=posted.refs(session, SUBJECT, case_id))
+        view = _view(session, ctx, case)
+        decision_notices.case_decided(session, ctx, view, now)
+        return CaseResult("decided", case=view)
 
 
 def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
@@ -149,7 +152,9 @@ def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
             case = session.get(Case, case_id)
             assert case is not None
             _apply(session, ctx, case, "keep", None, "claimbot", now, rule="dispute_timeout")
-            results.append(CaseResult("expired", case=_view(session, ctx, case), messages=posted.refs(session, SUBJECT, case_id)))
+            view = _view(session, ctx, case)
+            decision_notices.case_decided(session, ctx, view, now)
+            results.append(CaseResult("expired", case=view))
     return results
 
 

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from bot.results import HandoverResult, HandoverView, InputError, OffboardResult
 from bot.rules import caps, text
+from bot.services import decision_notices, roles
 from bot.services import ownership as ownership_changes
-from bot.services import posted, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id_or_text
 from bot.services.limits import holding_check, holding_of
@@ -24,8 +24,6 @@ from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
 from storage.engine import read_session, write_session
 from storage.models import Customer, Handover, Ownership
-
-SUBJECT = "handover"
 
 
 def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *, customer_id: int | None = None,
@@ -71,9 +69,13 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *
             session.flush()  # one open handover per customer
             if is_manager and actor not in (current.rep_id, to_rep):  # a manager's decision about others
                 _transfer(session, ctx, handover, customer, current, actor, now, rule="manager_handover")
-                return HandoverResult("transferred", handover=_view(session, ctx, handover))
-            return HandoverResult("requested", handover=_view(session, ctx, handover),
-                                  managers=tuple(m for m in roles.managers(session, ctx) if m != actor))
+                view = _view(session, ctx, handover)
+                decision_notices.handover_decided(session, ctx, view, now, digest=False)  # both reps are told
+                return HandoverResult("transferred", handover=view)
+            view = _view(session, ctx, handover)
+            managers = tuple(m for m in roles.managers(session, ctx) if m != actor)
+            decision_notices.handover_requested(session, ctx, view, managers, now)
+            return HandoverResult("requested", handover=view, managers=managers)
     except IntegrityError:
         roles.log_refusal(ctx, actor, "handover", command_text[:100], "duplicate", now)
         return HandoverResult("refused", refusal="duplicate")
@@ -109,7 +111,6 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
         if refusal:
             roles.refuse(session, manager, action, f"handover {handover_id}", refusal, now)
             return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal,
-                                  messages=posted.refs(session, SUBJECT, handover_id),
                                   detail={"limit": ctx.holding_cap(handover.to_rep), "to": handover.to_rep})
         new_status = "transferred" if approve else "rejected"
         won = session.execute(
@@ -119,15 +120,15 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
         if won != 1:
             session.refresh(handover)
             roles.refuse(session, manager, action, f"handover {handover_id}", "already_decided", now)
-            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided",
-                                  messages=posted.refs(session, SUBJECT, handover_id))
+            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided")
         session.refresh(handover)
         if approve:
             customer = session.get(Customer, handover.customer_id)
             assert customer is not None and current is not None
             _transfer(session, ctx, handover, customer, current, manager, now, rule="handover_approved")
-        return HandoverResult("transferred" if approve else "rejected", handover=_view(session, ctx, handover),
-                              messages=posted.refs(session, SUBJECT, handover_id))
+        view = _view(session, ctx, handover)
+        decision_notices.handover_decided(session, ctx, view, now)
+        return HandoverResult("transferred" if approve else "rejected", handover=view)
 
 
 def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -> HandoverResult:
@@ -161,7 +162,9 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
         assert customer is not None and current is not None
         ownership_changes.transfer(session, ctx, customer, current, handover.from_rep, now, actor=rep_id,
                                    rule="handover_declined", reason=handover.reason, clocks_from=previous)
-        return HandoverResult("declined", handover=_view(session, ctx, handover), messages=posted.refs(session, SUBJECT, handover_id))
+        view = _view(session, ctx, handover)
+        decision_notices.handover_decided(session, ctx, view, now, skip=rep_id)  # the decliner sees it in place
+        return HandoverResult("declined", handover=view)
 
 
 def close_decline_windows(ctx: ServiceContext, now: datetime) -> int:
@@ -215,9 +218,11 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
                 customer.stage, customer.amount = "lead", None
             ownership_changes.start(session, ctx, customer, to_rep, now, kind="assign", actor=manager,
                                     rule="manager_assign", reason=reason)
-        return HandoverResult("assigned", lookup=lookup, detail={
-            "customer": snapshot(session, ctx, customer, active_ownership(session, customer.id)),
-            "from": from_rep, "to": to_rep})
+        ownership = active_ownership(session, customer.id)
+        assert ownership is not None and ownership.id is not None
+        after = snapshot(session, ctx, customer, ownership)
+        decision_notices.assigned(session, ownership.id, after, from_rep, to_rep, now)
+        return HandoverResult("assigned", lookup=lookup, detail={"customer": after, "from": from_rep, "to": to_rep})
 
 
 def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str | None, now: datetime) -> OffboardResult:
@@ -249,7 +254,9 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
         rep = ensure_rep(session, ctx, rep_id, now)
         rep.active = False
         session.add(rep)
-        return OffboardResult("done", rep_id, to_rep, tuple(moved), tuple(pooled))
+        result = OffboardResult("done", rep_id, to_rep, tuple(moved), tuple(pooled))
+        decision_notices.offboarded(session, ctx, result, now)
+        return result
 
 
 def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverView | None:

@@ -11,19 +11,21 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from bot.home_results import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
+from bot.home_results import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.results import CustomerSnapshot
-from bot.rules import scores
+from bot.rules import clocks, scores
 from bot.services import roles, scoreboard
 from bot.services.context import ServiceContext
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import snapshot
 from storage.engine import read_session, write_session
-from storage.models import Case, Complaint, Customer, FollowUp, Handover, Ownership, Rep
+from storage.models import Case, Complaint, Customer, FollowUp, Handover, Outbox, Ownership, Rep
 
 PER_PAGE = 25  # customer rows a page: two blocks each, so a Home view stays far below Slack's 100 blocks
 TODAY_CAP = 15
 PENDING_CAP = 10
+PROBLEMS_CAP = 5
+PROBLEM_DAYS = 7  # failed deliveries older than this are no longer listed
 KIND_ORDER = {"complaint": 0, "first_followup": 1, "next_contact": 2, "ending": 3}
 
 
@@ -75,15 +77,17 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
                         complaints=complaints)
         team = pending = None
         pending_total = 0
+        problems: list[DeliveryProblem] = []
         if manager:
             team = _team(session, ctx, tallies, ranked, today)
             pending, pending_total = _pending(session, user_id)
+            problems = _delivery_problems(session, now)
         return HomeData(
             user_id=user_id, role=roles.role_of(session, ctx, user_id), manager=manager, today=today, tz=ctx.tz,
             week_first=first, week_last=last,
             customers=tuple(listed[(page - 1) * PER_PAGE: page * PER_PAGE]), total=len(listed), page=page,
             pages=pages, today_items=tuple(items[:TODAY_CAP]), today_total=len(items), mine=mine, team=team,
-            pending=tuple(pending or ()), pending_total=pending_total)
+            pending=tuple(pending or ()), pending_total=pending_total, delivery_problems=tuple(problems))
 
 
 def _today(session: Session, snaps: list[CustomerSnapshot], complaint_rows: list[tuple[Complaint, Customer]],
@@ -153,6 +157,15 @@ def _team(session: Session, ctx: ServiceContext, tallies: dict[str, scores.Tally
         .where(col(Ownership.ended_at).is_(None), Customer.stage != "won")
     ).one()
     return _numbers(total, ranked, None, ctx, holding=holding, cap=0, complaints=_open_complaints(session, today))
+
+
+def _delivery_problems(session: Session, now: datetime) -> list[DeliveryProblem]:
+    """What Slack refused lately, newest first (bot/services/outbox.fail): admins were told by DM too."""
+    last = func.max(Outbox.failed_at)
+    rows = session.exec(select(Outbox.channel, Outbox.last_error, func.count(), last)
+                        .where(Outbox.status == "failed", Outbox.failed_at >= now - timedelta(days=PROBLEM_DAYS))  # type: ignore[operator]
+                        .group_by(Outbox.channel, Outbox.last_error).order_by(last.desc()).limit(PROBLEMS_CAP)).all()
+    return [DeliveryProblem(channel, error or "", count, clocks.as_utc(at)) for channel, error, count, at in rows]
 
 
 def _pending(session: Session, manager: str) -> tuple[list[PendingItem], int]:

@@ -2,8 +2,12 @@
 
 ``enqueue`` is called inside the transaction that makes the decision (a recycle, a reminder's day, a
 digest's slot): the notice commits with it or not at all, and its unique key means a second process or a
-rerun of the same job adds nothing. bot/jobs/delivery.py sends what is due, with retries and backoff, at most
+rerun of the same job adds nothing. bot/slack/delivery.py sends what is due, with retries and backoff, at most
 one message per second per channel.
+
+A notice Slack refuses for good (``fail``), or one that used up MAX_ATTEMPTS, is ``failed`` and each admin is
+told by an outbox DM of its own (kind ``delivery_failed``), once per channel and error; an alert that fails
+alerts nobody. The managers' App Home lists them too (bot/services/home.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ ASAP = datetime(1970, 1, 1, tzinfo=UTC)  # a new notice is due at once, whatever
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 12
 CHANNEL_INTERVAL = timedelta(seconds=1)
+ALERT = "delivery_failed"
 
 
 def _insert(session: Session, model: type) -> Any:
@@ -110,10 +115,52 @@ def take_channel_slot(ctx: ServiceContext, channel: str, now: datetime) -> datet
         return session.execute(select(ChannelRate.next_allowed_at).where(ChannelRate.channel == channel)).scalar_one()
 
 
-def mark_sent(ctx: ServiceContext, notice_id: int, ts: str | None, now: datetime) -> None:
+def mark_sent(ctx: ServiceContext, notice_id: int, ts: str | None, now: datetime, *,
+              posted_channel: str | None = None) -> None:
+    """Sent; ``ts`` and ``posted_channel`` say where it landed (a D… id for a DM), for a later chat.update."""
     with write_session(ctx.engine) as session:
         session.execute(update(Outbox).where(Outbox.id == notice_id)  # type: ignore[arg-type]
-                        .values(status="sent", ts=ts, sent_at=now, lease_until=None))
+                        .values(status="sent", ts=ts, posted_channel=posted_channel, sent_at=now, lease_until=None))
+
+
+@dataclass(frozen=True)
+class Post:
+    """Where a notice another one depends on stands (an update of it, a note in its thread)."""
+
+    status: str  # pending | sending | sent | failed | dropped
+    channel: str | None  # where it landed, once sent
+    ts: str | None
+
+
+def post_of(ctx: ServiceContext, key: str) -> Post | None:
+    with read_session(ctx.engine) as session:
+        row = session.execute(select(Outbox.status, Outbox.posted_channel, Outbox.ts)
+                              .where(Outbox.key == key)).first()  # type: ignore[arg-type]
+    return Post(*row) if row else None
+
+
+def fail(ctx: ServiceContext, notice_id: int, error: str, now: datetime, *, dropped: bool = False) -> None:
+    """Never to be retried. ``failed``: Slack refused it for good, and admins are told; ``dropped``: it
+    depended on a post that failed (that failure is the one admins hear of)."""
+    with write_session(ctx.engine) as session:
+        row = session.get(Outbox, notice_id)
+        if row is None or row.status == "sent":
+            return
+        row.status, row.failed_at, row.lease_until, row.last_error = ("dropped" if dropped else "failed"), now, \
+            None, error[:500]
+        session.add(row)
+        if not dropped:
+            _alert(session, ctx, row, now)
+
+
+def _alert(session: Session, ctx: ServiceContext, row: Outbox, now: datetime) -> None:
+    """Each admin hears of a failed notice once per channel and error (the key says so)."""
+    if row.kind == ALERT:  # an alert about an alert would never end
+        return
+    error = (row.last_error or "unknown")[:80]
+    for admin in ctx.settings.team.admins:
+        enqueue(session, key=f"{ALERT}:{row.channel}:{error}:{admin}", channel=admin, kind=ALERT, now=now,
+                data={"channel": row.channel, "error": error, "kind": row.kind})
 
 
 def retry_later(ctx: ServiceContext, notice_id: int, at: datetime, error: str | None, *, count: bool = True) -> None:
@@ -126,6 +173,9 @@ def retry_later(ctx: ServiceContext, notice_id: int, at: datetime, error: str | 
         row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
         row.next_attempt_at, row.lease_until, row.last_error = at, None, (error or "")[:500] or row.last_error
         session.add(row)
+        if row.status == "failed":  # used up its attempts: as good as refused
+            row.failed_at = datetime.now(UTC)
+            _alert(session, ctx, row, row.failed_at)
 
 
 def pending_count(ctx: ServiceContext) -> int:

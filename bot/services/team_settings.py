@@ -22,9 +22,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.results import to_data
 from bot.results_settings import Change, FieldError, SettingChangeItem, SettingsForm, SettingsResult
 from bot.rules.clocks import as_utc
-from bot.services import overrides, roles, rule_versions
+from bot.services import outbox, overrides, roles, rule_versions
 from bot.services.context import ServiceContext, expire
 from storage.engine import is_sqlite, read_session, write_session
 from storage.models import SettingChange
@@ -143,8 +144,23 @@ def _insert(ctx: ServiceContext, session: Session, actor: str, now: datetime, la
     ).first()
     if added is None:  # another manager's change took this version a moment ago
         return SettingsResult("conflict", actor, latest=number)
-    return SettingsResult("undone" if undoes else "changed", actor, version=number, changes=changes,
-                          undoes=undoes, at=_iso(now))
+    result = SettingsResult("undone" if undoes else "changed", actor, version=number, changes=changes,
+                            undoes=undoes, at=_iso(now))
+    _tell(ctx, session, result, now)
+    return result
+
+
+def _tell(ctx: ServiceContext, session: Session, result: SettingsResult, now: datetime) -> None:
+    """A change: the manager's copy by DM, with *Undo* (an undo replaces the clicked copy instead); the
+    team's copy in the digest channel."""
+    data = {"result": to_data(result), "grace": ctx.settings.claims.tightening_grace_days}
+    if result.outcome == "changed":
+        outbox.enqueue(session, key=f"settings:{result.version}:{result.actor}", channel=result.actor,
+                       kind="settings_changed", data={**data, "undo": True, "homes": [result.actor]}, now=now)
+    channel = ctx.settings.team.digest_channel
+    if channel:
+        outbox.enqueue(session, key=f"settings:{result.version}:digest", channel=channel, kind="settings_changed",
+                       data={**data, "undo": False}, now=now)
 
 
 def _after(ctx: ServiceContext, result: SettingsResult, now: datetime) -> SettingsResult:

@@ -2,7 +2,7 @@
 
 The counts are the leaderboard's (``scoreboard.tallies``), so the chart and ``/leaderboard week`` agree.
 ``decide`` snapshots the week into the outbox under ``weekly_chart:<ISO week>``: whichever process runs
-the weekly job first decides it; delivery (bot/jobs/uploads.py) renders and uploads the PNG.
+the weekly job first decides it; delivery (bot/slack/uploads.py) renders and uploads the PNG.
 """
 
 from __future__ import annotations

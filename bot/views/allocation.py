@@ -9,7 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from bot.results_allocation import AllocationResult, AutoAssignResult, FairnessReport, OooResult
+from bot.results import CustomerSnapshot, from_data
+from bot.results_allocation import AllocationResult, AutoAssignResult, FairnessReport, OooResult, RelatedOwner
 from bot.rules.allocation import Skip
 from bot.views import blocks as b
 from bot.views.claims import Message, day, input_error, mention, suggestions, text_message
@@ -90,6 +91,14 @@ def for_rep(a: AllocationResult, lang: str) -> Message:
         how = t("alloc.how.rule", lang, rule=escape(a.rule or ""), strategy=strategy_name(a.strategy, lang))
     return text_message(t("alloc.for_rep", lang, name=escape(c.name), sid=c.short_id, how=how,
                           until=day(c.protected_until, lang)))
+
+
+def allocated_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
+    """The outbox notice (kind ``allocated``) of ``for_rep``: its JSON snapshot, rendered at delivery."""
+    related = data.get("related")
+    return for_rep(AllocationResult(
+        "assigned", CustomerSnapshot.from_data(data["customer"]), data["reason"], rule=data.get("rule"),
+        strategy=data.get("strategy"), related=from_data(RelatedOwner, related) if related else None), lang)
 
 
 def unassigned_notice(data: dict[str, Any], lang: str, tz: str) -> Message:

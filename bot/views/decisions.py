@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import Option, PlainTextObject, StaticSelectElement
 
 from bot.i18n import t
-from bot.results import CaseView, HandoverView, OffboardResult
+from bot.results import CaseView, CustomerSnapshot, HandoverView, OffboardResult, from_data
 from bot.views import blocks as b
 from bot.views.claims import OPEN_DISPUTE, Message, day, mention, text_message
 from bot.views.text import escape
@@ -197,3 +197,44 @@ def role_changed(outcome: str, user_id: str | None, old: str | None, new: str | 
 def blocks_text(blocks: list[dict[str, Any]]) -> str:
     first = next((blk for blk in blocks if blk.get("type") == "section"), None)
     return first["text"]["text"] if first else ""
+
+
+# --- outbox renderers (registered in bot/views/notices.py): JSON snapshot → message at delivery
+
+
+def render_case_for_managers(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return case_for_managers(CaseView.from_data(data["case"]), lang, tz)
+
+
+def render_case_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return case_notice_to_owner(CaseView.from_data(data["case"]), lang, tz)
+
+
+def render_case_decided(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return case_decided_for_rep(CaseView.from_data(data["case"]), data["rep"], lang, tz)
+
+
+def render_case_for_channel(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return case_for_channel(CaseView.from_data(data["case"]), lang, tz)
+
+
+def render_handover_for_managers(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return handover_for_managers(HandoverView.from_data(data["handover"]), lang, tz)
+
+
+def render_handover_for_rep(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return handover_for_rep(HandoverView.from_data(data["handover"]), data["rep"], lang, tz)
+
+
+def render_handover_for_channel(data: dict[str, Any], lang: str, tz: str) -> Message:
+    h = HandoverView.from_data(data["handover"])
+    return text_message(t("handover.told", lang, id=h.id, name=escape(h.customer.name), sid=h.customer.short_id,
+                          outcome=handover_outcome(h, lang, tz)))
+
+
+def render_assigned(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return assigned({**data, "customer": CustomerSnapshot.from_data(data["customer"])}, lang)
+
+
+def render_offboarded(data: dict[str, Any], lang: str, tz: str) -> Message:
+    return offboarded(from_data(OffboardResult, data["result"]), lang)

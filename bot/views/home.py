@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ButtonElement, HeaderBlock, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.home_results import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
+from bot.home_results import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.i18n import t
 from bot.results_card import CustomerCard
 from bot.views import blocks as b
@@ -22,7 +22,7 @@ from bot.views.claims import clock_name
 from bot.views.text import escape, truncate
 
 HOME_MAX_BLOCKS = 100
-FIXED_BLOCKS = 24
+FIXED_BLOCKS = 26
 PAGE_ACTION = "home_page"  # + _prev / _next: action ids must differ within a block
 PREVIOUS_ACTION, NEXT_ACTION = f"{PAGE_ACTION}_prev", f"{PAGE_ACTION}_next"
 OPEN_CARD_ACTION = "home_open_card"
@@ -48,6 +48,8 @@ def home_view(data: HomeData, lang: str) -> dict[str, Any]:
         if data.team is not None:
             blocks.append(b.section(t("home.team.header", lang, first=data.week_first.isoformat(),
                                       last=data.week_last.isoformat()) + "\n" + _team(data.team, lang)))
+        if data.delivery_problems:
+            blocks += _delivery_problems(data.delivery_problems, data.tz, lang)
     blocks.append(b.divider())
     blocks.append(b.section(t("home.customers.header", lang, total=data.total, page=data.page, pages=data.pages)
                             if data.total else t("home.customers.empty", lang)))
@@ -117,6 +119,14 @@ def _team(n: Numbers, lang: str) -> str:
 def local_time(moment: datetime, tz: str) -> str:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def _delivery_problems(problems: tuple[DeliveryProblem, ...], tz: str, lang: str) -> list[dict[str, Any]]:
+    """Two blocks: what Slack refused lately (channel, error, how many, when), and what to do about it."""
+    lines = [t("home.delivery.line", lang, channel=f"<@{p.channel}>" if p.channel[:1] in "UW" else f"<#{p.channel}>",
+               error=escape(p.error), n=p.count, at=p.last.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"))
+             for p in problems]
+    return [b.section("\n".join([t("home.delivery.header", lang), *lines])), b.context(t("home.delivery.hint", lang))]
 
 
 def _pending(data: HomeData, lang: str) -> list[dict[str, Any]]:

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import t
-from bot.views.allocation import unassigned_notice
+from bot.views import decisions
+from bot.views.allocation import allocated_notice, unassigned_notice
 from bot.views.claims import Message, clock_name, text_message
 from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
+from bot.views.settings import render_settings_changed
 from bot.views.text import escape
 
 Renderer = Callable[[dict[str, Any], str, str], Message]  # data, language, time zone → message
@@ -37,6 +39,16 @@ def next_contact(data: dict[str, Any], lang: str, tz: str) -> Message:
     return text_message(t("notice.next_contact", lang, name=escape(data["name"]), sid=data["sid"]))
 
 
+def delivery_failed(data: dict[str, Any], lang: str, tz: str) -> Message:
+    """To each admin, once per channel and error: a notice Slack refused for good."""
+    return text_message(t("notice.delivery_failed", lang, channel=mention_channel(data["channel"]),
+                          error=escape(str(data["error"])), kind=escape(str(data.get("kind") or ""))))
+
+
+def mention_channel(channel: str) -> str:
+    return f"<@{channel}>" if channel[:1] in "UW" else f"<#{channel}>"
+
+
 def generic(data: dict[str, Any], lang: str, tz: str) -> Message:
     return text_message(escape(str(data.get("text") or data)))
 
@@ -48,9 +60,21 @@ RENDERERS: dict[str, Renderer] = {
     "digest": render_digest,
     "leaderboard": render_leaderboard,
     "unassigned": unassigned_notice,
+    "allocated": allocated_notice,
+    "settings_changed": render_settings_changed,
     "complaint_owner": render_for_owner,
     "complaint_managers": render_for_managers,
     "complaint_resolved": render_resolved,
+    "case_managers": decisions.render_case_for_managers,
+    "case_notice": decisions.render_case_notice,
+    "case_decided": decisions.render_case_decided,
+    "case_channel": decisions.render_case_for_channel,
+    "handover_managers": decisions.render_handover_for_managers,
+    "handover_rep": decisions.render_handover_for_rep,
+    "handover_channel": decisions.render_handover_for_channel,
+    "assigned": decisions.render_assigned,
+    "offboarded": decisions.render_offboarded,
+    "delivery_failed": delivery_failed,
 }
 
 

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import t
+from bot.results import from_data
 from bot.results_settings import SettingChangeItem, SettingsForm, SettingsResult
 from bot.views import blocks as b
 from bot.views.claims import text_message
@@ -105,6 +106,12 @@ def settings_changed(result: SettingsResult, lang: str, grace_days: int, *, undo
         out.append(b.actions(f"settings_undo_{result.version}",
                              b.button(t("settings.undo", lang), UNDO_ACTION, {"v": result.version})))
     return b.message(header, out)
+
+
+def render_settings_changed(data: dict[str, Any], lang: str, tz: str) -> dict[str, Any]:
+    """The outbox notice (kind ``settings_changed``): the manager's copy (``undo``) or the team's."""
+    return settings_changed(from_data(SettingsResult, data["result"]), lang, int(data["grace"]),
+                            undo_button=bool(data["undo"]))
 
 
 def settings_answer(result: SettingsResult, lang: str) -> dict[str, Any]:

@@ -90,23 +90,13 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('posted_channel', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('failed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
-
-    op.create_table('posted_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('subject_id', sa.Integer(), nullable=False),
-    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('posted_message', schema=None) as batch_op:
-        batch_op.create_index('ux_posted_message', ['subject', 'subject_id', 'channel'], unique=True)
 
     op.create_table('refusal',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -416,10 +406,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_refusal_actor'))
 
     op.drop_table('refusal')
-    with op.batch_alter_table('posted_message', schema=None) as batch_op:
-        batch_op.drop_index('ux_posted_message')
-
-    op.drop_table('posted_message')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
