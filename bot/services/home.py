@@ -163,9 +163,11 @@ def _delivery_problems(session: Session, now: datetime) -> list[DeliveryProblem]
     """What Slack refused lately, newest first (bot/services/outbox.fail): admins were told by DM too."""
     last = func.max(Outbox.failed_at)
     rows = session.exec(select(Outbox.channel, Outbox.last_error, func.count(), last)
-                        .where(Outbox.status == "failed", Outbox.failed_at >= now - timedelta(days=PROBLEM_DAYS))  # type: ignore[operator]
-                        .group_by(Outbox.channel, Outbox.last_error).order_by(last.desc()).limit(PROBLEMS_CAP)).all()
-    return [DeliveryProblem(channel, error or "", count, clocks.as_utc(at)) for channel, error, count, at in rows]
+                        .where(Outbox.status == "failed", col(Outbox.failed_at) >= now - timedelta(days=PROBLEM_DAYS))
+                        .group_by(col(Outbox.channel), col(Outbox.last_error)).order_by(last.desc())
+                        .limit(PROBLEMS_CAP)).all()
+    return [DeliveryProblem(channel, error or "", count, clocks.as_utc(at)) for channel, error, count, at in rows
+            if at is not None]
 
 
 def _pending(session: Session, manager: str) -> tuple[list[PendingItem], int]:

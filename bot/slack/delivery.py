@@ -55,7 +55,7 @@ class DeliveryStats:
 def make_delivery_client(ctx: ServiceContext) -> WebClient:
     """No built-in retries: the outbox retries persistently, and knows the channel's rate."""
     return WebClient(token=ctx.settings.slack_bot_token, base_url=ctx.settings.slack_api_url,
-                     timeout=ctx.settings.schedule.delivery_timeout_seconds, retry_handlers=[])
+                     timeout=int(ctx.settings.schedule.delivery_timeout_seconds), retry_handlers=[])
 
 
 class Dispatcher:
@@ -136,19 +136,22 @@ class Dispatcher:
             found = uploads.deliver(self.ctx, self.client, notice).found
             outbox.mark_sent(self.ctx, notice.id, None, _now())
             return found
-        if post is not None and notice.data.get("update_of"):  # the same message, now showing the decision
-            self.client.chat_update(channel=post.channel, ts=post.ts, **self._render(notice))
-            landed, found = (post.channel, post.ts), False
+        landed_post = (post.channel, post.ts) if post is not None and post.channel and post.ts else None
+        if landed_post is not None and notice.data.get("update_of"):  # the same message, now showing the decision
+            self.client.chat_update(channel=landed_post[0], ts=landed_post[1], **self._render(notice))
+            landed: tuple[str | None, str | None] = landed_post
+            found = False
         else:
-            channel, thread_ts = (post.channel, post.ts) if post is not None else (notice.channel, None)
+            channel, thread_ts = landed_post if landed_post is not None else (notice.channel, None)
             earlier = self._already_posted(notice, channel, thread_ts) if notice.resumed or notice.attempts else None
             found = earlier is not None
             if earlier is None:
                 response = self.client.chat_postMessage(
                     channel=channel, thread_ts=thread_ts,
                     metadata={"event_type": EVENT_TYPE, "event_payload": {"key": notice.key}}, **self._render(notice))
-                earlier = (response.get("channel"), response.get("ts"))
-            landed = earlier
+                landed = (response.get("channel"), response.get("ts"))
+            else:
+                landed = earlier
         outbox.mark_sent(self.ctx, notice.id, landed[1], _now(), posted_channel=landed[0])
         self._refresh_homes(notice)
         return found
@@ -181,10 +184,11 @@ class Dispatcher:
                                                         include_all_metadata=True)
         else:
             history = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
-        for message in history.get("messages", []):
-            metadata = message.get("metadata") or {}
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        for message in messages:
+            metadata: dict[str, Any] = message.get("metadata") or {}
             if metadata.get("event_type") == EVENT_TYPE and (metadata.get("event_payload") or {}).get("key") == notice.key:
-                return channel, message["ts"]
+                return channel, str(message["ts"])
         return None
 
 

@@ -37,7 +37,7 @@ from bot.views.claims import text_message
 
 log = logging.getLogger(__name__)
 Listener = Callable[..., Any]
-Later = Callable[[WebClient], None]  # Web API work that waits for the HTTP answer
+Later = Callable[[WebClient], object]  # Web API work that waits for the HTTP answer (its value is ignored)
 Register = Callable[..., Any]  # app.command(...), app.action(...), app.view(...), app.event(...)
 LAZY_WORKERS = 16
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -49,5 +50,5 @@ def deliver(ctx: ServiceContext, client: WebClient, notice: outbox.Notice) -> Up
 
 def _in_history(client: WebClient, channel: str, filename: str) -> bool:
     history = client.conversations_history(channel=channel, limit=HISTORY_LIMIT)
-    return any(f.get("name") == filename for message in history.get("messages", [])
-               for f in message.get("files") or [])
+    messages: list[dict[str, Any]] = history.get("messages", [])
+    return any(f.get("name") == filename for message in messages for f in message.get("files") or [])
