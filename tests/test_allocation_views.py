@@ -7,15 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.results import CustomerSnapshot, InputError, Lookup
-from bot.results_allocation import (
+from bot.results.allocation import (
+    AllocationOutcome,
     AllocationResult,
+    AutoAssignOutcome,
     AutoAssignResult,
     FairnessReport,
+    OooOutcome,
     OooResult,
     RelatedOwner,
     RuleFairness,
 )
+from bot.results.customers import CustomerSnapshot, InputError, Lookup
 from bot.rules.allocation import Lead, Skip
 from bot.views import allocation as v
 from bot.views import notices
@@ -37,20 +40,20 @@ def results(name: str) -> dict[str, AllocationResult]:
     lead = Lead(f"北京 {name[:20]}", f"制造 {name[:20]}", "A")
     related = RelatedOwner(7, "C-1007", name, "U0ALICE", "core")
     return {
-        "rule": AllocationResult("assigned", snap(name), "rule", lead, rep="U0ALICE", rule=RULE,
+        "rule": AllocationResult(AllocationOutcome.ASSIGNED, snap(name), "rule", lead, rep="U0ALICE", rule=RULE,
                                  strategy="round_robin", cycle=12, skipped=SKIPS, passed=("U0BOB",)),
-        "tie": AllocationResult("assigned", snap(name), "rule", lead, rep="U0ALICE", rule=RULE,
+        "tie": AllocationResult(AllocationOutcome.ASSIGNED, snap(name), "rule", lead, rep="U0ALICE", rule=RULE,
                                 strategy="least_loaded", cycle=3, tied=("U0ALICE", "U0BOB")),
-        "weighted": AllocationResult("assigned", snap(name), "rule", lead, rep="U0ALICE", rule=RULE,
+        "weighted": AllocationResult(AllocationOutcome.ASSIGNED, snap(name), "rule", lead, rep="U0ALICE", rule=RULE,
                                      strategy="weighted", cycle=1),
-        "existing_owner": AllocationResult("assigned", snap(name), "existing_owner", lead, rep="U0ALICE",
+        "existing_owner": AllocationResult(AllocationOutcome.ASSIGNED, snap(name), "existing_owner", lead, rep="U0ALICE",
                                            strategy="existing_owner", related=related),
-        "owned": AllocationResult("existing_owner", snap(name), "owned", lead, rep="U0ALICE",
+        "owned": AllocationResult(AllocationOutcome.EXISTING_OWNER, snap(name), "owned", lead, rep="U0ALICE",
                                   strategy="existing_owner", related=related),
-        "owner_unavailable": AllocationResult("unassigned", snap(name, None), "owner_unavailable", lead,
+        "owner_unavailable": AllocationResult(AllocationOutcome.UNASSIGNED, snap(name, None), "owner_unavailable", lead,
                                               related=related, skipped=SKIPS[:1], managers_told=("U0MGR1",)),
-        "no_rule": AllocationResult("unassigned", snap(name, None), "no_rule", lead, managers_told=("U0MGR1",)),
-        "nobody_eligible": AllocationResult("unassigned", snap(name, None), "nobody_eligible", lead, rule=RULE,
+        "no_rule": AllocationResult(AllocationOutcome.UNASSIGNED, snap(name, None), "no_rule", lead, managers_told=("U0MGR1",)),
+        "nobody_eligible": AllocationResult(AllocationOutcome.UNASSIGNED, snap(name, None), "nobody_eligible", lead, rule=RULE,
                                             strategy="round_robin", skipped=SKIPS * 5, managers_told=("U0MGR1",)),
     }
 
@@ -60,7 +63,7 @@ def results(name: str) -> dict[str, AllocationResult]:
 def test_every_allocation_message_renders(lang, script):
     name = NAMES[script]
     for key, result in results(name).items():
-        check_message(f"{key} reply", v.auto_assign_reply(AutoAssignResult("allocated", result), name, lang))
+        check_message(f"{key} reply", v.auto_assign_reply(AutoAssignResult(AutoAssignOutcome.ALLOCATED, result), name, lang))
         if result.outcome == "assigned":
             check_message(f"{key} dm", v.for_rep(result, lang))
         data = {"customer_id": 42, "sid": "C-1042", "name": name, "reason": result.reason, "rule": result.rule,
@@ -73,10 +76,10 @@ def test_every_allocation_message_renders(lang, script):
         entry = {"rep": result.rep, "outcome": result.outcome, "rule": result.rule, "strategy": result.strategy,
                  "reason": result.reason, "cycle": result.cycle, "at": NOW, **data}
         assert v.explanation(entry, lang, TZ)
-    for other in (AutoAssignResult("refused", refusal="not_manager"),
-                  AutoAssignResult("invalid", error=InputError("usage.assign")),
-                  AutoAssignResult("invalid", error=InputError("error.empty")),
-                  AutoAssignResult("not_found", lookup=Lookup(None))):
+    for other in (AutoAssignResult(AutoAssignOutcome.REFUSED, refusal="not_manager"),
+                  AutoAssignResult(AutoAssignOutcome.INVALID, error=InputError("usage.assign")),
+                  AutoAssignResult(AutoAssignOutcome.INVALID, error=InputError("error.empty")),
+                  AutoAssignResult(AutoAssignOutcome.NOT_FOUND, lookup=Lookup(None))):
         check_message(f"{other.outcome} reply", v.auto_assign_reply(other, name, lang))
 
 
@@ -91,10 +94,10 @@ def test_the_answer_names_the_rule_the_cycle_and_every_skip():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_ooo_replies(lang):
-    for result in (OooResult("set", date(2026, 12, 5)), OooResult("cleared"), OooResult("past", date(2026, 11, 1)),
-                   OooResult("too_far", date(2028, 1, 1), 366), OooResult("invalid")):
+    for result in (OooResult(OooOutcome.SET, date(2026, 12, 5)), OooResult(OooOutcome.CLEARED), OooResult(OooOutcome.PAST, date(2026, 11, 1)),
+                   OooResult(OooOutcome.TOO_FAR, date(2028, 1, 1), 366), OooResult(OooOutcome.INVALID)):
         check_message(result.outcome, v.ooo_reply(result, lang))
-    assert "2026-12-06" in v.ooo_reply(OooResult("set", date(2026, 12, 5)), lang)["text"]  # back the day after
+    assert "2026-12-06" in v.ooo_reply(OooResult(OooOutcome.SET, date(2026, 12, 5)), lang)["text"]  # back the day after
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

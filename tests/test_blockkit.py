@@ -24,22 +24,20 @@ from slack_sdk.models.views import View
 
 from bot import i18n
 from bot.i18n import CATALOG, LANGUAGES
-from bot.results import (
-    ActionResult,
+from bot.results.claims import ActionOutcome, ActionResult, ClaimOutcome, ClaimResult
+from bot.results.customers import (
     Candidate,
-    CaseView,
-    ClaimResult,
     CustomerDetails,
     CustomerSnapshot,
-    Evidence,
-    HandoverView,
     HistoryEntry,
     InputError,
     Lookup,
     MyCustomers,
-    OffboardResult,
 )
-from bot.scorecard_results import Scorecard, ScorecardResult
+from bot.results.disputes import CaseView, Evidence
+from bot.results.handovers import HandoverView
+from bot.results.reps import OffboardOutcome, OffboardResult
+from bot.results.scorecards import Scorecard, ScorecardOutcome, ScorecardResult
 from bot.views import activity, claims, decisions, modals
 from bot.views import scorecard as scorecard_view
 from tests.support import card_views, complaint_views, settings_views
@@ -110,27 +108,27 @@ def claim_results(name: str) -> dict[str, tuple[ClaimResult, dict[str, Any] | No
         "error.invalid_phone": {"value": name[:40]}, "error.invalid_tier": {},
     }
     results: dict[str, tuple[ClaimResult, dict[str, Any] | None]] = {
-        "created": (ClaimResult("created", customer=c, until=c.protected_until, days_left=3), None),
-        "created_flagged": (ClaimResult("created", customer=c, until=c.protected_until, flagged_for_review=True),
+        "created": (ClaimResult(ClaimOutcome.CREATED, customer=c, until=c.protected_until, days_left=3), None),
+        "created_flagged": (ClaimResult(ClaimOutcome.CREATED, customer=c, until=c.protected_until, flagged_for_review=True),
                             None),
-        "claimed": (ClaimResult("claimed", customer=c, until=c.protected_until), None),
-        "already_yours": (ClaimResult("already_yours", customer=c, days_left=12,
+        "claimed": (ClaimResult(ClaimOutcome.CLAIMED, customer=c, until=c.protected_until), None),
+        "already_yours": (ClaimResult(ClaimOutcome.ALREADY_YOURS, customer=c, days_left=12,
                                       next_reminder=TODAY + timedelta(days=5)), None),
-        "already_yours_won": (ClaimResult("already_yours", customer=snap(name, won=True)), None),
-        "owned_by_other": (ClaimResult("owned_by_other", customer=snap(name, owner="U0BOB")), None),
-        "owned_by_other_won": (ClaimResult("owned_by_other", customer=snap(name, owner="U0BOB", won=True)), None),
-        "refused_holding_cap": (ClaimResult("refused", rule="holding_cap", limit=100, count=100, query=name,
+        "already_yours_won": (ClaimResult(ClaimOutcome.ALREADY_YOURS, customer=snap(name, won=True)), None),
+        "owned_by_other": (ClaimResult(ClaimOutcome.OWNED_BY_OTHER, customer=snap(name, owner="U0BOB")), None),
+        "owned_by_other_won": (ClaimResult(ClaimOutcome.OWNED_BY_OTHER, customer=snap(name, owner="U0BOB", won=True)), None),
+        "refused_holding_cap": (ClaimResult(ClaimOutcome.REFUSED, rule="holding_cap", limit=100, count=100, query=name,
                                             until=TODAY + timedelta(days=1)), None),
-        "refused_daily_claim_cap": (ClaimResult("refused", customer=c, rule="daily_claim_cap", limit=10, count=10,
+        "refused_daily_claim_cap": (ClaimResult(ClaimOutcome.REFUSED, customer=c, rule="daily_claim_cap", limit=10, count=10,
                                                 until=TODAY + timedelta(days=1), query=name), None),
-        "refused_cooldown": (ClaimResult("refused", customer=c, rule="cooldown", limit=7, query=name,
+        "refused_cooldown": (ClaimResult(ClaimOutcome.REFUSED, customer=c, rule="cooldown", limit=7, query=name,
                                          until=TODAY + timedelta(days=7)), None),
-        "confirm_text": (ClaimResult("confirm", candidates=candidates(name), query=name), {"name": name}),
-        "confirm_modal": (ClaimResult("confirm", candidates=candidates(name), query=name), request),
-        "not_found": (ClaimResult("not_found", query=name), None),
+        "confirm_text": (ClaimResult(ClaimOutcome.CONFIRM, candidates=candidates(name), query=name), {"name": name}),
+        "confirm_modal": (ClaimResult(ClaimOutcome.CONFIRM, candidates=candidates(name), query=name), request),
+        "not_found": (ClaimResult(ClaimOutcome.NOT_FOUND, query=name), None),
     }
     for code, params in errors.items():
-        results[f"invalid_{code}"] = (ClaimResult("invalid", error=InputError(code, params), query=name), None)
+        results[f"invalid_{code}"] = (ClaimResult(ClaimOutcome.INVALID, error=InputError(code, params), query=name), None)
     return results
 
 
@@ -151,28 +149,28 @@ def action_results(name: str) -> dict[str, tuple[ActionResult, str]]:
     suggest = Lookup(None, candidates(name))
     until = TODAY + timedelta(days=30)
     results: dict[str, tuple[ActionResult, str]] = {
-        "logged": (ActionResult("logged", customer=c, kind="wechat", until=until), "usage.followup"),
-        "not_qualifying_short": (ActionResult("not_qualifying", customer=c, kind="call", detail="short", until=until),
+        "logged": (ActionResult(ActionOutcome.LOGGED, customer=c, kind="wechat", until=until), "usage.followup"),
+        "not_qualifying_short": (ActionResult(ActionOutcome.NOT_QUALIFYING, customer=c, kind="call", detail="short", until=until),
                                  "usage.followup"),
-        "not_qualifying_same_day": (ActionResult("not_qualifying", customer=c, kind="visit", detail="same_day",
+        "not_qualifying_same_day": (ActionResult(ActionOutcome.NOT_QUALIFYING, customer=c, kind="visit", detail="same_day",
                                                  until=until), "usage.followup"),
-        "changed_advance": (ActionResult("changed", customer=c, detail="advance", from_stage="contacted",
+        "changed_advance": (ActionResult(ActionOutcome.CHANGED, customer=c, detail="advance", from_stage="contacted",
                                          to_stage="proposal", until=until), "usage.stage"),
-        "changed_back": (ActionResult("changed", customer=c, detail="back", from_stage="proposal",
+        "changed_back": (ActionResult(ActionOutcome.CHANGED, customer=c, detail="back", from_stage="proposal",
                                       to_stage="lead", until=until), "usage.stage"),
-        "changed_won": (ActionResult("changed", customer=snap(name, won=True), detail="won", from_stage="proposal",
+        "changed_won": (ActionResult(ActionOutcome.CHANGED, customer=snap(name, won=True), detail="won", from_stage="proposal",
                                      to_stage="won", amount=98_765_432.1), "usage.stage"),
-        "changed_lost": (ActionResult("changed", customer=snap(name, owner=None), detail="lost",
+        "changed_lost": (ActionResult(ActionOutcome.CHANGED, customer=snap(name, owner=None), detail="lost",
                                       from_stage="qualified", to_stage="lost", until=TODAY + timedelta(days=7)),
                          "usage.stage"),
-        "same": (ActionResult("same", customer=c, to_stage="proposal"), "usage.stage"),
-        "closed": (ActionResult("closed", customer=snap(name, won=True), to_stage="won"), "usage.stage"),
-        "released": (ActionResult("released", customer=snap(name, owner=None), reason=REASON,
+        "same": (ActionResult(ActionOutcome.SAME, customer=c, to_stage="proposal"), "usage.stage"),
+        "closed": (ActionResult(ActionOutcome.CLOSED, customer=snap(name, won=True), to_stage="won"), "usage.stage"),
+        "released": (ActionResult(ActionOutcome.RELEASED, customer=snap(name, owner=None), reason=REASON,
                                   until=TODAY + timedelta(days=7)), "usage.release"),
-        "not_owner": (ActionResult("not_owner", lookup=Lookup(c), customer=snap(name, owner="U0BOB")),
+        "not_owner": (ActionResult(ActionOutcome.NOT_OWNER, lookup=Lookup(c), customer=snap(name, owner="U0BOB")),
                       "usage.release"),
-        "not_found_suggestions": (ActionResult("not_found", lookup=suggest), "usage.stage"),
-        "not_found_nothing": (ActionResult("not_found", lookup=Lookup(None)), "usage.release"),
+        "not_found_suggestions": (ActionResult(ActionOutcome.NOT_FOUND, lookup=suggest), "usage.stage"),
+        "not_found_nothing": (ActionResult(ActionOutcome.NOT_FOUND, lookup=Lookup(None)), "usage.release"),
     }
     lookup_errors = {
         "error.empty": InputError("error.empty"),
@@ -189,9 +187,9 @@ def action_results(name: str) -> dict[str, tuple[ActionResult, str]]:
     }
     for usage, errors in invalid.items():
         for code, error in {**lookup_errors, **errors}.items():
-            results[f"invalid {code} ({usage})"] = (ActionResult("invalid", error=error), usage)
+            results[f"invalid {code} ({usage})"] = (ActionResult(ActionOutcome.INVALID, error=error), usage)
         results[f"not_found with error ({usage})"] = (
-            ActionResult("not_found", lookup=Lookup(None, error=InputError("error.no_letters", {"text": name}))),
+            ActionResult(ActionOutcome.NOT_FOUND, lookup=Lookup(None, error=InputError("error.no_letters", {"text": name}))),
             usage)
     return results
 
@@ -320,7 +318,7 @@ def _message_views() -> Iterator[tuple[str, Render]]:
     for to_rep in ("U0BOB", None):
         yield (f"decisions.offboarded[200 customers to {to_rep}]",
                lambda lang, name, to_rep=to_rep: decisions.offboarded(OffboardResult(
-                   "done", "U0ALICE", to_rep,
+                   OffboardOutcome.DONE, "U0ALICE", to_rep,
                    moved=tuple(snap(name, i, owner=to_rep) for i in range(100 if to_rep else 0)),
                    to_pool=tuple(snap(name, i, owner=None) for i in range(100, 200))), lang))
     for outcome, old, new in (("changed", "rep", "manager"), ("changed", "manager", "rep"), ("same", "rep", "rep"),
@@ -337,11 +335,11 @@ def _scorecard_views() -> Iterator[tuple[str, Render]]:
                     first_followup_waiting=9_999, disputes_won=999, disputes_lost=999, recycled=9_999,
                     complaints_opened=999, complaints_resolved=999, complaints_open=999, complaints_overdue=999)
     results = {
-        "own week": ScorecardResult("ok", "U0BOB", "U0BOB", "week", TODAY, TODAY + timedelta(days=6), card=big),
-        "manager month, nothing": ScorecardResult("ok", "U0MGR1", "U0ALICE", "month", TODAY.replace(day=1),
+        "own week": ScorecardResult(ScorecardOutcome.OK, "U0BOB", "U0BOB", "week", TODAY, TODAY + timedelta(days=6), card=big),
+        "manager month, nothing": ScorecardResult(ScorecardOutcome.OK, "U0MGR1", "U0ALICE", "month", TODAY.replace(day=1),
                                                   date(2026, 11, 30), card=Scorecard()),
-        "refused": ScorecardResult("refused", "U0BOB", "U0ALICE", "week", refusal="not_manager"),
-        "unknown_rep": ScorecardResult("unknown_rep", "U0MGR1", "U0NOBODY", "month"),
+        "refused": ScorecardResult(ScorecardOutcome.REFUSED, "U0BOB", "U0ALICE", "week", refusal="not_manager"),
+        "unknown_rep": ScorecardResult(ScorecardOutcome.UNKNOWN_REP, "U0MGR1", "U0NOBODY", "month"),
     }
     for key, result in results.items():
         yield f"scorecard.scorecard[{key}]", lambda lang, name, result=result: scorecard_view.scorecard(result, lang)
@@ -561,7 +559,7 @@ def test_no_catalog_module_silently_overrides_another() -> None:
 
 
 def _home_data(name: str, *, manager: bool, page: int = 1) -> Any:
-    from bot.home_results import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
+    from bot.results.home import HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
     from bot.services.home import PENDING_CAP, PER_PAGE, TODAY_CAP
 
     clocks = ("first_followup", "followup", "progress", "ceiling", "grace")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.results_card import ASSIGN, CLAIM, COMPLAINT, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE
+from bot.results.cards import ASSIGN, CLAIM, COMPLAINT, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE
 from bot.services import activity, cards, disputes
 from storage.engine import read_session, write_session
 from storage.models import Complaint, FollowUp, Handover, Ownership

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.scoreboard_results import (
+from bot.results.scoreboard import (
     LIST_CAP,
     ROWS_CAP,
     UPCOMING_CAP,

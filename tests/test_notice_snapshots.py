@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from bot.results import CaseView, CustomerSnapshot, Evidence, HandoverView, OffboardResult, from_data, to_data
-from bot.results_settings import Change, SettingsResult
+from bot.results.customers import CustomerSnapshot
+from bot.results.data import from_data, to_data
+from bot.results.disputes import CaseView, Evidence
+from bot.results.handovers import HandoverView
+from bot.results.reps import OffboardOutcome, OffboardResult
+from bot.results.settings import Change, SettingsOutcome, SettingsResult
 from bot.views import decisions as v
 from bot.views.notices import render
 from bot.views.settings import settings_changed
@@ -33,9 +37,9 @@ def through_json(data: dict) -> dict:
 def test_result_views_read_back_from_their_snapshots():
     assert CaseView.from_data(through_json(CASE.to_data())) == CASE
     assert HandoverView.from_data(through_json(HANDOVER.to_data())) == HANDOVER
-    offboarded = OffboardResult("done", "U0ALICE", "U0BOB", (CUSTOMER,), ())
+    offboarded = OffboardResult(OffboardOutcome.DONE, "U0ALICE", "U0BOB", (CUSTOMER,), ())
     assert from_data(OffboardResult, through_json(to_data(offboarded))) == offboarded
-    changed = SettingsResult("changed", "U0MGR1", 4, (Change("claims.days_before", [7, 1], [5]),), at="2026-12-01")
+    changed = SettingsResult(SettingsOutcome.CHANGED, "U0MGR1", 4, (Change("claims.days_before", [7, 1], [5]),), at="2026-12-01")
     assert from_data(SettingsResult, through_json(to_data(changed))) == changed
 
 
@@ -54,7 +58,7 @@ def test_each_decision_notice_renders_what_the_view_renders():
         detail = {"customer": CUSTOMER, "from": "U0ALICE", "to": "U0BOB"}
         assert render("assigned", through_json({**detail, "customer": CUSTOMER.to_data()}), lang, TZ) == \
             v.assigned(detail, lang)
-        changed = SettingsResult("changed", "U0MGR1", 4, (Change("claims.daily_claim_cap", 10, 5),), at="2026-12-01")
+        changed = SettingsResult(SettingsOutcome.CHANGED, "U0MGR1", 4, (Change("claims.daily_claim_cap", 10, 5),), at="2026-12-01")
         assert render("settings_changed", through_json({"result": to_data(changed), "grace": 3, "undo": True}),
                       lang, TZ) == settings_changed(changed, lang, 3, undo_button=True)
     assert "decline" in json.dumps(render("handover_rep", through_json({**handover, "rep": "U0BOB"}), "en", TZ))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ClaimSettings, Settings, TeamSettings
-from bot.results_pool import PoolEntry, PoolPage
+from bot.results.pool import PoolEntry, PoolPage
 from bot.rules.pool_filter import FilterError, parse_filter
 from bot.services import activity, claims, pool, sweeps
 from bot.services.claims import ClaimRequest

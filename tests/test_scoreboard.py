@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.config import ClaimSettings, LeaderboardSettings, Settings, TeamSettings
 from bot.jobs import registry
 from bot.jobs import scoreboard as scoreboard_jobs
-from bot.scoreboard_results import Digest, Leaderboard
+from bot.results.scoreboard import Digest, Leaderboard
 from bot.services import activity, claims, disputes, handovers, reps, scoreboard, sweeps
 from bot.services.claims import ClaimRequest
 from bot.services.context import ServiceContext

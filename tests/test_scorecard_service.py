@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 from bot.config import ClaimSettings, Settings, TeamSettings
+from bot.results.scorecards import Scorecard
 from bot.rules import scorecard as rules
-from bot.scorecard_results import Scorecard
 from bot.services import activity, claims, complaints, disputes, reps, scorecards, sweeps
 from bot.services.claims import ClaimRequest
 from bot.services.context import ServiceContext

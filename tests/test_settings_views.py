@@ -7,8 +7,15 @@ import json
 
 import pytest
 
-from bot.results_settings import Change, FieldError, SettingChangeItem, SettingsForm, SettingsResult
-from bot.scoreboard_results import LIST_CAP, Digest, Section
+from bot.results.scoreboard import LIST_CAP, Digest, Section
+from bot.results.settings import (
+    Change,
+    FieldError,
+    SettingChangeItem,
+    SettingsForm,
+    SettingsOutcome,
+    SettingsResult,
+)
 from bot.views import digest as digest_view
 from bot.views import settings as view
 from bot.views.notices import render
@@ -74,7 +81,7 @@ def test_the_modal_is_prefilled_and_reads_back_what_was_typed(lang):
 
 
 def test_confirmations_errors_and_the_undo_button():
-    result = SettingsResult("changed", "U0MGR1", 4, (Change("claims.daily_claim_cap", 10, 1),
+    result = SettingsResult(SettingsOutcome.CHANGED, "U0MGR1", 4, (Change("claims.daily_claim_cap", 10, 1),
                                                      Change("claims.followup_timeout_days.B", 30, 20),
                                                      Change("reminders.days_before", [7, 1], [])))
     en = view.settings_changed(result, "en", 3, undo_button=True)
@@ -87,9 +94,9 @@ def test_confirmations_errors_and_the_undo_button():
     assert view.undo_version('{"v": -1}') is None and view.undo_version("4") is None
     team = view.settings_changed(result, "zh", 3, undo_button=False)
     assert not [b for b in team["blocks"] if b["type"] == "actions"] and "宽限期" in text_of(team)
-    caps_only = SettingsResult("changed", "U0MGR1", 5, (Change("claims.holding_cap", 100, 50),))
+    caps_only = SettingsResult(SettingsOutcome.CHANGED, "U0MGR1", 5, (Change("claims.holding_cap", 100, 50),))
     assert "grace" not in text_of(view.settings_changed(caps_only, "en", 3, undo_button=True))
-    invalid = SettingsResult("invalid", errors=(FieldError("claims.holding_cap", "max", 100_000),
+    invalid = SettingsResult(SettingsOutcome.INVALID, errors=(FieldError("claims.holding_cap", "max", 100_000),
                                                 FieldError("reminders.days_before", "too_many", 10)))
     assert view.field_errors(invalid, "en") == {"claims.holding_cap": "Must be at most 100000.",
                                                 "reminders.days_before": "At most 10 reminders."}

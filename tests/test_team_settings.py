@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import ClaimSettings, Settings, TeamSettings
-from bot.results_settings import FieldError
+from bot.results.settings import FieldError
 from bot.services import claims, context, rule_versions, team_settings
 from bot.services.claims import ClaimRequest
 from bot.services.context import ServiceContext

@@ -24,9 +24,9 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot import scheduler
-from bot.chart_results import ChartRow, WeeklyChart
 from bot.config import ClaimSettings, Settings, TeamSettings
 from bot.jobs import registry
+from bot.results.weekly_chart import ChartRow, WeeklyChart
 from bot.rules import weeks
 from bot.services import activity, claims, reps, weekly_chart
 from bot.services.context import ServiceContext

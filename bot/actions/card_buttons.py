@@ -20,8 +20,8 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.commands.manage import case_reply, handover_reply
 from bot.i18n import t
-from bot.results import CustomerSnapshot, InputError
-from bot.results_card import ASSIGN, CLAIM, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE, CustomerCard
+from bot.results.cards import ASSIGN, CLAIM, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE, CustomerCard
+from bot.results.customers import CustomerSnapshot, InputError
 from bot.rules.text import decimal_id
 from bot.services import cards
 from bot.services.context import ServiceContext

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.i18n import t
-from bot.results_complaints import ComplaintResult
+from bot.results.complaints import ComplaintOutcome, ComplaintResult
 from bot.rules.text import decimal_id
 from bot.services import complaints
 from bot.services.context import ServiceContext
@@ -98,7 +98,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             ack(response_action="errors", errors={v.TEXT_BLOCK: t("complaint.needs_text", lang)})
             return
         result = complaints.log(ctx, user_id, said, now(), customer_id=customer_id) if customer_id else \
-            ComplaintResult("not_found")
+            ComplaintResult(ComplaintOutcome.NOT_FOUND)
         if result.outcome == "invalid":
             ack(response_action="errors", errors={v.TEXT_BLOCK: v.form_error(result, lang)})
             return

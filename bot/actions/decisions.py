@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 
 from bot.commands.manage import case_reply
 from bot.i18n import t
-from bot.results import CaseResult, HandoverResult
+from bot.results.disputes import CaseOutcome, CaseResult
+from bot.results.handovers import HandoverOutcome, HandoverResult
 from bot.services import disputes, handovers
 from bot.services.context import ServiceContext
 from bot.slack.language import user_language
@@ -115,7 +116,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         rep = body["user"]["id"]
         lang = user_language(ctx, client, rep)
         handover_id = _value(action, "handover")
-        result = handovers.decline(ctx, rep, handover_id, now()) if handover_id else HandoverResult("not_found")
+        result = handovers.decline(ctx, rep, handover_id, now()) if handover_id else HandoverResult(HandoverOutcome.NOT_FOUND)
         if result.outcome == "declined" and result.handover:
             h = result.handover
             respond(replace_original=True, **v.handover_for_rep(h, rep, lang, tz))  # the others hear through the outbox
@@ -147,7 +148,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         ack()
         result = disputes.open_dispute(ctx, user_id, reason, now(), customer_id=customer_id) \
-            if customer_id else CaseResult("not_found")
+            if customer_id else CaseResult(CaseOutcome.NOT_FOUND)
         after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
     @answer_first(ctx, app.view(APPEAL_FORM))
@@ -161,7 +162,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         ack()
         case_id = _metadata(view, "case")
-        result = disputes.open_appeal(ctx, user_id, case_id, reason, now()) if case_id else CaseResult("not_found")
+        result = disputes.open_appeal(ctx, user_id, case_id, reason, now()) if case_id else CaseResult(CaseOutcome.NOT_FOUND)
         after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
     def reply_to(client: WebClient, user_id: str, result: CaseResult, lang: str) -> None:

@@ -9,7 +9,8 @@ from slack_sdk import WebClient
 
 from bot.commands import allocate
 from bot.i18n import t
-from bot.results import CaseResult, HandoverResult
+from bot.results.disputes import CaseResult
+from bot.results.handovers import HandoverResult
 from bot.rules import text
 from bot.services import disputes, handovers
 from bot.services.context import ServiceContext

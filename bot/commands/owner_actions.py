@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.results import ActionResult
+from bot.results.claims import ActionResult
 from bot.rules import text
 from bot.services import activity
 from bot.services.context import ServiceContext

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.results_settings import SettingsResult
+from bot.results.settings import SettingsOutcome, SettingsResult
 from bot.services import team_settings
 from bot.services.context import ServiceContext
 from bot.slack.language import user_language
@@ -31,7 +31,7 @@ def open_settings(ctx: ServiceContext, context: BoltContext, ack: Ack, command: 
     ephemeral refusal, no modal."""
     form = team_settings.form(ctx, command["user_id"], now())
     if form.outcome != "ok":
-        ack(response_type="ephemeral", **v.settings_answer(SettingsResult("refused"), lang))
+        ack(response_type="ephemeral", **v.settings_answer(SettingsResult(SettingsOutcome.REFUSED), lang))
         return
     ack()
     view = v.settings_modal(form, lang, grace_days(ctx))

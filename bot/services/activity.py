@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from bot.results import ActionResult, InputError
+from bot.results.claims import ActionOutcome, ActionResult
+from bot.results.customers import InputError
 from bot.rules import clocks, text
 from bot.rules.activity import parse_stage, split_kind
 from bot.rules.clocks import FOLLOWUP_KINDS
@@ -25,13 +26,13 @@ def _owned(session: Session, ctx: ServiceContext, rep_id: str, command_text: str
     A card's form names the customer by ``customer_id``; then all of ``command_text`` is the rest."""
     lookup, _name, rest = by_id_or_text(session, ctx, command_text, customer_id)
     if lookup.error:
-        return ActionResult("invalid", lookup=lookup, error=lookup.error), None, None, rest
+        return ActionResult(ActionOutcome.INVALID, lookup=lookup, error=lookup.error), None, None, rest
     if lookup.customer is None:
-        return ActionResult("not_found", lookup=lookup), None, None, rest
+        return ActionResult(ActionOutcome.NOT_FOUND, lookup=lookup), None, None, rest
     customer = session.get(Customer, lookup.customer.id)
     ownership = active_ownership(session, lookup.customer.id, lock=True)
     if ownership is None or ownership.rep_id != rep_id:
-        return ActionResult("not_owner", lookup=lookup, customer=lookup.customer), None, None, rest
+        return ActionResult(ActionOutcome.NOT_OWNER, lookup=lookup, customer=lookup.customer), None, None, rest
     return None, customer, ownership, rest
 
 
@@ -47,15 +48,15 @@ def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
         parsed_kind, note = split_kind(rest) if kind is None else (None, rest.strip())
         kind = kind or parsed_kind or "other"
         if kind not in FOLLOWUP_KINDS:
-            return ActionResult("invalid", error=InputError("followup.bad_kind", {"value": kind}))
+            return ActionResult(ActionOutcome.INVALID, error=InputError("followup.bad_kind", {"value": kind}))
         if not note:
-            return ActionResult("invalid", error=InputError("usage.followup",
+            return ActionResult(ActionOutcome.INVALID, error=InputError("usage.followup",
                                                             {"min_chars": ctx.settings.claims.min_followup_note_chars}))
         if len(note) > text.MAX_NOTE_CHARS:
-            return ActionResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+            return ActionResult(ActionOutcome.INVALID, error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
         today = ctx.today(now)
         if next_contact is not None and next_contact < today:
-            return ActionResult("invalid", error=InputError("followup.next_contact_past", {"today": today.isoformat()}))
+            return ActionResult(ActionOutcome.INVALID, error=InputError("followup.next_contact_past", {"today": today.isoformat()}))
         long_enough = len(note) >= ctx.settings.claims.min_followup_note_chars
         counted_today = session.exec(
             select(FollowUp.id).where(FollowUp.customer_id == customer.id, FollowUp.local_day == today,
@@ -69,7 +70,8 @@ def log_followup(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
         p = refresh_protection(ctx, customer, ownership)
         session.add(ownership)
         detail = None if qualifying else ("short" if not long_enough else "same_day")
-        return ActionResult("logged" if qualifying else "not_qualifying", customer=snapshot(session, ctx, customer, ownership),
+        return ActionResult(ActionOutcome.LOGGED if qualifying else ActionOutcome.NOT_QUALIFYING,
+                            customer=snapshot(session, ctx, customer, ownership),
                             detail=detail, kind=kind, until=p.until)
 
 
@@ -84,14 +86,14 @@ def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
         stage, amount, amount_ok = parse_stage(rest)
         snap = snapshot(session, ctx, customer, ownership)
         if stage is None:
-            return ActionResult("invalid", customer=snap, error=InputError("stage.bad", {"value": rest or "∅"}))
+            return ActionResult(ActionOutcome.INVALID, customer=snap, error=InputError("stage.bad", {"value": rest or "∅"}))
         if not amount_ok or (stage == "won" and amount is None):
-            return ActionResult("invalid", customer=snap, error=InputError("stage.won_needs_amount",
+            return ActionResult(ActionOutcome.INVALID, customer=snap, error=InputError("stage.won_needs_amount",
                                                                            {"sid": customer.short_id}))
         if customer.stage == "won":
-            return ActionResult("closed", customer=snap, to_stage=customer.stage)
+            return ActionResult(ActionOutcome.CLOSED, customer=snap, to_stage=customer.stage)
         if stage == customer.stage:
-            return ActionResult("same", customer=snap, to_stage=stage)
+            return ActionResult(ActionOutcome.SAME, customer=snap, to_stage=stage)
         from_stage = customer.stage
         advance = clocks.is_stage_advance(from_stage, stage)
         customer.stage = stage
@@ -103,11 +105,11 @@ def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
             ownership.last_progress_at = now
         if stage == "lost":
             ownership_changes.end(session, customer, ownership, "lost", now, actor=rep_id, rule="stage_lost")
-            return ActionResult("changed", customer=snapshot(session, ctx, customer), detail="lost",
+            return ActionResult(ActionOutcome.CHANGED, customer=snapshot(session, ctx, customer), detail="lost",
                                 from_stage=from_stage, to_stage=stage, until=_cooldown_end(ctx, now))
         p = refresh_protection(ctx, customer, ownership)
         session.add_all([customer, ownership])
-        return ActionResult("changed", customer=snapshot(session, ctx, customer, ownership),
+        return ActionResult(ActionOutcome.CHANGED, customer=snapshot(session, ctx, customer, ownership),
                             detail="won" if stage == "won" else ("advance" if advance else "back"),
                             from_stage=from_stage, to_stage=stage, amount=customer.amount, until=p.until)
 
@@ -122,12 +124,12 @@ def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, 
         assert customer is not None and ownership is not None
         reason = " ".join(rest.split())
         if not reason:
-            return ActionResult("invalid", error=InputError("release.needs_reason"))
+            return ActionResult(ActionOutcome.INVALID, error=InputError("release.needs_reason"))
         if len(reason) > text.MAX_NOTE_CHARS:
-            return ActionResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+            return ActionResult(ActionOutcome.INVALID, error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
         ownership_changes.end(session, customer, ownership, "released", now, actor=rep_id, rule="owner_release",
                               reason=reason)
-        return ActionResult("released", customer=snapshot(session, ctx, customer), reason=reason,
+        return ActionResult(ActionOutcome.RELEASED, customer=snapshot(session, ctx, customer), reason=reason,
                             until=_cooldown_end(ctx, now))
 
 

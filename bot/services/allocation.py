@@ -25,15 +25,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.results import InputError, to_data
-from bot.results_allocation import (
+from bot.results.allocation import (
+    AllocationOutcome,
     AllocationResult,
+    AutoAssignOutcome,
     AutoAssignResult,
     FairnessReport,
+    OooOutcome,
     OooResult,
     RelatedOwner,
     RuleFairness,
 )
+from bot.results.customers import InputError
+from bot.results.data import to_data
 from bot.rules import allocation as rules
 from bot.rules import caps
 from bot.rules.allocation import Choice, Lead, RepState, RuleSpec, Skip, Turn
@@ -70,7 +74,7 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
     current = active_ownership(session, customer.id, lock=True)
     if current is not None:
         itself = RelatedOwner(customer.id, customer.short_id, customer.name, current.rep_id, "self")
-        return _record(session, ctx, customer, now, actor, lead, outcome="existing_owner", reason="owned",
+        return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.EXISTING_OWNER, reason="owned",
                        rep=current.rep_id, strategy="existing_owner", related=itself, ownership=current)
 
     related = _owned_match(session, customer)
@@ -80,15 +84,15 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
         if why is None:
             owning = _start(session, ctx, customer, related.owner, now, actor,
                             reason=f"existing_owner:{related.short_id}")
-            return _record(session, ctx, customer, now, actor, lead, outcome="assigned", reason="existing_owner",
+            return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.ASSIGNED, reason="existing_owner",
                            rep=related.owner, strategy="existing_owner", related=related, ownership=owning)
         skip = rules.skips([related.owner], {related.owner: state}, today)
-        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", notify=notify, reason="owner_unavailable",
+        return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="owner_unavailable",
                        strategy="existing_owner", related=related, skipped=skip)
 
     spec = rules.match_rule(rule_specs(ctx), lead)
     if spec is None:
-        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", notify=notify, reason="no_rule")
+        return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="no_rule")
 
     row = _lock_turn(session, spec.name, now)
     turn = _turn_of(row)
@@ -105,11 +109,11 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
         states[choice.rep] = fresh
         choice = rules.choose(spec, order, states, turn, today, rng)
     if choice.rep is None:
-        return _record(session, ctx, customer, now, actor, lead, outcome="unassigned", notify=notify, reason="nobody_eligible",
+        return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="nobody_eligible",
                        rule=spec.name, strategy=spec.strategy, choice=choice, order=order)
     owning = _start(session, ctx, customer, choice.rep, now, actor, reason=spec.name)
     _save_turn(session, row, choice.turn, now)
-    return _record(session, ctx, customer, now, actor, lead, outcome="assigned", reason="rule", rep=choice.rep,
+    return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.ASSIGNED, reason="rule", rep=choice.rep,
                    rule=spec.name, strategy=spec.strategy, choice=choice, order=order, ownership=owning)
 
 
@@ -118,23 +122,23 @@ def assign_auto(ctx: ServiceContext, manager: str, command_text: str, now: datet
     """``/assign name auto``: a manager has the allocation rules pick the rep for a pool customer."""
     name = rules.auto_target(command_text)
     if name is None:
-        return AutoAssignResult("invalid", error=InputError("usage.assign"))
+        return AutoAssignResult(AutoAssignOutcome.INVALID, error=InputError("usage.assign"))
     for _ in range(MAX_RETRIES):
         try:
             with write_session(ctx.engine) as session:
                 if not roles.is_manager(session, ctx, manager):
                     roles.refuse(session, manager, "assign_auto", name[:100], "not_manager", now)
-                    return AutoAssignResult("refused", refusal="not_manager")
+                    return AutoAssignResult(AutoAssignOutcome.REFUSED, refusal="not_manager")
                 lookup = resolve(session, ctx, name)
                 if lookup.error:
-                    return AutoAssignResult("invalid", error=lookup.error)
+                    return AutoAssignResult(AutoAssignOutcome.INVALID, error=lookup.error)
                 if lookup.customer is None:
-                    return AutoAssignResult("not_found", lookup=lookup)
+                    return AutoAssignResult(AutoAssignOutcome.NOT_FOUND, lookup=lookup)
                 customer = session.get(Customer, lookup.customer.id)
                 assert customer is not None
                 allocated = allocate(session, ctx, customer, now, manager, rng=rng)
                 _tell_rep(session, allocated, now)
-                return AutoAssignResult("allocated", allocated, lookup=lookup)
+                return AutoAssignResult(AutoAssignOutcome.ALLOCATED, allocated, lookup=lookup)
         except IntegrityError:
             continue  # someone claimed it meanwhile: look again (it is now theirs)
     raise RuntimeError("allocation kept colliding; giving up")
@@ -154,14 +158,14 @@ def set_ooo(ctx: ServiceContext, rep_id: str, until: date | None, now: datetime)
     """Out of office through ``until`` (a local day, inclusive); None: back now."""
     today = ctx.today(now)
     if until is not None and until < today:
-        return OooResult("past", until)
+        return OooResult(OooOutcome.PAST, until)
     if until is not None and until > today + timedelta(days=OOO_MAX_DAYS):
-        return OooResult("too_far", until, OOO_MAX_DAYS)
+        return OooResult(OooOutcome.TOO_FAR, until, OOO_MAX_DAYS)
     with write_session(ctx.engine) as session:
         rep = ensure_rep(session, ctx, rep_id, now)
         rep.ooo_until = until
         session.add(rep)
-    return OooResult("set" if until else "cleared", until)
+    return OooResult(OooOutcome.SET if until else OooOutcome.CLEARED, until)
 
 
 def fairness(ctx: ServiceContext, since: datetime, until: datetime) -> FairnessReport:
@@ -334,7 +338,7 @@ def _skip_json(skip: Skip) -> dict[str, Any]:
 
 
 def _record(session: Session, ctx: ServiceContext, customer: Customer, now: datetime, actor: str, lead: Lead, *,
-            outcome: str, reason: str, rep: str | None = None, rule: str | None = None, strategy: str | None = None,
+            outcome: AllocationOutcome, reason: str, rep: str | None = None, rule: str | None = None, strategy: str | None = None,
             related: RelatedOwner | None = None, choice: Choice | None = None, order: Sequence[str] = (),
             skipped: tuple[Skip, ...] = (), ownership: Ownership | None = None,
             notify: bool = True) -> AllocationResult:

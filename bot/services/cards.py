@@ -15,8 +15,7 @@ from typing import TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.results import ActionResult, CaseResult, ClaimResult, HandoverResult, Lookup
-from bot.results_card import (
+from bot.results.cards import (
     ASSIGN,
     CLAIM,
     COMPLAINT,
@@ -28,6 +27,10 @@ from bot.results_card import (
     CardAction,
     CustomerCard,
 )
+from bot.results.claims import ActionResult, ClaimResult
+from bot.results.customers import Lookup
+from bot.results.disputes import CaseResult
+from bot.results.handovers import HandoverResult
 from bot.services import activity, disputes, handovers, pool, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id, details_in, resolve

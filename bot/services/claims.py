@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.results import Candidate, ClaimResult, InputError
+from bot.results.claims import ClaimOutcome, ClaimResult
+from bot.results.customers import Candidate, InputError
 from bot.rules import caps, clocks, text
 from bot.rules.identifiers import InvalidIdentifier, company_domain, normalize_phone, normalize_uscc
 from bot.rules.names import NameKeys, name_keys
@@ -100,7 +101,7 @@ def claim(ctx: ServiceContext, rep_id: str, req: ClaimRequest, now: datetime) ->
     """
     cleaned = _validate(req)
     if isinstance(cleaned, InputError):
-        return ClaimResult("invalid", error=cleaned, query=text.clean(req.name)[:200])
+        return ClaimResult(ClaimOutcome.INVALID, error=cleaned, query=text.clean(req.name)[:200])
     keys = name_keys(cleaned.name)
     with ctx.engine.connect() as conn:  # one connection for the look and the write: data_version is per connection
         looked = _look(conn, ctx, rep_id, req, cleaned, keys, now)
@@ -161,13 +162,13 @@ def _without_writing(ctx: ServiceContext, rep_id: str, req: ClaimRequest, c: _Cl
                      now: datetime) -> ClaimResult | None:
     """The answer when it writes nothing: no such short id, owned by someone, or "same company?"."""
     if not f.exists:
-        return ClaimResult("not_found", query=c.name)
+        return ClaimResult(ClaimOutcome.NOT_FOUND, query=c.name)
     if f.customer is not None and f.customer.owner is not None:
         return _owned(ctx, rep_id, f.customer, ctx.today(now))
     if f.customer is None and f.matches and not req.different:
         candidates = tuple(Candidate(snapshot_of(ctx, f.rows[m.customer_id]), m.tier, m.why, m.score)
                            for m in f.matches)
-        return ClaimResult("confirm", candidates=candidates, query=c.name)
+        return ClaimResult(ClaimOutcome.CONFIRM, candidates=candidates, query=c.name)
     return None
 
 
@@ -190,10 +191,10 @@ def _owned(ctx: ServiceContext, rep_id: str, customer: CustomerRow, today: date)
     if snap.owner == rep_id:
         p = snap.protected_until
         return ClaimResult(
-            "already_yours", customer=snap, until=p, days_left=clocks.days_left(p, today),
+            ClaimOutcome.ALREADY_YOURS, customer=snap, until=p, days_left=clocks.days_left(p, today),
             next_reminder=clocks.next_reminder(p, today, ctx.settings.reminders.days_before),
         )
-    return ClaimResult("owned_by_other", customer=snap)
+    return ClaimResult(ClaimOutcome.OWNED_BY_OTHER, customer=snap)
 
 
 def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRequest, c: _Clean, keys: NameKeys,
@@ -242,7 +243,7 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
     )
     if not verdict.allowed:
         until = verdict.until if verdict.rule == caps.COOLDOWN else today + timedelta(days=1)
-        refused = ClaimResult("refused", customer=None if created else snapshot_of(ctx, customer),
+        refused = ClaimResult(ClaimOutcome.REFUSED, customer=None if created else snapshot_of(ctx, customer),
                               rule=verdict.rule, limit=verdict.limit, count=verdict.count, until=until,
                               query=c.name)
         if created:  # nothing half-written: the new customer goes with the refused claim
@@ -265,7 +266,7 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
                                                rule="first_claim" if created else "pool_claim")
     snap = snapshot_of(ctx, replace(customer, owner=ownership), with_activity=False, protection=p)
     return ClaimResult(
-        "created" if created else "claimed", customer=snap, until=p.until,
+        ClaimOutcome.CREATED if created else ClaimOutcome.CLAIMED, customer=snap, until=p.until,
         days_left=clocks.days_left(p.until, today),
         next_reminder=clocks.next_reminder(p.until, today, ctx.settings.reminders.days_before),
         flagged_for_review=customer.needs_review,

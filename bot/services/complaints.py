@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from bot.results import InputError
-from bot.results_complaints import ComplaintCounts, ComplaintResult, ComplaintView
+from bot.results.complaints import ComplaintCounts, ComplaintOutcome, ComplaintResult, ComplaintView
+from bot.results.customers import InputError
+from bot.results.scoreboard import LIST_CAP, ComplaintItem, CustomerRef, Section
 from bot.rules import clocks, text
-from bot.scoreboard_results import LIST_CAP, ComplaintItem, CustomerRef, Section
 from bot.services import outbox, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import by_id_or_text
@@ -40,16 +40,16 @@ def log(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *,
         ensure_rep(session, ctx, actor, now)
         lookup, name, said = by_id_or_text(session, ctx, command_text, customer_id)
         if lookup.error:
-            return ComplaintResult("invalid", error=lookup.error, query=name)
+            return ComplaintResult(ComplaintOutcome.INVALID, error=lookup.error, query=name)
         if lookup.customer is None:  # a button's customer that is gone has no suggestions to offer
-            return ComplaintResult("not_found", lookup=lookup if customer_id is None else None, query=name)
+            return ComplaintResult(ComplaintOutcome.NOT_FOUND, lookup=lookup if customer_id is None else None, query=name)
         customer = session.get(Customer, lookup.customer.id)
         assert customer is not None and customer.id is not None
         said = said.strip()
         if not said:
-            return ComplaintResult("invalid", error=InputError("complaint.needs_text"))
+            return ComplaintResult(ComplaintOutcome.INVALID, error=InputError("complaint.needs_text"))
         if len(said) > text.MAX_NOTE_CHARS:
-            return ComplaintResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+            return ComplaintResult(ComplaintOutcome.INVALID, error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
         owner = active_ownership(session, customer.id)
         complaint = Complaint(customer_id=customer.id, owner_id=owner.rep_id if owner else None, raised_by=actor,
                               text=said, raised_at=now, due_on=due_on(ctx, now))
@@ -57,7 +57,7 @@ def log(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *,
         session.flush()
         view = _view(customer, complaint)
         told = _tell_logged(session, ctx, view, roles.managers(session, ctx), now)
-        return ComplaintResult("logged", complaint=view, told=told)
+        return ComplaintResult(ComplaintOutcome.LOGGED, complaint=view, told=told)
 
 
 def due_on(ctx: ServiceContext, now: datetime) -> date:
@@ -73,25 +73,25 @@ def check_resolve(ctx: ServiceContext, actor: str, complaint_id: int, now: datet
     with read_session(ctx.engine) as session:
         complaint = session.get(Complaint, complaint_id)
         if complaint is None:
-            return ComplaintResult("not_found")
+            return ComplaintResult(ComplaintOutcome.NOT_FOUND)
         view = _load(session, complaint)
         refusal = _refusal(session, ctx, view, actor)
         if not refusal:
-            return ComplaintResult("may_resolve", complaint=view)
+            return ComplaintResult(ComplaintOutcome.MAY_RESOLVE, complaint=view)
     roles.log_refusal(ctx, actor, ACTION, f"complaint {complaint_id}", refusal, now)
-    return ComplaintResult("refused", complaint=view, refusal=refusal)
+    return ComplaintResult(ComplaintOutcome.REFUSED, complaint=view, refusal=refusal)
 
 
 def resolve(ctx: ServiceContext, actor: str, complaint_id: int, resolution: str, now: datetime) -> ComplaintResult:
     said = text.clean(resolution).strip()
     if not said:
-        return ComplaintResult("invalid", error=InputError("complaint.needs_resolution"))
+        return ComplaintResult(ComplaintOutcome.INVALID, error=InputError("complaint.needs_resolution"))
     if len(said) > text.MAX_NOTE_CHARS:
-        return ComplaintResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+        return ComplaintResult(ComplaintOutcome.INVALID, error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
     with write_session(ctx.engine) as session:
         complaint = session.get(Complaint, complaint_id)
         if complaint is None:
-            return ComplaintResult("not_found")
+            return ComplaintResult(ComplaintOutcome.NOT_FOUND)
         refusal = _refusal(session, ctx, _load(session, complaint), actor)
         if refusal is None:
             won = session.execute(
@@ -103,9 +103,9 @@ def resolve(ctx: ServiceContext, actor: str, complaint_id: int, resolution: str,
         view = _load(session, complaint)
         if refusal:
             roles.refuse(session, actor, ACTION, f"complaint {complaint_id}", refusal, now)
-            return ComplaintResult("refused", complaint=view, refusal=refusal)
+            return ComplaintResult(ComplaintOutcome.REFUSED, complaint=view, refusal=refusal)
         told = _tell_resolved(session, view, now)
-        return ComplaintResult("resolved", complaint=view, told=told)
+        return ComplaintResult(ComplaintOutcome.RESOLVED, complaint=view, told=told)
 
 
 def get(ctx: ServiceContext, complaint_id: int) -> ComplaintView | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.results import Candidate, CustomerDetails, HistoryEntry, InputError, Lookup, MyCustomers
+from bot.results.customers import Candidate, CustomerDetails, HistoryEntry, InputError, Lookup, MyCustomers
 from bot.rules import text
 from bot.rules.names import name_keys
 from bot.services.context import ServiceContext

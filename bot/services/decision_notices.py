@@ -16,7 +16,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.results import CaseView, CustomerSnapshot, HandoverView, OffboardResult, to_data
+from bot.results.customers import CustomerSnapshot
+from bot.results.data import to_data
+from bot.results.disputes import CaseView
+from bot.results.handovers import HandoverView
+from bot.results.reps import OffboardResult
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from storage.models import Outbox

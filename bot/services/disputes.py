@@ -12,7 +12,8 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.results import CaseResult, CaseView, Evidence, InputError
+from bot.results.customers import InputError
+from bot.results.disputes import CaseOutcome, CaseResult, CaseView, Evidence
 from bot.rules import clocks, text
 from bot.services import decision_notices, roles
 from bot.services import ownership as ownership_changes
@@ -35,21 +36,21 @@ def open_dispute(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
             ensure_rep(session, ctx, rep_id, now)
             lookup, _name, reason = by_id_or_text(session, ctx, command_text, customer_id)
             if lookup.error:
-                return CaseResult("invalid", error=lookup.error)
+                return CaseResult(CaseOutcome.INVALID, error=lookup.error)
             if lookup.customer is None:  # a button's customer that is gone has no suggestions to offer
-                return CaseResult("not_found", lookup=lookup if customer_id is None else None)
+                return CaseResult(CaseOutcome.NOT_FOUND, lookup=lookup if customer_id is None else None)
             customer = session.get(Customer, lookup.customer.id)
             assert customer is not None and customer.id is not None
             reason = " ".join(reason.split())
             if not reason:
-                return CaseResult("invalid", error=InputError("dispute.needs_reason"))
+                return CaseResult(CaseOutcome.INVALID, error=InputError("dispute.needs_reason"))
             if len(reason) > text.MAX_NOTE_CHARS:
-                return CaseResult("invalid", error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
+                return CaseResult(CaseOutcome.INVALID, error=InputError("error.note_too_long", {"limit": text.MAX_NOTE_CHARS}))
             owner = active_ownership(session, customer.id, lock=True)
             if owner is None or owner.rep_id == rep_id:
                 roles.refuse(session, rep_id, "dispute", customer.short_id, "not_owned_by_other", now)
                 code = "pool" if owner is None else "own_customer"
-                return CaseResult("refused", refusal=code, detail={"customer": snapshot(session, ctx, customer, owner)})
+                return CaseResult(CaseOutcome.REFUSED, refusal=code, detail={"customer": snapshot(session, ctx, customer, owner)})
             case = Case(kind="dispute", customer_id=customer.id, claimant=rep_id, owner=owner.rep_id,
                         opened_by=rep_id, reason=reason, created_at=now,
                         deadline=now + timedelta(hours=ctx.settings.disputes.decision_hours))
@@ -57,10 +58,10 @@ def open_dispute(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
             session.flush()
             view, managers = _view(session, ctx, case), tuple(roles.managers(session, ctx))
             decision_notices.case_opened(session, ctx, view, managers, now)
-            return CaseResult("opened", case=view, managers=managers)
+            return CaseResult(CaseOutcome.OPENED, case=view, managers=managers)
     except IntegrityError:  # one open case per claimant and customer
         roles.log_refusal(ctx, rep_id, "dispute", str(customer_id or command_text)[:100], "duplicate", now)
-        return CaseResult("refused", refusal="duplicate")
+        return CaseResult(CaseOutcome.REFUSED, refusal="duplicate")
 
 
 def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now: datetime) -> CaseResult:
@@ -68,12 +69,12 @@ def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now
         with write_session(ctx.engine) as session:
             parent = session.get(Case, case_id)
             if parent is None:
-                return CaseResult("not_found")
+                return CaseResult(CaseOutcome.NOT_FOUND)
             reason = " ".join(text.clean(reason).split())
             view = _view(session, ctx, parent)
             refusal = None
             if not reason:
-                return CaseResult("invalid", case=view, error=InputError("dispute.needs_reason"))
+                return CaseResult(CaseOutcome.INVALID, case=view, error=InputError("dispute.needs_reason"))
             if parent.kind != "dispute":
                 refusal = "appeal_of_appeal"
             elif rep_id not in view.appealable_by:
@@ -82,11 +83,11 @@ def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now
                 refusal = "appeal_window"
             if refusal:
                 roles.refuse(session, rep_id, "appeal", f"case {case_id}", refusal, now)
-                return CaseResult("refused", case=view, refusal=refusal)
+                return CaseResult(CaseOutcome.REFUSED, case=view, refusal=refusal)
             owner = active_ownership(session, parent.customer_id, lock=True)
             if owner is None or owner.rep_id not in (parent.owner, parent.claimant):  # released, moved on
                 roles.refuse(session, rep_id, "appeal", f"case {case_id}", "stale", now)
-                return CaseResult("refused", case=view, refusal="stale")
+                return CaseResult(CaseOutcome.REFUSED, case=view, refusal="stale")
             current_owner = owner.rep_id
             challenger = parent.owner if current_owner == parent.claimant else parent.claimant
             appeal = Case(kind="appeal", parent_id=parent.id, customer_id=parent.customer_id, claimant=challenger,
@@ -98,26 +99,26 @@ def open_appeal(ctx: ServiceContext, rep_id: str, case_id: int, reason: str, now
             view = _view(session, ctx, appeal)
             managers = tuple(m for m in roles.managers(session, ctx) if m != parent.decided_by)
             decision_notices.case_opened(session, ctx, view, managers, now)
-            return CaseResult("opened", case=view, managers=managers)
+            return CaseResult(CaseOutcome.OPENED, case=view, managers=managers)
     except IntegrityError:  # one appeal per case
         roles.log_refusal(ctx, rep_id, "appeal", f"case {case_id}", "appealed_already", now)
-        return CaseResult("refused", refusal="appealed_already")
+        return CaseResult(CaseOutcome.REFUSED, refusal="appealed_already")
 
 
 def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: datetime, *,
            claimant_share: int | None = None) -> CaseResult:
     if decision not in DECISIONS:
-        return CaseResult("invalid", error=InputError("button.stale"))
+        return CaseResult(CaseOutcome.INVALID, error=InputError("button.stale"))
     with write_session(ctx.engine) as session:
         case = session.get(Case, case_id)
         if case is None:
-            return CaseResult("not_found")
+            return CaseResult(CaseOutcome.NOT_FOUND)
         refusal = _decision_refusal(session, ctx, case, manager)
         if refusal is None and decision != "keep":
             refusal = _apply_refusal(session, ctx, case, decision, now)
         if refusal:
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", refusal, now)
-            return CaseResult("refused", case=_view(session, ctx, case), refusal=refusal,
+            return CaseResult(CaseOutcome.REFUSED, case=_view(session, ctx, case), refusal=refusal,
                               detail={"to": case.claimant, "limit": ctx.holding_cap(case.claimant),
                                       "manager": case.excluded_decider or ""})
         share = (claimant_share or ctx.settings.disputes.default_claimant_share) if decision == "coown" else None
@@ -128,12 +129,12 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
         if won != 1:  # someone decided a moment ago
             session.refresh(case)
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", "already_decided", now)
-            return CaseResult("refused", case=_view(session, ctx, case), refusal="already_decided")
+            return CaseResult(CaseOutcome.REFUSED, case=_view(session, ctx, case), refusal="already_decided")
         session.refresh(case)
         _apply(session, ctx, case, decision, share, manager, now, rule="dispute_decision")
         view = _view(session, ctx, case)
         decision_notices.case_decided(session, ctx, view, now)
-        return CaseResult("decided", case=view)
+        return CaseResult(CaseOutcome.DECIDED, case=view)
 
 
 def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
@@ -154,7 +155,7 @@ def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
             _apply(session, ctx, case, "keep", None, "claimbot", now, rule="dispute_timeout")
             view = _view(session, ctx, case)
             decision_notices.case_decided(session, ctx, view, now)
-            results.append(CaseResult("expired", case=view))
+            results.append(CaseResult(CaseOutcome.EXPIRED, case=view))
     return results
 
 

@@ -13,7 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.results import HandoverResult, HandoverView, InputError, OffboardResult
+from bot.results.customers import InputError
+from bot.results.handovers import HandoverOutcome, HandoverResult, HandoverView
+from bot.results.reps import OffboardOutcome, OffboardResult
 from bot.rules import caps, text
 from bot.services import decision_notices, roles
 from bot.services import ownership as ownership_changes
@@ -32,18 +34,18 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *
     The card's form names the customer by ``customer_id`` and the recipient by ``to_rep``; the text is the reason."""
     target = _target(command_text, customer_id, to_rep)
     if target is None:
-        return HandoverResult("invalid", error=InputError("usage.handover"))
+        return HandoverResult(HandoverOutcome.INVALID, error=InputError("usage.handover"))
     rest, to_rep = target
     try:
         with write_session(ctx.engine) as session:
             lookup, _name, reason = by_id_or_text(session, ctx, rest, customer_id)
             if lookup.error:
-                return HandoverResult("invalid", error=lookup.error)
+                return HandoverResult(HandoverOutcome.INVALID, error=lookup.error)
             if lookup.customer is None:
-                return HandoverResult("not_found", lookup=lookup)
+                return HandoverResult(HandoverOutcome.NOT_FOUND, lookup=lookup)
             reason = " ".join(reason.split())
             if not reason:
-                return HandoverResult("invalid", error=InputError("handover.needs_reason"))
+                return HandoverResult(HandoverOutcome.INVALID, error=InputError("handover.needs_reason"))
             customer = session.get(Customer, lookup.customer.id)
             assert customer is not None and customer.id is not None
             current = active_ownership(session, customer.id, lock=True)
@@ -59,7 +61,7 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *
                 refusal = "recipient_at_cap"
             if refusal:
                 roles.refuse(session, actor, "handover", customer.short_id, refusal, now)
-                return HandoverResult("refused", refusal=refusal, lookup=lookup,
+                return HandoverResult(HandoverOutcome.REFUSED, refusal=refusal, lookup=lookup,
                                       detail={"limit": ctx.holding_cap(to_rep), "to": to_rep})
             assert current is not None
             ensure_rep(session, ctx, to_rep, now)
@@ -71,14 +73,14 @@ def request(ctx: ServiceContext, actor: str, command_text: str, now: datetime, *
                 _transfer(session, ctx, handover, customer, current, actor, now, rule="manager_handover")
                 view = _view(session, ctx, handover)
                 decision_notices.handover_decided(session, ctx, view, now, digest=False)  # both reps are told
-                return HandoverResult("transferred", handover=view)
+                return HandoverResult(HandoverOutcome.TRANSFERRED, handover=view)
             view = _view(session, ctx, handover)
             managers = tuple(m for m in roles.managers(session, ctx) if m != actor)
             decision_notices.handover_requested(session, ctx, view, managers, now)
-            return HandoverResult("requested", handover=view, managers=managers)
+            return HandoverResult(HandoverOutcome.REQUESTED, handover=view, managers=managers)
     except IntegrityError:
         roles.log_refusal(ctx, actor, "handover", command_text[:100], "duplicate", now)
-        return HandoverResult("refused", refusal="duplicate")
+        return HandoverResult(HandoverOutcome.REFUSED, refusal="duplicate")
 
 
 def approve(ctx: ServiceContext, manager: str, handover_id: int, now: datetime) -> HandoverResult:
@@ -94,7 +96,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
     with write_session(ctx.engine) as session:
         handover = session.get(Handover, handover_id)
         if handover is None:
-            return HandoverResult("not_found")
+            return HandoverResult(HandoverOutcome.NOT_FOUND)
         refusal = None
         if not roles.is_manager(session, ctx, manager):
             refusal = "not_manager"
@@ -110,7 +112,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
                 refusal = "recipient_at_cap"
         if refusal:
             roles.refuse(session, manager, action, f"handover {handover_id}", refusal, now)
-            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal,
+            return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal=refusal,
                                   detail={"limit": ctx.holding_cap(handover.to_rep), "to": handover.to_rep})
         new_status = "transferred" if approve else "rejected"
         won = session.execute(
@@ -120,7 +122,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
         if won != 1:
             session.refresh(handover)
             roles.refuse(session, manager, action, f"handover {handover_id}", "already_decided", now)
-            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided")
+            return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal="already_decided")
         session.refresh(handover)
         if approve:
             customer = session.get(Customer, handover.customer_id)
@@ -128,7 +130,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
             _transfer(session, ctx, handover, customer, current, manager, now, rule="handover_approved")
         view = _view(session, ctx, handover)
         decision_notices.handover_decided(session, ctx, view, now)
-        return HandoverResult("transferred" if approve else "rejected", handover=view)
+        return HandoverResult(HandoverOutcome.TRANSFERRED if approve else "rejected", handover=view)
 
 
 def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -> HandoverResult:
@@ -136,7 +138,7 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
     with write_session(ctx.engine) as session:
         handover = session.get(Handover, handover_id)
         if handover is None:
-            return HandoverResult("not_found")
+            return HandoverResult(HandoverOutcome.NOT_FOUND)
         refusal = None
         if rep_id != handover.to_rep:
             refusal = "not_recipient"
@@ -149,13 +151,13 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
             refusal = "stale"
         if refusal:
             roles.refuse(session, rep_id, "handover_decline", f"handover {handover_id}", refusal, now)
-            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal=refusal)
+            return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal=refusal)
         won = session.execute(
             update(Handover).where(Handover.id == handover_id, Handover.status == "transferred")  # type: ignore[arg-type]
             .values(status="declined")
         ).rowcount
         if won != 1:
-            return HandoverResult("refused", handover=_view(session, ctx, handover), refusal="already_decided")
+            return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal="already_decided")
         session.refresh(handover)
         customer = session.get(Customer, handover.customer_id)
         previous = session.get(Ownership, handover.previous_ownership_id)
@@ -164,7 +166,7 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
                                    rule="handover_declined", reason=handover.reason, clocks_from=previous)
         view = _view(session, ctx, handover)
         decision_notices.handover_decided(session, ctx, view, now, skip=rep_id)  # the decliner sees it in place
-        return HandoverResult("declined", handover=view)
+        return HandoverResult(HandoverOutcome.DECLINED, handover=view)
 
 
 def close_decline_windows(ctx: ServiceContext, now: datetime) -> int:
@@ -182,17 +184,17 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
     The card's form names the customer by ``customer_id`` and the rep by ``to_rep``; the text is the reason."""
     target = _target(command_text, customer_id, to_rep)
     if target is None:
-        return HandoverResult("invalid", error=InputError("usage.assign"))
+        return HandoverResult(HandoverOutcome.INVALID, error=InputError("usage.assign"))
     rest, to_rep = target
     with write_session(ctx.engine) as session:
         if not roles.is_manager(session, ctx, manager):
             roles.refuse(session, manager, "assign", None, "not_manager", now)
-            return HandoverResult("refused", refusal="not_manager")
+            return HandoverResult(HandoverOutcome.REFUSED, refusal="not_manager")
         lookup, _name, reason = by_id_or_text(session, ctx, rest, customer_id)
         if lookup.error:
-            return HandoverResult("invalid", error=lookup.error)
+            return HandoverResult(HandoverOutcome.INVALID, error=lookup.error)
         if lookup.customer is None:
-            return HandoverResult("not_found", lookup=lookup)
+            return HandoverResult(HandoverOutcome.NOT_FOUND, lookup=lookup)
         customer = session.get(Customer, lookup.customer.id)
         assert customer is not None and customer.id is not None
         current = active_ownership(session, customer.id, lock=True)
@@ -205,7 +207,7 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
             refusal = "recipient_at_cap"
         if refusal:
             roles.refuse(session, manager, "assign", customer.short_id, refusal, now)
-            return HandoverResult("refused", refusal=refusal, lookup=lookup,
+            return HandoverResult(HandoverOutcome.REFUSED, refusal=refusal, lookup=lookup,
                                   detail={"limit": ctx.holding_cap(to_rep), "to": to_rep})
         ensure_rep(session, ctx, to_rep, now)
         reason = " ".join(reason.split()) or None
@@ -222,7 +224,7 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
         assert ownership is not None and ownership.id is not None
         after = snapshot(session, ctx, customer, ownership)
         decision_notices.assigned(session, ownership.id, after, from_rep, to_rep, now)
-        return HandoverResult("assigned", lookup=lookup, detail={"customer": after, "from": from_rep, "to": to_rep})
+        return HandoverResult(HandoverOutcome.ASSIGNED, lookup=lookup, detail={"customer": after, "from": from_rep, "to": to_rep})
 
 
 def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str | None, now: datetime) -> OffboardResult:
@@ -230,9 +232,9 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
     with write_session(ctx.engine) as session:
         if not roles.is_manager(session, ctx, manager):
             roles.refuse(session, manager, "offboard", rep_id, "not_manager", now)
-            return OffboardResult("refused", refusal="not_manager")
+            return OffboardResult(OffboardOutcome.REFUSED, refusal="not_manager")
         if rep_id is None or rep_id == to_rep:
-            return OffboardResult("invalid")
+            return OffboardResult(OffboardOutcome.INVALID)
         rows = session.exec(select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
                             .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
                             .order_by(Customer.id)).all()
@@ -254,7 +256,7 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
         rep = ensure_rep(session, ctx, rep_id, now)
         rep.active = False
         session.add(rep)
-        result = OffboardResult("done", rep_id, to_rep, tuple(moved), tuple(pooled))
+        result = OffboardResult(OffboardOutcome.DONE, rep_id, to_rep, tuple(moved), tuple(pooled))
         decision_notices.offboarded(session, ctx, result, now)
         return result
 

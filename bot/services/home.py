@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from bot.home_results import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
-from bot.results import CustomerSnapshot
+from bot.results.customers import CustomerSnapshot
+from bot.results.home import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.rules import clocks, scores
 from bot.services import roles, scoreboard
 from bot.services.context import ServiceContext

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.results_import import ImportFileProblem, Note, RowOutcome
+from bot.results.importer import ImportFileProblem, Note, RowOutcome
 from bot.rules import text
 from bot.rules.identifiers import InvalidIdentifier, company_domain, normalize_phone, normalize_uscc
 from bot.rules.importing import COLUMNS, map_header, parse_import_stage, parse_owner, parse_tier

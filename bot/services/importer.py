@@ -36,8 +36,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.results_allocation import AllocationResult
-from bot.results_import import ImportReport, Note, RowOutcome
+from bot.results.allocation import AllocationResult
+from bot.results.importer import ImportReport, Note, RowOutcome
 from bot.rules import caps
 from bot.rules.names import NameKeys
 from bot.services import allocation

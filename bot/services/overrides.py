@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import ClaimSettings, ReminderSettings, Settings
-from bot.results_settings import FieldError
+from bot.results.settings import FieldError
 from storage.engine import read_session
 from storage.models import SettingChange
 

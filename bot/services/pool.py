@@ -23,8 +23,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.results import ClaimResult, InputError
-from bot.results_pool import PoolClaim, PoolEntry, PoolPage
+from bot.results.claims import ClaimOutcome, ClaimResult
+from bot.results.customers import InputError
+from bot.results.pool import PoolClaim, PoolEntry, PoolPage
 from bot.rules import clocks
 from bot.rules.pool_filter import FilterError, PoolFilter, parse_filter
 from bot.services import claims
@@ -65,7 +66,7 @@ def claim_by_id(ctx: ServiceContext, rep_id: str, customer_id: int, now: datetim
         customer = session.get(Customer, customer_id)
         name = customer.name if customer is not None else None
     if name is None:
-        return ClaimResult("not_found", query=f"C-{customer_id + SHORT_ID_OFFSET}")
+        return ClaimResult(ClaimOutcome.NOT_FOUND, query=f"C-{customer_id + SHORT_ID_OFFSET}")
     return claims.claim(ctx, rep_id, claims.ClaimRequest(name=name, same_as=customer_id), now)
 
 

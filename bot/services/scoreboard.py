@@ -16,8 +16,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.rules import clocks, scores
-from bot.scoreboard_results import (
+from bot.results.scoreboard import (
     LIST_CAP,
     ROWS_CAP,
     UPCOMING_CAP,
@@ -33,6 +32,7 @@ from bot.scoreboard_results import (
     Section,
     UpcomingItem,
 )
+from bot.rules import clocks, scores
 from bot.services import outbox, roles
 from bot.services.complaints import open_for_digest as open_complaints
 from bot.services.context import ServiceContext

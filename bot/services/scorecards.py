@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from bot.results.scorecards import Scorecard, ScorecardOutcome, ScorecardResult
 from bot.rules import clocks, scores
 from bot.rules import scorecard as rules
-from bot.scorecard_results import Scorecard, ScorecardResult
 from bot.services import complaints, roles
 from bot.services.context import ServiceContext
 from bot.services.scoreboard import DECIDED, tallies
@@ -34,11 +34,11 @@ def scorecard(ctx: ServiceContext, viewer: str, rep_id: str | None, period: str,
         if rep == viewer or roles.is_manager(session, ctx, viewer):
             known = session.get(Rep, rep)
             if known is None and rep != viewer:  # never seen: no ownership, follow-up or case names them
-                return ScorecardResult("unknown_rep", viewer, rep, period, first, last)
-            return ScorecardResult("ok", viewer, rep, period, first, last, name=known.display_name if known else None,
+                return ScorecardResult(ScorecardOutcome.UNKNOWN_REP, viewer, rep, period, first, last)
+            return ScorecardResult(ScorecardOutcome.OK, viewer, rep, period, first, last, name=known.display_name if known else None,
                                    card=_card(session, ctx, rep, first, last, now))
     roles.log_refusal(ctx, viewer, ACTION, rep, "not_manager", now)
-    return ScorecardResult("refused", viewer, rep, period, first, last, refusal="not_manager")
+    return ScorecardResult(ScorecardOutcome.REFUSED, viewer, rep, period, first, last, refusal="not_manager")
 
 
 def _span(ctx: ServiceContext, first: date, last: date) -> tuple[datetime, datetime]:

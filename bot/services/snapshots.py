@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.results import CustomerSnapshot
+from bot.results.customers import CustomerSnapshot
 from bot.rules import clocks
 from bot.services import rule_versions
 from bot.services.context import ServiceContext

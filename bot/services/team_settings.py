@@ -22,8 +22,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.results import to_data
-from bot.results_settings import Change, FieldError, SettingChangeItem, SettingsForm, SettingsResult
+from bot.results.data import to_data
+from bot.results.settings import (
+    Change,
+    FieldError,
+    SettingChangeItem,
+    SettingsForm,
+    SettingsOutcome,
+    SettingsResult,
+)
 from bot.rules.clocks import as_utc
 from bot.services import outbox, overrides, roles, rule_versions
 from bot.services.context import ServiceContext, expire
@@ -57,7 +64,7 @@ def change(ctx: ServiceContext, actor: str, values: dict[str, Any], now: datetim
     another change came in since, nothing is written (``conflict``) so it is not silently reverted."""
     if not _is_manager(ctx, actor):
         roles.log_refusal(ctx, actor, ACTION, None, "not_manager", now)
-        return SettingsResult("refused", actor)
+        return SettingsResult(SettingsOutcome.REFUSED, actor)
     unreadable: list[FieldError] = []
     try:
         typed = overrides.parse(values)
@@ -67,7 +74,7 @@ def change(ctx: ServiceContext, actor: str, values: dict[str, Any], now: datetim
     with write_session(ctx.engine) as session:
         latest = overrides.latest_in(session)
         if based_on is not None and latest.version != based_on:
-            return SettingsResult("conflict", actor, latest=latest.version)
+            return SettingsResult(SettingsOutcome.CONFLICT, actor, latest=latest.version)
         base = overrides.values_of(ctx.base_settings)
         wanted = dict(latest.overrides)
         for key, value in typed.items():
@@ -78,13 +85,13 @@ def change(ctx: ServiceContext, actor: str, values: dict[str, Any], now: datetim
         try:
             after = overrides.apply(ctx.base_settings, wanted)
         except overrides.Invalid as invalid:
-            return SettingsResult("invalid", actor, errors=(*unreadable, *invalid.errors))
+            return SettingsResult(SettingsOutcome.INVALID, actor, errors=(*unreadable, *invalid.errors))
         if unreadable:
-            return SettingsResult("invalid", actor, errors=tuple(unreadable))
+            return SettingsResult(SettingsOutcome.INVALID, actor, errors=tuple(unreadable))
         before = overrides.effective(ctx.base_settings, latest.overrides)
         changes = _changes(before, after)
         if not changes:
-            return SettingsResult("unchanged", actor, version=latest.version)
+            return SettingsResult(SettingsOutcome.UNCHANGED, actor, version=latest.version)
         result = _insert(ctx, session, actor, now, latest.version, wanted, changes, None)
     return _after(ctx, result, now)
 
@@ -93,13 +100,13 @@ def undo(ctx: ServiceContext, actor: str, version: int, now: datetime) -> Settin
     """Restore the overrides from before ``version``, which must be the latest change."""
     if not _is_manager(ctx, actor):
         roles.log_refusal(ctx, actor, ACTION, str(version), "not_manager", now)
-        return SettingsResult("refused", actor)
+        return SettingsResult(SettingsOutcome.REFUSED, actor)
     with write_session(ctx.engine) as session:
         latest = overrides.latest_in(session)
         if session.get(SettingChange, version) is None:
-            return SettingsResult("missing", actor, latest=latest.version)
+            return SettingsResult(SettingsOutcome.MISSING, actor, latest=latest.version)
         if version != latest.version:
-            return SettingsResult("stale", actor, undoes=version, latest=latest.version)
+            return SettingsResult(SettingsOutcome.STALE, actor, undoes=version, latest=latest.version)
         previous = session.get(SettingChange, version - 1)
         restored: dict[str, Any] = json.loads(previous.overrides) if previous is not None else {}
         before = overrides.effective(ctx.base_settings, latest.overrides)
@@ -143,8 +150,8 @@ def _insert(ctx: ServiceContext, session: Session, actor: str, now: datetime, la
         .on_conflict_do_nothing(index_elements=["version"]).returning(col(SettingChange.version))
     ).first()
     if added is None:  # another manager's change took this version a moment ago
-        return SettingsResult("conflict", actor, latest=number)
-    result = SettingsResult("undone" if undoes else "changed", actor, version=number, changes=changes,
+        return SettingsResult(SettingsOutcome.CONFLICT, actor, latest=number)
+    result = SettingsResult(SettingsOutcome.UNDONE if undoes else SettingsOutcome.CHANGED, actor, version=number, changes=changes,
                             undoes=undoes, at=_iso(now))
     _tell(ctx, session, result, now)
     return result

@@ -12,7 +12,7 @@ from typing import Literal
 
 from sqlmodel import col, select
 
-from bot.chart_results import REPS_CAP, ChartRow, WeeklyChart
+from bot.results.weekly_chart import REPS_CAP, ChartRow, WeeklyChart
 from bot.rules import scores, weeks
 from bot.services import outbox, scoreboard
 from bot.services.context import ServiceContext

@@ -17,7 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -55,7 +55,8 @@ class DeliveryStats:
 def make_delivery_client(ctx: ServiceContext) -> WebClient:
     """No built-in retries: the outbox retries persistently, and knows the channel's rate."""
     return WebClient(token=ctx.settings.slack_bot_token, base_url=ctx.settings.slack_api_url,
-                     timeout=int(ctx.settings.schedule.delivery_timeout_seconds), retry_handlers=[])
+                     timeout=cast(int, ctx.settings.schedule.delivery_timeout_seconds),  # seconds; urllib takes a float
+                     retry_handlers=[])
 
 
 class Dispatcher:

@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.chart_results import WeeklyChart
+from bot.results.weekly_chart import WeeklyChart
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.services.weekly_chart import KIND

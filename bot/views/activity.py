@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import t
-from bot.results import ActionResult
+from bot.results.claims import ActionResult
 from bot.views.claims import Message, clock_name, day, input_error, mention, suggestions, text_message
 from bot.views.text import escape
 

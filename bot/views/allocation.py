@@ -9,8 +9,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from bot.results import CustomerSnapshot, from_data
-from bot.results_allocation import AllocationResult, AutoAssignResult, FairnessReport, OooResult, RelatedOwner
+from bot.results.allocation import (
+    AllocationOutcome,
+    AllocationResult,
+    AutoAssignResult,
+    FairnessReport,
+    OooResult,
+    RelatedOwner,
+)
+from bot.results.customers import CustomerSnapshot
+from bot.results.data import from_data
 from bot.rules.allocation import Skip
 from bot.views import blocks as b
 from bot.views.claims import Message, day, input_error, mention, suggestions, text_message
@@ -97,7 +105,7 @@ def allocated_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
     """The outbox notice (kind ``allocated``) of ``for_rep``: its JSON snapshot, rendered at delivery."""
     related = data.get("related")
     return for_rep(AllocationResult(
-        "assigned", CustomerSnapshot.from_data(data["customer"]), data["reason"], rule=data.get("rule"),
+        AllocationOutcome.ASSIGNED, CustomerSnapshot.from_data(data["customer"]), data["reason"], rule=data.get("rule"),
         strategy=data.get("strategy"), related=from_data(RelatedOwner, related) if related else None), lang)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.models.blocks import ButtonElement, PlainTextObject
 
 from bot.i18n import t
-from bot.results_card import (
+from bot.results.cards import (
     ASSIGN,
     CLAIM,
     COMPLAINT,

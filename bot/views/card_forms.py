@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import t
-from bot.results import CustomerSnapshot
+from bot.results.customers import CustomerSnapshot
 from bot.rules.clocks import FOLLOWUP_KINDS, STAGES
 from bot.views.text import escape, truncate
 

@@ -41,8 +41,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from bot.chart_results import ChartRow, WeeklyChart  # noqa: E402
 from bot.i18n import t  # noqa: E402
+from bot.results.weekly_chart import ChartRow, WeeklyChart  # noqa: E402
 from bot.views.digest import number  # noqa: E402
 
 SERIES = ("claims", "followups", "wins")

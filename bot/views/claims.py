@@ -7,9 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import CATALOG, t
-from bot.results import (
+from bot.results.claims import ClaimResult
+from bot.results.customers import (
     Candidate,
-    ClaimResult,
     CustomerDetails,
     CustomerSnapshot,
     HistoryEntry,

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import t
-from bot.results_complaints import ComplaintResult, ComplaintView
+from bot.results.complaints import ComplaintResult, ComplaintView
 from bot.views import blocks as b
 from bot.views.claims import Message, input_error, mention, suggestions, text_message
 from bot.views.decisions import when

@@ -9,7 +9,11 @@ from typing import Any
 from slack_sdk.models.blocks import Option, PlainTextObject, StaticSelectElement
 
 from bot.i18n import t
-from bot.results import CaseView, CustomerSnapshot, HandoverView, OffboardResult, from_data
+from bot.results.customers import CustomerSnapshot
+from bot.results.data import from_data
+from bot.results.disputes import CaseView
+from bot.results.handovers import HandoverView
+from bot.results.reps import OffboardResult
 from bot.views import blocks as b
 from bot.views.claims import OPEN_DISPUTE, Message, day, mention, text_message
 from bot.views.text import escape

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from bot.scoreboard_results import (
+from bot.results.scoreboard import (
     ApprovalItem,
     CaseItem,
     ClaimItem,

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ButtonElement, HeaderBlock, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.home_results import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.i18n import t
-from bot.results_card import CustomerCard
+from bot.results.cards import CustomerCard
+from bot.results.home import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.views import blocks as b
 from bot.views.card import customer_card
 from bot.views.claims import clock_name

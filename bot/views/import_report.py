@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import CATALOG, t
-from bot.results_import import ImportFileProblem, ImportReport, Note, RowOutcome
+from bot.results.importer import ImportFileProblem, ImportReport, Note, RowOutcome
 
 REPORT_FIELDS = ("row", "status", "reason", "customer", "name", "detail")
 

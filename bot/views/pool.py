@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import CATALOG, t
-from bot.results_pool import PoolClaim, PoolEntry, PoolPage
+from bot.results.pool import PoolClaim, PoolEntry, PoolPage
 from bot.views import blocks as b
 from bot.views.claims import claim_result, clock_name, day, input_error, mention
 from bot.views.text import escape, truncate

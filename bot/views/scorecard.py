@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.i18n import t
-from bot.scorecard_results import Scorecard, ScorecardResult
+from bot.results.scorecards import Scorecard, ScorecardResult
 from bot.views import blocks as b
 from bot.views.claims import text_message
 from bot.views.digest import money, number

@@ -17,8 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import t
-from bot.results import from_data
-from bot.results_settings import SettingChangeItem, SettingsForm, SettingsResult
+from bot.results.data import from_data
+from bot.results.settings import SettingChangeItem, SettingsForm, SettingsResult
 from bot.views import blocks as b
 from bot.views.claims import text_message
 

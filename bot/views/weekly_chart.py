@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.chart_results import WeeklyChart
 from bot.i18n import t
+from bot.results.weekly_chart import WeeklyChart
 from bot.views.digest import number
 from bot.views.text import escape, truncate
 

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from bot.results import ActionResult, CaseView, ClaimResult, CustomerDetails, HandoverView, Lookup
-from bot.results_card import (
+from bot.results.cards import (
     ACTIONS,
     ASSIGN,
     CLAIM,
@@ -23,6 +22,10 @@ from bot.results_card import (
     STAGE,
     CustomerCard,
 )
+from bot.results.claims import ActionResult, ClaimOutcome, ClaimResult
+from bot.results.customers import CustomerDetails, Lookup
+from bot.results.disputes import CaseView
+from bot.results.handovers import HandoverView
 from bot.rules.clocks import STAGES
 from bot.views import activity, card_forms, claims, decisions
 from bot.views.card import card_reply, customer_card, stale_card
@@ -79,7 +82,7 @@ def message_views(snap: Callable[..., Any], history: Callable[[str], Any], candi
            lambda lang, name: card_reply(decisions.handover_requested(handover(name), lang, TZ),
                                          cards(snap, history, name)[full], lang, TZ))
     yield ("card.card_reply[claim confirm prompt]",
-           lambda lang, name: card_reply(claims.claim_result(ClaimResult("confirm", candidates=candidates(name),
+           lambda lang, name: card_reply(claims.claim_result(ClaimResult(ClaimOutcome.CONFIRM, candidates=candidates(name),
                                                                          query=name), lang),
                                          cards(snap, history, name)[full], lang, TZ))
 

@@ -11,9 +11,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.results import InputError, Lookup
-from bot.results_complaints import ComplaintResult, ComplaintView
-from bot.scoreboard_results import ComplaintItem, CustomerRef, Digest, Section
+from bot.results.complaints import ComplaintOutcome, ComplaintResult, ComplaintView
+from bot.results.customers import InputError, Lookup
+from bot.results.scoreboard import ComplaintItem, CustomerRef, Digest, Section
 from bot.views import complaints, digest
 
 TZ = "Asia/Shanghai"
@@ -54,17 +54,17 @@ def message_views() -> dict[str, Render]:
     views["complaints.resolved_notice"] = \
         lambda lang, name: complaints.resolved_notice(complaint(name, "resolved"), lang, TZ)
     results: dict[str, Callable[[str], ComplaintResult]] = {
-        "logged": lambda name: ComplaintResult("logged", complaint(name)),
-        "logged_pool": lambda name: ComplaintResult("logged", complaint(name, owner=None)),
-        "resolved": lambda name: ComplaintResult("resolved", complaint(name, "resolved")),
-        "refused_not_allowed": lambda name: ComplaintResult("refused", complaint(name), refusal="not_allowed"),
-        "refused_already": lambda name: ComplaintResult("refused", complaint(name, "resolved"),
+        "logged": lambda name: ComplaintResult(ComplaintOutcome.LOGGED, complaint(name)),
+        "logged_pool": lambda name: ComplaintResult(ComplaintOutcome.LOGGED, complaint(name, owner=None)),
+        "resolved": lambda name: ComplaintResult(ComplaintOutcome.RESOLVED, complaint(name, "resolved")),
+        "refused_not_allowed": lambda name: ComplaintResult(ComplaintOutcome.REFUSED, complaint(name), refusal="not_allowed"),
+        "refused_already": lambda name: ComplaintResult(ComplaintOutcome.REFUSED, complaint(name, "resolved"),
                                                         refusal="already_resolved"),
-        "invalid_text": lambda name: ComplaintResult("invalid", error=InputError("complaint.needs_text")),
-        "invalid_long": lambda name: ComplaintResult("invalid", error=InputError("error.note_too_long",
+        "invalid_text": lambda name: ComplaintResult(ComplaintOutcome.INVALID, error=InputError("complaint.needs_text")),
+        "invalid_long": lambda name: ComplaintResult(ComplaintOutcome.INVALID, error=InputError("error.note_too_long",
                                                                                   {"limit": 3000})),
-        "not_found": lambda name: ComplaintResult("not_found", lookup=Lookup(None), query=name),
-        "gone": lambda name: ComplaintResult("not_found"),
+        "not_found": lambda name: ComplaintResult(ComplaintOutcome.NOT_FOUND, lookup=Lookup(None), query=name),
+        "gone": lambda name: ComplaintResult(ComplaintOutcome.NOT_FOUND),
     }
     for key, make in results.items():
         views[f"complaints.reply[{key}]"] = lambda lang, name, make=make: complaints.reply(make(name), name, lang, 3)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.config import AllocationRule, AllocationSettings, ClaimSettings, Settings, TeamSettings
-from bot.results_allocation import AllocationResult
+from bot.results.allocation import AllocationResult
 from bot.rules.names import name_keys
 from bot.services import allocation
 from bot.services.context import ServiceContext

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bot.config import Settings
-from bot.results_settings import Change, SettingsForm, SettingsResult
+from bot.results.settings import Change, SettingsForm, SettingsOutcome, SettingsResult
 from bot.services.overrides import values_of
 from bot.views import settings as view
 
@@ -18,9 +18,9 @@ EVERY_CHANGE = tuple(Change(k, v, [30, 14, 7, 3, 2, 1, 0] if isinstance(v, list)
 
 def results() -> dict[str, SettingsResult]:
     return {
-        "changed": SettingsResult("changed", "U0MGR1", 2**31 - 2, EVERY_CHANGE, at="2026-11-27T02:00:00+00:00"),
-        "undone": SettingsResult("undone", "U0MGR2", 2**31 - 1, EVERY_CHANGE, undoes=2**31 - 2),
-        "no_reminders": SettingsResult("changed", "U0MGR1", 7, (Change("reminders.days_before", [7, 1], []),)),
+        "changed": SettingsResult(SettingsOutcome.CHANGED, "U0MGR1", 2**31 - 2, EVERY_CHANGE, at="2026-11-27T02:00:00+00:00"),
+        "undone": SettingsResult(SettingsOutcome.UNDONE, "U0MGR2", 2**31 - 1, EVERY_CHANGE, undoes=2**31 - 2),
+        "no_reminders": SettingsResult(SettingsOutcome.CHANGED, "U0MGR1", 7, (Change("reminders.days_before", [7, 1], []),)),
     }
 
 

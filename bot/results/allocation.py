@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
-from bot.results import CustomerSnapshot, InputError, Lookup
+from bot.results.customers import CustomerSnapshot, InputError, Lookup
 from bot.rules.allocation import Lead, Skip
 
 
@@ -20,9 +21,17 @@ class RelatedOwner:
     why: str  # self | uscc | domain | phone | core
 
 
+class AllocationOutcome(StrEnum):
+    """AllocationResult.outcome: what happened."""
+
+    ASSIGNED = "assigned"
+    EXISTING_OWNER = "existing_owner"
+    UNASSIGNED = "unassigned"
+
+
 @dataclass(frozen=True)
 class AllocationResult:
-    outcome: str  # assigned | existing_owner | unassigned
+    outcome: AllocationOutcome  # assigned | existing_owner | unassigned
     customer: CustomerSnapshot
     reason: str  # owned | existing_owner | owner_unavailable | rule | no_rule | nobody_eligible
     lead: Lead = field(default_factory=Lead)
@@ -38,20 +47,39 @@ class AllocationResult:
     ledger_id: int | None = None
 
 
+class AutoAssignOutcome(StrEnum):
+    """AutoAssignResult.outcome: what happened."""
+
+    ALLOCATED = "allocated"
+    REFUSED = "refused"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+
+
 @dataclass(frozen=True)
 class AutoAssignResult:
     """``/assign name auto``."""
 
-    outcome: str  # allocated | refused | invalid | not_found
+    outcome: AutoAssignOutcome  # allocated | refused | invalid | not_found
     allocation: AllocationResult | None = None
     refusal: str | None = None
     error: InputError | None = None
     lookup: Lookup | None = None
 
 
+class OooOutcome(StrEnum):
+    """OooResult.outcome: what happened."""
+
+    SET = "set"
+    CLEARED = "cleared"
+    INVALID = "invalid"
+    PAST = "past"
+    TOO_FAR = "too_far"
+
+
 @dataclass(frozen=True)
 class OooResult:
-    outcome: str  # set | cleared | invalid | past | too_far
+    outcome: OooOutcome  # set | cleared | invalid | past | too_far
     until: date | None = None
     limit_days: int | None = None
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.results import ClaimResult, InputError
+from bot.results.claims import ClaimResult
+from bot.results.customers import InputError
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,17 @@ class Scorecard:
     complaints_overdue: int = 0  # open now and past their due day
 
 
+class ScorecardOutcome(StrEnum):
+    """ScorecardResult.outcome: what happened."""
+
+    OK = "ok"
+    REFUSED = "refused"
+    UNKNOWN_REP = "unknown_rep"
+
+
 @dataclass(frozen=True)
 class ScorecardResult:
-    outcome: str  # ok | refused | unknown_rep
+    outcome: ScorecardOutcome  # ok | refused | unknown_rep
     viewer: str
     rep: str | None = None  # whose scorecard
     period: str = "week"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.results_settings import SettingChangeItem
+from bot.results.settings import SettingChangeItem
 
 # How many items a section carries; the rest is counted ("…and N more"). Keeps a digest within Slack's
 # limits (50 blocks, 3000 characters a section) whatever happened yesterday.

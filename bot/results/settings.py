@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
@@ -27,11 +28,24 @@ class SettingsForm:
     values: dict[str, Any] = field(default_factory=dict)  # editable key → current value, in form order
 
 
+class SettingsOutcome(StrEnum):
+    """SettingsResult.outcome: what happened."""
+
+    CHANGED = "changed"
+    UNDONE = "undone"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    STALE = "stale"
+    MISSING = "missing"
+
+
 @dataclass(frozen=True)
 class SettingsResult:
     # changed | undone | unchanged | refused | invalid | conflict (someone changed them meanwhile)
     # | stale (undo of a change that is no longer the latest) | missing (no such version)
-    outcome: str
+    outcome: SettingsOutcome
     actor: str = ""
     version: int | None = None  # the version written
     changes: tuple[Change, ...] = ()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from bot.results import CustomerDetails
+from bot.results.customers import CustomerDetails
 
 # What a card can offer; the service decides which of them a viewer gets.
 FOLLOWUP, STAGE, RELEASE, HANDOVER, ASSIGN, DISPUTE, CLAIM, COMPLAINT = (

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from bot.results import InputError, Lookup
+from bot.results.customers import InputError, Lookup
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,21 @@ class ComplaintView:
         return cls(**values)
 
 
+class ComplaintOutcome(StrEnum):
+    """ComplaintResult.outcome: what happened."""
+
+    LOGGED = "logged"
+    RESOLVED = "resolved"
+    MAY_RESOLVE = "may_resolve"
+    REFUSED = "refused"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+
+
 @dataclass(frozen=True)
 class ComplaintResult:
     # logged | resolved | may_resolve | refused | invalid | not_found
-    outcome: str
+    outcome: ComplaintOutcome
     complaint: ComplaintView | None = None
     lookup: Lookup | None = None  # not_found: what the name matched instead
     error: InputError | None = None
