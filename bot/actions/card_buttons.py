@@ -18,7 +18,6 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.commands.manage import case_reply, handover_reply
 from bot.i18n import t
 from bot.results.cards import ASSIGN, CLAIM, DISPUTE, FOLLOWUP, HANDOVER, RELEASE, STAGE, CustomerCard
 from bot.results.customers import CustomerSnapshot, InputError
@@ -28,6 +27,7 @@ from bot.services.context import ServiceContext
 from bot.slack.language import user_language
 from bot.slack.listening import ack_first, after_ack, answer_first, now
 from bot.views import card_forms as f
+from bot.views import decisions as decision_views
 from bot.views.activity import action_result
 from bot.views.card import ACTION_IDS, card_reply, stale_card
 from bot.views.claims import Message, claim_result, text_message
@@ -159,7 +159,7 @@ def register(app: App, ctx: ServiceContext) -> None:
     answer_first(ctx, app.view(f.HANDOVER_FORM))(submitted(
         f.HANDOVER_FORM,
         lambda user, cid, v: cards.hand_over(ctx, user, cid, v.get("to"), v.get("reason") or "", now()),
-        lambda result, lang: handover_reply(result, "", lang, tz)))
+        lambda result, lang: decision_views.handover_reply(result, "", lang, tz)))
     answer_first(ctx, app.view(f.DISPUTE_FORM))(submitted(
         f.DISPUTE_FORM, lambda user, cid, v: cards.open_dispute(ctx, user, cid, v.get("reason") or "", now()),
-        lambda result, lang: case_reply(result, "", lang, tz)))
+        lambda result, lang: decision_views.case_reply(result, "", lang, tz)))

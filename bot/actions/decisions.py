@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands.manage import case_reply
 from bot.i18n import t
 from bot.results.disputes import CaseOutcome, CaseResult
 from bot.results.handovers import HandoverOutcome, HandoverResult
@@ -39,9 +38,9 @@ def _value(action: dict[str, Any], key: str) -> int | None:
 
 def _split(body: dict[str, Any], case_id: int) -> int | None:
     values = (body.get("state") or {}).get("values") or {}
-    selected = (values.get(f"split_{case_id}") or {}).get(v.SPLIT, {}).get("selected_option") or {}
+    selected: dict[str, Any] = (values.get(f"split_{case_id}") or {}).get(v.SPLIT, {}).get("selected_option") or {}
     try:
-        share = int(selected.get("value"))
+        share = int(selected.get("value", ""))  # no value: a ValueError, so None
     except (TypeError, ValueError):
         return None
     return share if 1 <= share <= 99 else None
@@ -166,7 +165,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
     def reply_to(client: WebClient, user_id: str, result: CaseResult, lang: str) -> None:
-        client.chat_postMessage(channel=user_id, **case_reply(result, "", lang, tz))
+        client.chat_postMessage(channel=user_id, **v.case_reply(result, "", lang, tz))
 
 
 def _reason(view: dict[str, Any]) -> str:

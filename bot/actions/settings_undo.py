@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.commands.settings import grace_days
 from bot.i18n import t
 from bot.services import team_settings
 from bot.services.context import ServiceContext
@@ -30,6 +29,6 @@ def register(app: App, ctx: ServiceContext) -> None:
         if result.outcome != "undone":
             respond(response_type="ephemeral", replace_original=False, **v.settings_answer(result, lang))
             return
-        grace = grace_days(ctx)
+        grace = ctx.settings.claims.tightening_grace_days
         # the clicked confirmation becomes the undo's, whose own *Undo* puts the change back
         respond(replace_original=True, **v.settings_changed(result, lang, grace, undo_button=True))

@@ -8,15 +8,11 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.commands import allocate
-from bot.i18n import t
-from bot.results.disputes import CaseResult
-from bot.results.handovers import HandoverResult
 from bot.rules import text
 from bot.services import disputes, handovers
 from bot.services.context import ServiceContext
 from bot.slack.listening import answer_first, now, typed_or_usage
 from bot.views import decisions as v
-from bot.views.claims import input_error, suggestions, text_message
 
 
 def register(app: App, ctx: ServiceContext) -> None:
@@ -29,7 +25,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         user_id, lang, typed = asked
         result = disputes.open_dispute(ctx, user_id, typed, now())
-        ack(response_type="ephemeral", **case_reply(result, text.split_fields(typed)[0], lang, tz))
+        ack(response_type="ephemeral", **v.case_reply(result, text.split_fields(typed)[0], lang, tz))
 
     @answer_first(ctx, app.command("/handover"))
     def handover_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -38,7 +34,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             return
         user_id, lang, typed = asked
         result = handovers.request(ctx, user_id, typed, now())
-        ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))
+        ack(response_type="ephemeral", **v.handover_reply(result, typed, lang, tz))
 
     @answer_first(ctx, app.command("/assign"))
     def assign_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -50,31 +46,4 @@ def register(app: App, ctx: ServiceContext) -> None:
             allocate.assign_auto(ack, ctx, user_id, typed, lang)
             return
         result = handovers.assign(ctx, user_id, typed, now())
-        ack(response_type="ephemeral", **handover_reply(result, typed, lang, tz))
-
-
-def case_reply(result: CaseResult, query: str, lang: str, tz: str) -> dict[str, Any]:
-    if result.outcome == "opened" and result.case:
-        return v.case_opened(result.case, lang, tz)
-    if result.outcome == "invalid" and result.error:
-        return input_error(result.error, lang, "usage.dispute")
-    if result.outcome == "not_found":
-        return suggestions(result.lookup, query, lang, "usage.dispute") if result.lookup else \
-            text_message(t("not_found", lang, name=query))
-    return v.refusal(result.refusal or "already_decided", lang)
-
-
-def handover_reply(result: HandoverResult, typed: str, lang: str, tz: str) -> dict[str, Any]:
-    h = result.handover
-    if result.outcome == "requested" and h:
-        return v.handover_requested(h, lang, tz)
-    if result.outcome == "transferred" and h:
-        return v.handover_for_rep(h, h.requested_by, lang, tz)
-    if result.outcome == "assigned":
-        return v.assigned(result.detail, lang)
-    if result.outcome == "invalid" and result.error:
-        return input_error(result.error, lang, "usage.handover")
-    if result.outcome == "not_found" and result.lookup:
-        return suggestions(result.lookup, text.split_fields(text.first_mention(typed).rest if text.first_mention(typed)
-                                                            else typed)[0], lang, "usage.handover")
-    return v.refusal(result.refusal or "already_decided", lang, **result.detail)
+        ack(response_type="ephemeral", **v.handover_reply(result, typed, lang, tz))

@@ -11,11 +11,12 @@ from slack_sdk.models.blocks import Option, PlainTextObject, StaticSelectElement
 from bot.i18n import t
 from bot.results.customers import CustomerSnapshot
 from bot.results.data import from_data
-from bot.results.disputes import CaseView
-from bot.results.handovers import HandoverView
+from bot.results.disputes import CaseResult, CaseView
+from bot.results.handovers import HandoverResult, HandoverView
 from bot.results.reps import OffboardResult
+from bot.rules import text
 from bot.views import blocks as b
-from bot.views.claims import OPEN_DISPUTE, Message, day, mention, text_message
+from bot.views.claims import OPEN_DISPUTE, Message, day, input_error, mention, suggestions, text_message
 from bot.views.text import escape
 
 __all__ = ["OPEN_DISPUTE"]
@@ -242,3 +243,34 @@ def render_assigned(data: dict[str, Any], lang: str, tz: str) -> Message:
 
 def render_offboarded(data: dict[str, Any], lang: str, tz: str) -> Message:
     return offboarded(from_data(OffboardResult, data["result"]), lang)
+
+
+# -- the answer to the asker of /dispute, /handover, /assign (and their card forms)
+
+
+def case_reply(result: CaseResult, query: str, lang: str, tz: str) -> dict[str, Any]:
+    if result.outcome == "opened" and result.case:
+        return case_opened(result.case, lang, tz)
+    if result.outcome == "invalid" and result.error:
+        return input_error(result.error, lang, "usage.dispute")
+    if result.outcome == "not_found":
+        return suggestions(result.lookup, query, lang, "usage.dispute") if result.lookup else \
+            text_message(t("not_found", lang, name=query))
+    return refusal(result.refusal or "already_decided", lang)
+
+
+def handover_reply(result: HandoverResult, typed: str, lang: str, tz: str) -> dict[str, Any]:
+    h = result.handover
+    if result.outcome == "requested" and h:
+        return handover_requested(h, lang, tz)
+    if result.outcome == "transferred" and h:
+        return handover_for_rep(h, h.requested_by, lang, tz)
+    if result.outcome == "assigned":
+        return assigned(result.detail, lang)
+    if result.outcome == "invalid" and result.error:
+        return input_error(result.error, lang, "usage.handover")
+    if result.outcome == "not_found" and result.lookup:
+        mentioned = text.first_mention(typed)
+        return suggestions(result.lookup, text.split_fields(mentioned.rest if mentioned else typed)[0], lang,
+                           "usage.handover")
+    return refusal(result.refusal or "already_decided", lang, **result.detail)
