@@ -9,11 +9,15 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.bootstrap import context, ensure_schema, load_name_index, start_up
 from bot.config import Settings
 from bot.services.context import ServiceContext
 from storage import migrate
+
+if TYPE_CHECKING:
+    from bot.results.importer import RowOutcome
 
 log = logging.getLogger("claimbot")
 EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_until", "followups", "uscc",
@@ -229,14 +233,14 @@ class _ImportReportFile:
     def __exit__(self, *exc: object) -> None:
         self.out.close()
 
-    def write(self, outcome: object) -> None:
+    def write(self, outcome: RowOutcome) -> None:
         from dataclasses import asdict
 
         from bot.views.import_report import report_row
 
-        row = report_row(outcome, self.lang)  # type: ignore[arg-type]
+        row = report_row(outcome, self.lang)
         if self.json:
-            row |= {"params": outcome.params, "notes": [asdict(n) for n in outcome.notes]}  # type: ignore[attr-defined]
+            row |= {"params": outcome.params, "notes": [asdict(n) for n in outcome.notes]}
             self.out.write(("," if self.rows else "") + "\n  " + json.dumps(row, ensure_ascii=False, default=str))
         else:
             self.csv.writerow(row)

@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App
@@ -19,6 +19,8 @@ from slack_bolt.request import BoltRequest
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from waitress.server import BaseWSGIServer, MultiSocketServer
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -56,24 +58,33 @@ class SlackWsgiApp:
         return response.get_body()
 
 
-def make_server(app: App, host: str, port: int, threads: int = 16):  # type: ignore[no-untyped-def]
+def make_server(app: App, host: str, port: int, threads: int = 16, *,
+                socket_map: dict[int, Any] | None = None) -> MultiSocketServer | BaseWSGIServer:
+    """One server for one address; several (a host name with an IPv4 and an IPv6 address) for more."""
     from waitress.server import create_server
 
-    return create_server(SlackWsgiApp(app), host=host, port=port, threads=threads, ident="claimbot")
+    return create_server(SlackWsgiApp(app), map=socket_map, host=host, port=port, threads=threads, ident="claimbot")
 
 
 class BackgroundServer:
     """The same server in a thread of this process (for the console), stopped cleanly."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+        from waitress.server import BaseWSGIServer
+
         self.app = app
-        self.server = make_server(app, host, port, threads=threads)
+        self._map: dict[int, Any] = {}  # waitress's socket map, which the loop in _run serves
+        server = make_server(app, host, port, threads=threads, socket_map=self._map)
+        if not isinstance(server, BaseWSGIServer):
+            raise ValueError(f"{host} is more than one address: give one (127.0.0.1 by default)")
+        self.server = server
+        self._port = int(server.getsockname()[1])  # what waitress reads as effective_port, bound just now
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="claimbot-http")
 
     @property
     def port(self) -> int:
-        return int(self.server.effective_port)
+        return self._port
 
     def start(self) -> BackgroundServer:
         self._thread.start()
@@ -81,7 +92,7 @@ class BackgroundServer:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            self.server.asyncore.loop(timeout=0.1, map=self.server._map, count=1)
+            self.server.asyncore.loop(timeout=0.1, map=self._map, count=1)
         self.server.close()
 
     def stop(self) -> None:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
+from storage.tables import table_of
+
 SHORT_ID_OFFSET = 1000
 
 
@@ -373,7 +375,7 @@ class SettingChange(SQLModel, table=True):
 
 
 # The sweeps read only what is due: active ownerships by deadline, follow-ups by next-contact day.
-Index("ix_ownership_active_until", Ownership.__table__.c.protected_until, Ownership.__table__.c.id,  # type: ignore[attr-defined]
+Index("ix_ownership_active_until", table_of(Ownership).c.protected_until, table_of(Ownership).c.id,
       sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"))
-Index("ix_followup_next_contact", FollowUp.__table__.c.next_contact,  # type: ignore[attr-defined]
+Index("ix_followup_next_contact", table_of(FollowUp).c.next_contact,
       sqlite_where=text("next_contact IS NOT NULL"), postgresql_where=text("next_contact IS NOT NULL"))

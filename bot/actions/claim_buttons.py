@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, Respond
@@ -26,14 +27,14 @@ def _request(value: str, *, same: bool) -> tuple[claims.ClaimRequest, dict[str, 
             customer_id = data["c"]
             if not isinstance(customer_id, int) or not 0 < customer_id < 2**31:
                 return None
-            return claims.ClaimRequest(**carried, same_as=customer_id), carried
-        return claims.ClaimRequest(**carried, different=True), carried
+            return claims.ClaimRequest.of(carried, same_as=customer_id), carried
+        return claims.ClaimRequest.of(carried, different=True), carried
     except (ValueError, KeyError, TypeError):
         return None
 
 
 def register(app: App, ctx: ServiceContext) -> None:
-    def on_click(same: bool):  # type: ignore[no-untyped-def]
+    def on_click(same: bool) -> Callable[[dict[str, Any], dict[str, Any], Respond, WebClient], None]:
         def listener(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
             user_id = body["user"]["id"]
             lang = user_language(ctx, client, user_id)

@@ -32,9 +32,10 @@ def _state(value: str) -> dict[str, Any] | None:
             "total": int(data["t"]) if data.get("t") is not None else None,
         }
         if "c" in data:
-            state["customer_id"] = int(data["c"])
-            if not 0 < state["customer_id"] < 2**31:
+            customer_id = int(data["c"])
+            if not 0 < customer_id < 2**31:
                 return None
+            state["customer_id"] = customer_id
         return state
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return None

@@ -27,7 +27,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             after_ack(context, lambda client: client.views_open(trigger_id=command["trigger_id"], view=view))
             return
         fields = {"name": command["text"]}
-        result = claims.claim(ctx, user_id, claims.ClaimRequest(**fields), now())
+        result = claims.claim(ctx, user_id, claims.ClaimRequest(name=fields["name"]), now())
         ack(response_type="ephemeral", **claim_result(result, lang, fields))
 
     @answer_first(ctx, app.view(modals.CLAIM_CALLBACK))
@@ -36,7 +36,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         fields = modals.claim_fields(view)
-        result = claims.claim(ctx, user_id, claims.ClaimRequest(**fields), now())
+        result = claims.claim(ctx, user_id, claims.ClaimRequest.of(fields), now())
         if result.outcome == "invalid" and result.error:
             block = modals.block_for_error(result.error.code)
             ack(response_action="errors", errors={block: claim_result(result, lang)["text"]})

@@ -33,16 +33,17 @@ def register(app: App, ctx: ServiceContext) -> None:
         elif verb in ("role", "角色"):
             mention = text.first_mention(rest)
             role = mention.rest.strip().casefold() if mention else None
-            result = roles.set_role(ctx, user_id, mention.user_id if mention else None, role, now())
-            ack(response_type="ephemeral", **v.role_changed(result.outcome, result.user_id, result.old_role,
-                                                            result.new_role, lang))
+            changed = roles.set_role(ctx, user_id, mention.user_id if mention else None, role, now())
+            ack(response_type="ephemeral", **v.role_changed(changed.outcome, changed.user_id, changed.old_role,
+                                                            changed.new_role, lang))
         elif verb in ("offboard", "离岗"):
             ids = re.findall(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", rest)
-            result = handovers.offboard(ctx, user_id, ids[0] if ids else None, ids[1] if len(ids) > 1 else None, now())
-            if result.outcome == "done":
-                ack(response_type="ephemeral", **v.offboarded(result, lang))  # the team hears through the outbox
-            elif result.outcome == "refused":
-                ack(response_type="ephemeral", **v.refusal(result.refusal or "not_manager", lang))
+            offboarded = handovers.offboard(ctx, user_id, ids[0] if ids else None, ids[1] if len(ids) > 1 else None,
+                                            now())
+            if offboarded.outcome == "done":
+                ack(response_type="ephemeral", **v.offboarded(offboarded, lang))  # the team hears through the outbox
+            elif offboarded.outcome == "refused":
+                ack(response_type="ephemeral", **v.refusal(offboarded.refusal or "not_manager", lang))
             else:
                 ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
         elif verb in ("ooo", "休假"):

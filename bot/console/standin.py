@@ -339,7 +339,9 @@ class SlackStandIn:
 
     def _dispatch_response_url(self, token: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
         params = {**params, "token": token}
-        status, body, headers = 200, {"ok": True}, {}
+        status = 200
+        body: dict[str, Any] = {"ok": True}
+        headers: dict[str, str] = {}
         failure = self._take_failure("response_url")
         if failure is not None:
             status, retry_after = failure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,6 +48,15 @@ class ClaimRequest:
     # After a "same company?" prompt: the customer the rep picked, or True for "different".
     same_as: int | None = None
     different: bool = False
+
+    @classmethod
+    def of(cls, fields: Mapping[str, str | None], *, same_as: int | None = None,
+           different: bool = False) -> ClaimRequest:
+        """From the fields a rep gave (the claim modal, or those a "same company?" prompt carries); a field
+        not there is None, a name not there is ""."""
+        return cls(name=fields.get("name") or "", uscc=fields.get("uscc"), domain=fields.get("domain"),
+                   phone=fields.get("phone"), region=fields.get("region"), industry=fields.get("industry"),
+                   tier=fields.get("tier"), same_as=same_as, different=different)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from bot.results.complaints import ComplaintCounts, ComplaintOutcome, ComplaintResult, ComplaintView
 from bot.results.customers import InputError
@@ -94,11 +95,12 @@ def resolve(ctx: ServiceContext, actor: str, complaint_id: int, resolution: str,
             return ComplaintResult(ComplaintOutcome.NOT_FOUND)
         refusal = _refusal(session, ctx, _load(session, complaint), actor)
         if refusal is None:
-            won = session.execute(
-                update(Complaint).where(Complaint.id == complaint_id, Complaint.status == "open")  # type: ignore[arg-type]
+            result = session.execute(
+                update(Complaint).where(col(Complaint.id) == complaint_id, col(Complaint.status) == "open")
                 .values(status="resolved", resolution=said, resolved_by=actor, resolved_at=now)
-            ).rowcount
-            refusal = None if won == 1 else "already_resolved"  # someone resolved it a moment ago
+            )
+            assert isinstance(result, CursorResult)  # an UPDATE's
+            refusal = None if result.rowcount == 1 else "already_resolved"  # someone resolved it a moment ago
         session.refresh(complaint)
         view = _load(session, complaint)
         if refusal:
@@ -120,12 +122,12 @@ def get(ctx: ServiceContext, complaint_id: int) -> ComplaintView | None:
 def open_for_digest(session: Session, day: date) -> tuple[Section, int]:
     """Every open complaint on the local ``day`` (a Section of ComplaintItem, earliest due first, capped),
     and how many of them are overdue (due before ``day``)."""
-    still_open = (Complaint.status == "open",)
+    still_open = (col(Complaint.status) == "open",)
     total = session.exec(select(func.count()).select_from(Complaint).where(*still_open)).one()
     overdue = session.exec(select(func.count()).select_from(Complaint).where(
-        *still_open, Complaint.due_on < day)).one()  # type: ignore[operator]
-    rows = session.exec(select(Complaint, Customer).join(Customer, Customer.id == Complaint.customer_id)
-                        .where(*still_open).order_by(Complaint.due_on, Complaint.id).limit(LIST_CAP)).all()  # type: ignore[arg-type]
+        *still_open, col(Complaint.due_on) < day)).one()
+    rows = session.exec(select(Complaint, Customer).join(Customer, col(Customer.id) == Complaint.customer_id)
+                        .where(*still_open).order_by(col(Complaint.due_on), col(Complaint.id)).limit(LIST_CAP)).all()
     items = tuple(ComplaintItem(c.id or 0, CustomerRef(cu.short_id, cu.name), c.owner_id, c.raised_by,
                                 c.due_on.isoformat(), max(0, (day - c.due_on).days)) for c, cu in rows)
     return Section(total, items), overdue
@@ -136,8 +138,9 @@ def counts(session: Session, ctx: ServiceContext, rep_id: str, first: date, last
     local days first..last; open now, and of those overdue on ``today``."""
     start = clocks.local_day_start(first, ctx.tz).astimezone(UTC)
     end = clocks.local_day_start(last + timedelta(days=1), ctx.tz).astimezone(UTC)
-    rows = session.exec(select(Complaint.raised_at, Complaint.status, Complaint.due_on, Complaint.resolved_at)
-                        .where(Complaint.owner_id == rep_id)).all()
+    rows = session.exec(select(col(Complaint.raised_at), col(Complaint.status), col(Complaint.due_on),
+                               col(Complaint.resolved_at))
+                        .where(col(Complaint.owner_id) == rep_id)).all()
 
     def within(moment: datetime | None) -> bool:
         return moment is not None and start <= clocks.as_utc(moment) < end
@@ -185,8 +188,8 @@ def _tell_resolved(session: Session, view: ComplaintView, now: datetime) -> tupl
     each is replaced through the outbox once it has landed (``update_of``)."""
     data = {"complaint": view.to_data()}
     posts = session.exec(select(Outbox).where(
-        (Outbox.key == f"complaint:{view.id}:owner") | Outbox.key.like(f"complaint:{view.id}:managers:%"))  # type: ignore[attr-defined]
-        .order_by(Outbox.id)).all()  # type: ignore[arg-type]
+        (col(Outbox.key) == f"complaint:{view.id}:owner") | col(Outbox.key).like(f"complaint:{view.id}:managers:%"))
+        .order_by(col(Outbox.id))).all()
     for post in posts:
         if post.status in ("pending", "failed"):
             post.data = json.dumps(data, ensure_ascii=False)

@@ -87,9 +87,9 @@ class ServiceContext:
 
     @property
     def settings(self) -> Settings:
-        snap = self._live.snap
-        if monotonic() < snap[0]:  # the hot path: no query
-            return snap[1]  # type: ignore[return-value]
+        until, settings, _version = self._live.snap
+        if monotonic() < until and settings is not None:  # the hot path: no query (None: never read yet)
+            return settings
         return self._refresh()
 
     @property
@@ -152,8 +152,8 @@ def _clock_rules(settings: Settings) -> ClockRules:
     c = settings.claims
     return ClockRules(
         first_followup_days=c.first_followup_days,
-        followup_timeout_days=dict(c.followup_timeout_days),
-        progress_timeout_days=dict(c.progress_timeout_days),
+        followup_timeout_days=dict(c.followup_timeout_days.items()),
+        progress_timeout_days=dict(c.progress_timeout_days.items()),
         max_protection_days=c.max_protection_days,
         count=c.count,
         is_workday=workday_calendar(c.holiday_calendar, extra_holidays=c.extra_holidays,

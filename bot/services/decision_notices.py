@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results.customers import CustomerSnapshot
 from bot.results.data import to_data
@@ -55,8 +55,8 @@ def _replace_posts(session: Session, prefix: str, step: str, kind: str, data: di
                    now: datetime, *, thread_kind: str | None = None) -> None:
     """One update of each managers' post of ``prefix`` (buttons go, the decision shows); in a channel, a
     thread note too. Their keys carry ``step``, so each decision replaces the posts once."""
-    posts = session.exec(select(Outbox).where(Outbox.key.like(f"{prefix}:managers:%"))  # type: ignore[attr-defined]
-                         .order_by(Outbox.id)).all()  # type: ignore[arg-type]
+    posts = session.exec(select(Outbox).where(col(Outbox.key).like(f"{prefix}:managers:%"))
+                         .order_by(col(Outbox.id))).all()
     for post in posts:
         homes = json.loads(post.data).get("homes", [])
         outbox.enqueue(session, key=f"{prefix}:{step}:update:{post.channel}", channel=post.channel, kind=kind,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results.customers import InputError
 from bot.results.disputes import CaseOutcome, CaseResult, CaseView, Evidence
@@ -122,11 +123,12 @@ def decide(ctx: ServiceContext, manager: str, case_id: int, decision: str, now: 
                               detail={"to": case.claimant, "limit": ctx.holding_cap(case.claimant),
                                       "manager": case.excluded_decider or ""})
         share = (claimant_share or ctx.settings.disputes.default_claimant_share) if decision == "coown" else None
-        won = session.execute(
-            update(Case).where(Case.id == case_id, Case.status == "pending")  # type: ignore[arg-type]
+        result = session.execute(
+            update(Case).where(col(Case.id) == case_id, col(Case.status) == "pending")
             .values(status="decided", decision=decision, decided_by=manager, decided_at=now, claimant_share=share)
-        ).rowcount
-        if won != 1:  # someone decided a moment ago
+        )
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        if result.rowcount != 1:  # someone decided a moment ago
             session.refresh(case)
             roles.refuse(session, manager, f"decide_{decision}", f"case {case_id}", "already_decided", now)
             return CaseResult(CaseOutcome.REFUSED, case=_view(session, ctx, case), refusal="already_decided")
@@ -144,11 +146,12 @@ def expire_due(ctx: ServiceContext, now: datetime) -> list[CaseResult]:
     results = []
     for case_id in due:
         with write_session(ctx.engine) as session:
-            won = session.execute(
-                update(Case).where(Case.id == case_id, Case.status == "pending")  # type: ignore[arg-type]
+            result = session.execute(
+                update(Case).where(col(Case.id) == case_id, col(Case.status) == "pending")
                 .values(status="expired", decision="keep", decided_at=now)
-            ).rowcount
-            if won != 1:
+            )
+            assert isinstance(result, CursorResult)  # an UPDATE's
+            if result.rowcount != 1:
                 continue
             case = session.get(Case, case_id)
             assert case is not None
@@ -255,7 +258,7 @@ def _evidence(session: Session, ctx: ServiceContext, case: Case) -> Evidence:
 
     current = session.exec(select(Ownership).where(
         Ownership.customer_id == case.customer_id, Ownership.rep_id == case.owner
-    ).order_by(Ownership.started_at.desc())).first()  # type: ignore[attr-defined]
+    ).order_by(col(Ownership.started_at).desc())).first()
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
     owner_n, owner_last = followups(case.owner)

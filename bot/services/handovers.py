@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.results.customers import InputError
 from bot.results.handovers import HandoverOutcome, HandoverResult, HandoverView
@@ -115,11 +116,12 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
             return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal=refusal,
                                   detail={"limit": ctx.holding_cap(handover.to_rep), "to": handover.to_rep})
         new_status = "transferred" if approve else "rejected"
-        won = session.execute(
-            update(Handover).where(Handover.id == handover_id, Handover.status == "pending")  # type: ignore[arg-type]
+        result = session.execute(
+            update(Handover).where(col(Handover.id) == handover_id, col(Handover.status) == "pending")
             .values(status=new_status, decided_by=manager, decided_at=now)
-        ).rowcount
-        if won != 1:
+        )
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        if result.rowcount != 1:
             session.refresh(handover)
             roles.refuse(session, manager, action, f"handover {handover_id}", "already_decided", now)
             return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal="already_decided")
@@ -130,7 +132,7 @@ def _decide(ctx: ServiceContext, manager: str, handover_id: int, now: datetime, 
             _transfer(session, ctx, handover, customer, current, manager, now, rule="handover_approved")
         view = _view(session, ctx, handover)
         decision_notices.handover_decided(session, ctx, view, now)
-        return HandoverResult(HandoverOutcome.TRANSFERRED if approve else "rejected", handover=view)
+        return HandoverResult(HandoverOutcome.TRANSFERRED if approve else HandoverOutcome.REJECTED, handover=view)
 
 
 def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -> HandoverResult:
@@ -152,11 +154,12 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
         if refusal:
             roles.refuse(session, rep_id, "handover_decline", f"handover {handover_id}", refusal, now)
             return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal=refusal)
-        won = session.execute(
-            update(Handover).where(Handover.id == handover_id, Handover.status == "transferred")  # type: ignore[arg-type]
+        result = session.execute(
+            update(Handover).where(col(Handover.id) == handover_id, col(Handover.status) == "transferred")
             .values(status="declined")
-        ).rowcount
-        if won != 1:
+        )
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        if result.rowcount != 1:
             return HandoverResult(HandoverOutcome.REFUSED, handover=_view(session, ctx, handover), refusal="already_decided")
         session.refresh(handover)
         customer = session.get(Customer, handover.customer_id)
@@ -172,10 +175,12 @@ def decline(ctx: ServiceContext, rep_id: str, handover_id: int, now: datetime) -
 def close_decline_windows(ctx: ServiceContext, now: datetime) -> int:
     """Handovers whose recipient did not decline in time are done (keeps the open-handover index free)."""
     with write_session(ctx.engine) as session:
-        return session.execute(
-            update(Handover).where(Handover.status == "transferred", Handover.decline_deadline <= now)  # type: ignore[arg-type,operator]
+        result = session.execute(
+            update(Handover).where(col(Handover.status) == "transferred", col(Handover.decline_deadline) <= now)
             .values(status="done")
-        ).rowcount
+        )
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        return result.rowcount
 
 
 def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, *, customer_id: int | None = None,
@@ -190,7 +195,7 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
         if not roles.is_manager(session, ctx, manager):
             roles.refuse(session, manager, "assign", None, "not_manager", now)
             return HandoverResult(HandoverOutcome.REFUSED, refusal="not_manager")
-        lookup, _name, reason = by_id_or_text(session, ctx, rest, customer_id)
+        lookup, _name, said = by_id_or_text(session, ctx, rest, customer_id)
         if lookup.error:
             return HandoverResult(HandoverOutcome.INVALID, error=lookup.error)
         if lookup.customer is None:
@@ -210,7 +215,7 @@ def assign(ctx: ServiceContext, manager: str, command_text: str, now: datetime, 
             return HandoverResult(HandoverOutcome.REFUSED, refusal=refusal, lookup=lookup,
                                   detail={"limit": ctx.holding_cap(to_rep), "to": to_rep})
         ensure_rep(session, ctx, to_rep, now)
-        reason = " ".join(reason.split()) or None
+        reason = " ".join(said.split()) or None
         from_rep = current.rep_id if current else None
         if current is not None:
             ownership_changes.transfer(session, ctx, customer, current, to_rep, now, actor=manager,
@@ -235,9 +240,9 @@ def offboard(ctx: ServiceContext, manager: str, rep_id: str | None, to_rep: str 
             return OffboardResult(OffboardOutcome.REFUSED, refusal="not_manager")
         if rep_id is None or rep_id == to_rep:
             return OffboardResult(OffboardOutcome.INVALID)
-        rows = session.exec(select(Customer, Ownership).join(Ownership, Ownership.customer_id == Customer.id)
-                            .where(Ownership.rep_id == rep_id, Ownership.ended_at.is_(None))  # type: ignore[union-attr]
-                            .order_by(Customer.id)).all()
+        rows = session.exec(select(Customer, Ownership).join(Ownership, col(Ownership.customer_id) == Customer.id)
+                            .where(Ownership.rep_id == rep_id, col(Ownership.ended_at).is_(None))
+                            .order_by(col(Customer.id))).all()
         room = caps.room(*holding_of(session, ctx, to_rep)) if to_rep else 0
         if to_rep:
             ensure_rep(session, ctx, to_rep, now)

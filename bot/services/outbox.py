@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col
 
 from bot.services.context import ServiceContext
 from storage.engine import is_sqlite, read_session, write_session
@@ -63,13 +64,13 @@ def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notic
     if not _any_due(ctx, now):  # the common case, every few seconds: no write transaction at all
         return []
     with write_session(ctx.engine) as session:
-        due = (select(Outbox.id).where(or_(
-            (Outbox.status == "pending") & (Outbox.next_attempt_at <= now),  # type: ignore[arg-type,operator]
-            (Outbox.status == "sending") & (Outbox.lease_until < now),  # type: ignore[arg-type,operator]
-        )).order_by(Outbox.id).limit(limit))  # type: ignore[arg-type]
+        due = (select(col(Outbox.id)).where(or_(
+            (col(Outbox.status) == "pending") & (col(Outbox.next_attempt_at) <= now),
+            (col(Outbox.status) == "sending") & (col(Outbox.lease_until) < now),
+        )).order_by(col(Outbox.id)).limit(limit))
         if not is_sqlite(session.get_bind()):
             due = due.with_for_update(skip_locked=True)
-        rows = session.execute(select(Outbox).where(Outbox.id.in_(due))).scalars().all()  # type: ignore[union-attr]
+        rows = session.execute(select(Outbox).where(col(Outbox.id).in_(due))).scalars().all()
         notices = []
         for row in rows:
             notices.append(Notice(row.id, row.key, row.channel, row.kind, json.loads(row.data), row.attempts,
@@ -86,18 +87,20 @@ def hold(ctx: ServiceContext, notice: Notice, now: datetime) -> Notice | None:
     have leased the notice again. None: it is no longer ours, so sending it could send it twice."""
     renewed = now + LEASE
     with write_session(ctx.engine) as session:
-        taken = session.execute(
-            update(Outbox).where(Outbox.id == notice.id, Outbox.status == "sending",  # type: ignore[arg-type]
-                                 Outbox.lease_until == notice.lease_until)  # type: ignore[arg-type]
-            .values(lease_until=renewed)).rowcount
+        result = session.execute(
+            update(Outbox).where(col(Outbox.id) == notice.id, col(Outbox.status) == "sending",
+                                 col(Outbox.lease_until) == notice.lease_until)
+            .values(lease_until=renewed))
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        taken = result.rowcount
     return replace(notice, lease_until=renewed) if taken == 1 else None
 
 
 def _any_due(ctx: ServiceContext, now: datetime) -> bool:
     with read_session(ctx.engine) as session:
-        return session.execute(select(Outbox.id).where(or_(
-            (Outbox.status == "pending") & (Outbox.next_attempt_at <= now),  # type: ignore[arg-type,operator]
-            (Outbox.status == "sending") & (Outbox.lease_until < now),  # type: ignore[arg-type,operator]
+        return session.execute(select(col(Outbox.id)).where(or_(
+            (col(Outbox.status) == "pending") & (col(Outbox.next_attempt_at) <= now),
+            (col(Outbox.status) == "sending") & (col(Outbox.lease_until) < now),
         )).limit(1)).first() is not None
 
 
@@ -106,20 +109,22 @@ def take_channel_slot(ctx: ServiceContext, channel: str, now: datetime) -> datet
     with write_session(ctx.engine) as session:
         session.execute(_insert(session, ChannelRate).values(channel=channel, next_allowed_at=now)
                         .on_conflict_do_nothing(index_elements=["channel"]))
-        taken = session.execute(
-            update(ChannelRate).where(ChannelRate.channel == channel, ChannelRate.next_allowed_at <= now)  # type: ignore[arg-type]
+        result = session.execute(
+            update(ChannelRate).where(col(ChannelRate.channel) == channel, col(ChannelRate.next_allowed_at) <= now)
             .values(next_allowed_at=now + CHANNEL_INTERVAL)
-        ).rowcount
-        if taken == 1:
+        )
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        if result.rowcount == 1:
             return None
-        return session.execute(select(ChannelRate.next_allowed_at).where(ChannelRate.channel == channel)).scalar_one()
+        return session.scalars(select(col(ChannelRate.next_allowed_at))
+                               .where(col(ChannelRate.channel) == channel)).one()
 
 
 def mark_sent(ctx: ServiceContext, notice_id: int, ts: str | None, now: datetime, *,
               posted_channel: str | None = None) -> None:
     """Sent; ``ts`` and ``posted_channel`` say where it landed (a D… id for a DM), for a later chat.update."""
     with write_session(ctx.engine) as session:
-        session.execute(update(Outbox).where(Outbox.id == notice_id)  # type: ignore[arg-type]
+        session.execute(update(Outbox).where(col(Outbox.id) == notice_id)
                         .values(status="sent", ts=ts, posted_channel=posted_channel, sent_at=now, lease_until=None))
 
 
@@ -134,8 +139,8 @@ class Post:
 
 def post_of(ctx: ServiceContext, key: str) -> Post | None:
     with read_session(ctx.engine) as session:
-        row = session.execute(select(Outbox.status, Outbox.posted_channel, Outbox.ts)
-                              .where(Outbox.key == key)).first()  # type: ignore[arg-type]
+        row = session.execute(select(col(Outbox.status), col(Outbox.posted_channel), col(Outbox.ts))
+                              .where(col(Outbox.key) == key)).first()
     return Post(*row) if row else None
 
 
@@ -180,4 +185,4 @@ def retry_later(ctx: ServiceContext, notice_id: int, at: datetime, error: str | 
 
 def pending_count(ctx: ServiceContext) -> int:
     with read_session(ctx.engine) as session:
-        return len(session.execute(select(Outbox.id).where(Outbox.status.in_(("pending", "sending")))).all())  # type: ignore[attr-defined]
+        return len(session.execute(select(col(Outbox.id)).where(col(Outbox.status).in_(("pending", "sending")))).all())
