@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from bot.results.data import from_data, to_data
+from bot.results.data import Snapshot
 
 
 @dataclass(frozen=True)
-class CustomerSnapshot:
+class CustomerSnapshot(Snapshot):
     id: int
     short_id: str
     name: str
@@ -23,13 +22,6 @@ class CustomerSnapshot:
     first_followup_due: date | None = None
     amount: float | None = None
 
-    def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = to_data(self)
-        return data
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> CustomerSnapshot:
-        return from_data(cls, data)
 
 
 @dataclass(frozen=True)

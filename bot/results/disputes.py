@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from bot.results.customers import CustomerSnapshot, InputError, Lookup
-from bot.results.data import from_data, to_data
+from bot.results.data import Snapshot
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class CaseView:
+class CaseView(Snapshot):
     id: int
     kind: str  # dispute | appeal
     parent_id: int | None
@@ -47,13 +46,6 @@ class CaseView:
     appealable_by: tuple[str, ...] = ()
     appeal_until: datetime | None = None
 
-    def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = to_data(self)
-        return data
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> CaseView:
-        return from_data(cls, data)
 
 
 class CaseOutcome(StrEnum):

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from bot.results.customers import CustomerSnapshot, InputError, Lookup
-from bot.results.data import from_data, to_data
+from bot.results.data import Snapshot
 
 
 @dataclass(frozen=True)
-class HandoverView:
+class HandoverView(Snapshot):
     id: int
     customer: CustomerSnapshot
     from_rep: str
@@ -24,13 +23,6 @@ class HandoverView:
     decline_deadline: datetime | None
     created_at: datetime
 
-    def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = to_data(self)
-        return data
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> HandoverView:
-        return from_data(cls, data)
 
 
 class HandoverOutcome(StrEnum):
