@@ -78,3 +78,22 @@ def test_a_failing_button_is_answered_at_its_response_url(app, standin, monkeypa
     assert lazy_work(app).wait_idle(timeout=10)
     [reply] = [c.params for c in standin.calls_for("response_url") if c.params.get("token") == token]
     assert SORRY in reply["text"]
+
+
+def test_a_failing_form_stays_open_and_says_so(app, standin, monkeypatch):
+    """The dispute form's service fails: the form is not closed on a silent 200, it shows the error under
+    its field (Slack's ``response_action: errors``), and nothing was opened."""
+    from bot.actions.decisions import DISPUTE_FORM
+    from bot.services import disputes
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(disputes, "open_dispute", broken)
+    status, answer = dispatch(app, interactive_body({
+        "type": "view_submission", "user": {"id": "U0BOB"}, "api_app_id": "A123456", "team": {"id": "T0001"},
+        "view": {"id": "V1", "type": "modal", "callback_id": DISPUTE_FORM, "private_metadata": json.dumps({"c": 7}),
+                 "state": {"values": {"reason": {"value": {"type": "plain_text_input", "value": "mine first"}}}}}}))
+    assert status == 200
+    body = json.loads(answer)
+    assert body["response_action"] == "errors" and SORRY in body["errors"]["reason"]

@@ -244,3 +244,50 @@ def test_a_send_answered_too_late_is_found_and_not_sent_again(ctx, standin):
     assert (found["case:9:managers:C0MGRS"].posted_channel, found["case:9:managers:C0MGRS"].ts) == ("C0MGRS", post["ts"])
     assert found["case:9:decided:thread:C0MGRS"].ts == note["ts"]
     assert [c.params["ts"] for c in standin.calls_for("conversations.replies")] == [post["ts"]]  # a thread's own history
+
+
+def test_a_send_that_lands_after_the_client_gave_up_is_found_not_sent_twice(ctx, standin):
+    """Slack completes the post 1.6 s after the request, the client gave up at 0.5 s: the retry looks in
+    the channel only after three time-outs (1.5 s, and the retry's own turn), finds it, and sends nothing."""
+    settings = ctx.settings.model_copy(update={"schedule": ctx.settings.schedule.model_copy(
+        update={"delivery_timeout_seconds": 0.5})})
+    ctx = ServiceContext(ctx.engine, settings)
+    enqueue(ctx, "digest:late", channel="C0SALES", text="the digest")
+    standin.slow_next("chat.postMessage", 1.6)
+    stats = Dispatcher(ctx).flush(max_seconds=30)
+    assert (stats.retried, stats.already_sent, stats.sent) == (1, 1, 0)
+    assert [m["text"] for m in standin.messages("C0SALES")] == ["the digest"]
+
+
+def test_a_later_decision_s_update_is_not_overwritten_by_an_earlier_one_that_was_retried(ctx, standin):
+    """A handover transferred, then declined: the transferred update meets a 503 and is still waiting when
+    the declined one goes out; it is dropped, so the managers' message shows the decline."""
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="handover:1:managers:C0MGRS", channel="C0MGRS", kind="generic",
+                       data={"text": "approve?"}, now=NOW)
+    Dispatcher(ctx).flush(max_seconds=5)
+    [post] = standin.messages("C0MGRS")
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="handover:1:transferred:update:C0MGRS", channel="C0MGRS", kind="generic",
+                       data={"text": "transferred", "update_of": "handover:1:managers:C0MGRS"}, now=NOW)
+    standin.fail_next("chat.update", 503)
+    Dispatcher(ctx).flush(max_seconds=0.5, wait_for_retries=False)  # the first update is now waiting to retry
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="handover:1:declined:update:C0MGRS", channel="C0MGRS", kind="generic",
+                       data={"text": "declined", "update_of": "handover:1:managers:C0MGRS"}, now=NOW)
+    stats = Dispatcher(ctx).flush(max_seconds=20)
+    assert stats.dropped == 1
+    assert standin.message("C0MGRS", post["ts"])["text"] == "declined"
+    found = rows(ctx)
+    assert (found["handover:1:transferred:update:C0MGRS"].status,
+            found["handover:1:declined:update:C0MGRS"].status) == ("dropped", "sent")
+
+
+def test_slack_s_pace_and_outages_do_not_use_up_a_notice(ctx, standin):
+    """A 429 is not a failed attempt, and a notice is tried for about a day before it is given up."""
+    enqueue(ctx, "remind:31", channel="U0BOB")
+    standin.fail_next("chat.postMessage", 429, retry_after=1, times=3)
+    Dispatcher(ctx).flush(max_seconds=20)
+    assert (rows(ctx)["remind:31"].status, rows(ctx)["remind:31"].attempts) == ("sent", 0)
+    backoff = sum(min(2 ** n, 300) for n in range(outbox.MAX_ATTEMPTS - 1))
+    assert backoff >= 24 * 3600

@@ -45,3 +45,14 @@ def test_a_timed_out_users_info_is_paid_once_then_asked_again_later(ctx, standin
     assert language.user_language(ctx, client, "U0ALICE") == "zh"
     assert language.user_language(ctx, client, "U0ALICE") == "zh"
     assert asked(standin, "U0ALICE") == 2
+
+
+def test_a_users_info_that_slack_failed_is_asked_again_not_stored_as_no_locale(ctx, standin):
+    """A 503 (or a 429) says nothing about the user: the team language for a while, then Slack is asked
+    again; only Slack's own answer (user_not_found…) is stored as "no locale"."""
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    standin.fail_next("users.info", 503)
+    assert language.user_language(ctx, client, "U0ALICE") == "en"
+    memory_of(ctx).failed["U0ALICE"] = time.monotonic() - 3600  # the while is over
+    assert language.user_language(ctx, client, "U0ALICE") == "zh"
+    assert asked(standin, "U0ALICE") == 2

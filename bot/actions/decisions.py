@@ -145,9 +145,9 @@ def register(app: App, ctx: ServiceContext) -> None:
         if not reason.strip():
             ack(response_action="errors", errors={"reason": t("dispute.needs_reason", lang)})
             return
-        ack()
         result = disputes.open_dispute(ctx, user_id, reason, now(), customer_id=customer_id) \
             if customer_id else CaseResult(CaseOutcome.NOT_FOUND)
+        ack()  # after the service: had it failed, the form would say so (bot/slack/listening)
         after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
     @answer_first(ctx, app.view(APPEAL_FORM))
@@ -159,9 +159,9 @@ def register(app: App, ctx: ServiceContext) -> None:
         if not reason.strip():
             ack(response_action="errors", errors={"reason": t("dispute.needs_reason", lang)})
             return
-        ack()
         case_id = _metadata(view, "case")
         result = disputes.open_appeal(ctx, user_id, case_id, reason, now()) if case_id else CaseResult(CaseOutcome.NOT_FOUND)
+        ack()  # after the service, as above
         after_ack(context, lambda client: reply_to(client, user_id, result, lang))
 
     def reply_to(client: WebClient, user_id: str, result: CaseResult, lang: str) -> None:

@@ -98,6 +98,7 @@ class SlackStandIn:
         self._calls: list[ApiCall] = []
         self._failures: dict[str, deque[tuple[int, int | None]]] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._slow: dict[str, deque[float]] = {}
         self._refusing: dict[str, str] = {}  # channel → the error every post and update there gets
         self._messages: dict[str, dict[str, dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
@@ -274,6 +275,12 @@ class SlackStandIn:
         with self._cond:
             self._delays.setdefault(method, deque()).extend([seconds] * times)
 
+    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect only after `seconds`, then answer: a send Slack is
+        still completing when the client has given up on it."""
+        with self._cond:
+            self._slow.setdefault(method, deque()).extend([seconds] * times)
+
     def refuse_channel(self, channel: str, error: str = "not_in_channel") -> None:
         """From now on chat.postMessage and chat.update in `channel` answer `{"ok": false, "error": error}`
         (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to."""
@@ -286,10 +293,11 @@ class SlackStandIn:
         if error:
             raise SlackError(error)
 
-    def _take_delay(self, method: str) -> float:
+    def _take_delay(self, method: str, queues: dict[str, deque[float]] | None = None) -> float:
+        queues = self._delays if queues is None else queues
         with self._cond:
             for key in (method, "*"):
-                queue = self._delays.get(key)
+                queue = queues.get(key)
                 if queue:
                     return queue.popleft()
         return 0.0
@@ -300,6 +308,9 @@ class SlackStandIn:
         self, method: str, params: dict[str, Any], auth_header: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         token = _bearer(auth_header) or _str(params.pop("token", None)) or None
+        pause = self._take_delay(method, self._slow)
+        if pause:
+            time.sleep(pause)  # Slack still at work on it
         status, body, headers = 200, {}, {}
         failure = self._take_failure(method)
         if failure is not None:

@@ -6,7 +6,7 @@ rerun of the same job adds nothing. bot/slack/delivery.py sends what is due, wit
 one message per second per channel.
 
 A notice Slack refuses for good (``fail``), or one that used up MAX_ATTEMPTS, is ``failed`` and each admin is
-told by an outbox DM of its own (kind ``delivery_failed``), once per channel and error; an alert that fails
+told by an outbox DM of its own (kind ``delivery_failed``), once per channel, error and day; an alert that fails
 alerts nobody. The managers' App Home lists them too (bot/services/home.py).
 """
 
@@ -29,7 +29,15 @@ from storage.models import ChannelRate, Outbox
 
 ASAP = datetime(1970, 1, 1, tzinfo=UTC)  # a new notice is due at once, whatever clock decided it
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 12
+CALLS_PER_SEND = 8  # the most Web API calls one notice may take (a chart upload: 5, a post after a time-out: 4)
+
+
+def lease_for(ctx: ServiceContext) -> timedelta:
+    """How long a sender holds one notice: at least LEASE, and long enough for its slowest send."""
+    return max(LEASE, timedelta(seconds=CALLS_PER_SEND * ctx.settings.schedule.delivery_timeout_seconds))
+
+
+MAX_ATTEMPTS = 300  # a day of trying: the back-off reaches its 300 s cap after 9 attempts
 CHANNEL_INTERVAL = timedelta(seconds=1)
 ALERT = "delivery_failed"
 
@@ -60,9 +68,10 @@ class Notice:
 
 
 def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notice]:
-    """Take up to ``limit`` due notices for sending, each leased to this caller for LEASE."""
+    """Take up to ``limit`` due notices for sending, each leased to this caller (``lease_for``)."""
     if not _any_due(ctx, now):  # the common case, every few seconds: no write transaction at all
         return []
+    lease = lease_for(ctx)
     with write_session(ctx.engine) as session:
         due = (select(col(Outbox.id)).where(or_(
             (col(Outbox.status) == "pending") & (col(Outbox.next_attempt_at) <= now),
@@ -74,8 +83,8 @@ def lease_due(ctx: ServiceContext, now: datetime, limit: int = 20) -> list[Notic
         notices = []
         for row in rows:
             notices.append(Notice(row.id, row.key, row.channel, row.kind, json.loads(row.data), row.attempts,
-                                  resumed=row.status == "sending", lease_until=now + LEASE))
-            row.status, row.lease_until = "sending", now + LEASE
+                                  resumed=row.status == "sending", lease_until=now + lease))
+            row.status, row.lease_until = "sending", now + lease
             session.add(row)
         return notices
 
@@ -85,7 +94,7 @@ def hold(ctx: ServiceContext, notice: Notice, now: datetime) -> Notice | None:
 
     A batch can outlive its lease (a slow Slack, a channel's turn, Retry-After); another process may then
     have leased the notice again. None: it is no longer ours, so sending it could send it twice."""
-    renewed = now + LEASE
+    renewed = now + lease_for(ctx)
     with write_session(ctx.engine) as session:
         result = session.execute(
             update(Outbox).where(col(Outbox.id) == notice.id, col(Outbox.status) == "sending",
@@ -159,12 +168,13 @@ def fail(ctx: ServiceContext, notice_id: int, error: str, now: datetime, *, drop
 
 
 def _alert(session: Session, ctx: ServiceContext, row: Outbox, now: datetime) -> None:
-    """Each admin hears of a failed notice once per channel and error (the key says so)."""
+    """Each admin hears of a failed notice once per channel, error and day (the key says so)."""
     if row.kind == ALERT:  # an alert about an alert would never end
         return
     error = (row.last_error or "unknown")[:80]
     for admin in ctx.settings.team.admins:
-        enqueue(session, key=f"{ALERT}:{row.channel}:{error}:{admin}", channel=admin, kind=ALERT, now=now,
+        enqueue(session, key=f"{ALERT}:{row.channel}:{error}:{now.date().isoformat()}:{admin}", channel=admin,
+                kind=ALERT, now=now,
                 data={"channel": row.channel, "error": error, "kind": row.kind})
 
 
@@ -181,6 +191,20 @@ def retry_later(ctx: ServiceContext, notice_id: int, at: datetime, error: str | 
         if row.status == "failed":  # used up its attempts: as good as refused
             row.failed_at = datetime.now(UTC)
             _alert(session, ctx, row, row.failed_at)
+
+
+def superseded(ctx: ServiceContext, notice: Notice) -> bool:
+    """An update of a post that a later decision updates again (a handover transferred, then declined):
+    sending it after the later one would show the earlier decision, so it is dropped instead."""
+    post = notice.data.get("update_of")
+    if not post:
+        return False
+    subject = ":".join(notice.key.split(":")[:2])  # case:1, handover:7, complaint:3
+    with read_session(ctx.engine) as session:
+        later = session.execute(select(col(Outbox.data)).where(
+            col(Outbox.channel) == notice.channel, col(Outbox.id) > notice.id,
+            col(Outbox.key).like(f"{subject}:%:update:%"))).scalars().all()
+    return any(json.loads(data).get("update_of") == post for data in later)
 
 
 def pending_count(ctx: ServiceContext) -> int:

@@ -32,6 +32,7 @@ from bot.views.notices import render
 log = logging.getLogger(__name__)
 EVENT_TYPE = "claimbot_notice"
 MAX_BACKOFF_S = 300
+LATE_ANSWER_FACTOR = 3  # after a time-out, wait this many time-outs before looking for the send and retrying
 WAIT_FOR_POST = timedelta(seconds=1)
 # Slack's answers that no retry can change: the notice fails at once and admins are told.
 PERMANENT_ERRORS = frozenset({
@@ -91,6 +92,11 @@ class Dispatcher:
             post = outbox.post_of(self.ctx, after)
             if not self._post_ready(notice, after, post, now, stats):
                 return
+            if outbox.superseded(self.ctx, notice):  # a later decision's update of the same post wins
+                log.info("dropping %s: a later update of %s replaces it", notice.key, after)
+                outbox.fail(self.ctx, notice.id, "superseded by a later update", now, dropped=True)
+                stats.dropped += 1
+                return
         wait = outbox.take_channel_slot(self.ctx, notice.channel, now)
         if wait is not None:
             outbox.retry_later(self.ctx, notice.id, wait, None, count=False)
@@ -104,16 +110,20 @@ class Dispatcher:
             if code in PERMANENT_ERRORS:
                 self._give_up(notice, str(code), stats)
                 return
-            if status == 429:
+            if status == 429:  # Slack's pace, not a failed attempt
                 delay = float(error.response.headers.get("Retry-After", 1) or 1)
             else:
                 delay = min(2 ** notice.attempts, MAX_BACKOFF_S)
-            outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=delay), f"{status} {code}")
+            outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=delay), f"{status} {code}",
+                               count=status != 429)
             stats.retried += 1
         except Exception as error:  # connection errors, time-outs: try again later
             log.warning("delivery of %s failed", notice.key, exc_info=True)
-            outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=min(2 ** notice.attempts, MAX_BACKOFF_S)),
-                               repr(error))
+            # A time-out may be a send Slack is still completing: look again (history first) only once it
+            # has had time to land, or the look finds nothing and the notice goes twice.
+            late = LATE_ANSWER_FACTOR * self.ctx.settings.schedule.delivery_timeout_seconds
+            delay = max(min(2 ** notice.attempts, MAX_BACKOFF_S), late)
+            outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=delay), repr(error))
             stats.retried += 1
 
     def _post_ready(self, notice: outbox.Notice, after: str, post: outbox.Post | None, now: datetime,

@@ -50,7 +50,10 @@ def _ask_slack(client: WebClient, user_id: str) -> tuple[str | None, str | None]
                       headers=client.headers, retry_handlers=[])
     try:
         user = quick.users_info(user=user_id, include_locale=True)["user"]
-    except SlackApiError:  # Slack answered (user_not_found, ratelimited…): no locale to learn
-        return None, None
+    except SlackApiError as refused:
+        if refused.response.status_code == 200:  # Slack's answer (user_not_found…): no locale to learn
+            return None, None
+        raise  # a 429 or a 5xx says nothing about the user: asked again after a while, not stored
+
     profile = user.get("profile") or {}
     return user.get("locale"), profile.get("display_name") or user.get("real_name") or user.get("name")

@@ -145,7 +145,7 @@ def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None
             listener(**{name: given[name] for name in names})
         except Exception:
             log.exception("listener %s failed", listener.__name__)
-            _tell_error(ctx, ack, respond)
+            _tell_error(ctx, ack, respond, body)
             return
         if after is not None:
             after(ctx, client, context, body, request)
@@ -191,7 +191,7 @@ def _after_answer(ctx: ServiceContext, refresh_home: bool) -> Listener:
                 later(client)
             except Exception:
                 log.exception("work after the answer failed")
-                if respond is not None and body.get("response_url"):  # a command: tell the asker
+                if respond is not None and context.response_url:  # a command: tell the asker
                     with contextlib.suppress(Exception):
                         respond(response_type="ephemeral", replace_original=False,
                                 **text_message(t("error.internal", ctx.settings.team.language)))
@@ -222,12 +222,16 @@ def typed_or_usage(ctx: ServiceContext, client: WebClient, command: dict[str, An
     return user_id, lang, typed
 
 
-def _tell_error(ctx: ServiceContext, ack: Any, respond: Any) -> None:
-    """The answer to a request whose listener failed: the ack's body if not yet sent, else to the
-    response URL (a button already acknowledged)."""
+def _tell_error(ctx: ServiceContext, ack: Any, respond: Any, body: dict[str, Any]) -> None:
+    """The answer to a request whose listener failed: the ack's body if not yet sent (a form keeps open
+    and says it under its first field), else to the response URL (a button already acknowledged)."""
     lang = ctx.settings.team.language
     if ack is not None and not getattr(ack, "response", None):
-        ack(**text_message(t("error.internal", lang)))
+        fields = list(((body.get("view") or {}).get("state") or {}).get("values") or {})
+        if body.get("type") == "view_submission" and fields:
+            ack(response_action="errors", errors={fields[0]: t("error.internal", lang)})
+        else:
+            ack(**text_message(t("error.internal", lang)))
     elif respond is not None:
         with contextlib.suppress(Exception):
             respond(response_type="ephemeral", replace_original=False, **text_message(t("error.internal", lang)))
