@@ -130,6 +130,21 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_resend(args: argparse.Namespace) -> int:
+    """`claimbot outbox resend`: once the cause of a delivery problem is fixed, send what it stopped."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services import outbox
+
+    ctx = context()
+    ensure_schema(ctx)
+    n = outbox.resend_failed(ctx, datetime.now(UTC), channel=args.channel, since=timedelta(days=args.days))
+    where = f" to {args.channel}" if args.channel else ""
+    print(f"{n} failed notices{where} from the last {args.days} days will be sent again "
+          "(by the running server's delivery, or `claimbot jobs run outbox`)")
+    return 0
+
+
 def cmd_scheduler(args: argparse.Namespace) -> int:
     import time
 
@@ -289,6 +304,13 @@ def parser() -> argparse.ArgumentParser:
     run_job.add_argument("--deliver-seconds", type=float, default=60.0, help="how long to keep delivering")
     run_job.set_defaults(func=cmd_jobs_run)
 
+    ob = sub.add_parser("outbox", help="notices ClaimBot sends on its own")
+    ob_sub = ob.add_subparsers(dest="outbox_verb", required=True)
+    resend = ob_sub.add_parser("resend", help="send again what Slack refused (after inviting ClaimBot, say)")
+    resend.add_argument("--channel", help="only what was for this channel or user id")
+    resend.add_argument("--days", type=int, default=7, help="failed within this many days (7)")
+    resend.set_defaults(func=cmd_outbox_resend)
+
     e = sub.add_parser("export", help="print every customer")
     e.add_argument("--format", choices=("json", "csv"), default="json")
     e.add_argument("--output", "-o", help="write to FILE instead of standard output")
@@ -315,7 +337,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    quiet = args.verb in ("console", "export", "db", "jobs", "import")  # their output is the product, not the log
+    quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox")  # their output is the product, not the log
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     return int(args.func(args) or 0)

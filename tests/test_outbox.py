@@ -291,3 +291,26 @@ def test_slack_s_pace_and_outages_do_not_use_up_a_notice(ctx, standin):
     assert (rows(ctx)["remind:31"].status, rows(ctx)["remind:31"].attempts) == ("sent", 0)
     backoff = sum(min(2 ** n, 300) for n in range(outbox.MAX_ATTEMPTS - 1))
     assert backoff >= 24 * 3600
+
+
+def test_what_a_refusing_channel_stopped_is_sent_again_once_the_bot_is_invited(ctx, standin):
+    """The digest channel refused (ClaimBot not invited): admins are told; once invited, `claimbot outbox
+    resend` sends the digest once, and the alert is not sent a second time."""
+    import os
+    import subprocess
+    import sys
+
+    ctx = admins_ctx(ctx, ["U0ADMIN"])
+    standin.refuse_channel("C0SALES")
+    enqueue(ctx, "digest:2026-11-27", channel="C0SALES", text="the digest")
+    Dispatcher(ctx).flush(max_seconds=5)
+    assert rows(ctx)["digest:2026-11-27"].status == "failed"
+    standin.accept_channel("C0SALES")
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "outbox", "resend", "--channel", "C0SALES"],
+                          env={**os.environ, "DATABASE_URL": ctx.settings.database_url}, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("1 failed notices to C0SALES"), done.stderr
+    Dispatcher(ctx).flush(max_seconds=5)
+    assert [m["text"] for m in standin.messages("C0SALES")] == ["the digest"]
+    assert len([c for c in posts(standin) if c.params["channel"] == "U0ADMIN"]) == 1
+    assert rows(ctx)["digest:2026-11-27"].status == "sent"

@@ -287,6 +287,11 @@ class SlackStandIn:
         with self._cond:
             self._refusing[channel] = error
 
+    def accept_channel(self, channel: str) -> None:
+        """`channel` takes posts again (ClaimBot was invited)."""
+        with self._cond:
+            self._refusing.pop(channel, None)
+
     def _refused(self, params: dict[str, Any]) -> None:
         with self._cond:
             error = self._refusing.get(_str(params.get("channel")))

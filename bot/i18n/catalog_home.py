@@ -80,8 +80,10 @@ HOME: dict[str, dict[str, str]] = {
         "en": "• {channel}: `{error}` · {n} notice(s), latest {at}",
     },
     "home.delivery.hint": {
-        "zh": "管理员已收到私信。把 ClaimBot 加进频道或修改频道设置后，新的通知会照常发送。",
-        "en": "Admins were told by DM. Once ClaimBot is in the channel (or the setting is fixed), new notices go out as usual.",
+        "zh": "管理员已收到私信。把 ClaimBot 加进频道或修改频道设置后，新的通知会照常发送；"
+              "`claimbot outbox resend` 会重发失败的通知。",
+        "en": "Admins were told by DM. Once ClaimBot is in the channel (or the setting is fixed), new notices go out "
+              "as usual, and `claimbot outbox resend` sends again what failed.",
     },
     "home.pending.header": {"zh": "*⚖️ 等待决定*（{n}）", "en": "*⚖️ Waiting for a decision* ({n})"},
     "home.pending.empty": {"zh": "没有等待决定的撞单或转交。", "en": "No collisions or handovers are waiting."},

@@ -24,8 +24,10 @@ NOTICES: dict[str, dict[str, str]] = {
         "zh": "📅 今天约好联系 *{name}*（{sid}）。", "en": "📅 Today is the day you planned to contact *{name}* ({sid}).",
     },
     "notice.delivery_failed": {
-        "zh": "⚠️ ClaimBot 无法发消息到 {channel}：Slack 回答 `{error}`（{kind}），不会再重试。请检查频道设置（例如把 ClaimBot 加进频道）。",
+        "zh": "⚠️ ClaimBot 无法发消息到 {channel}：Slack 回答 `{error}`（{kind}），不会再重试。请检查频道设置（例如把 ClaimBot 加进频道），"
+              "然后运行 `claimbot outbox resend` 重发失败的通知。",
         "en": "⚠️ ClaimBot cannot post to {channel}: Slack answered `{error}` ({kind}); it will not retry. "
-              "Please check the channel setting (for example, add ClaimBot to the channel).",
+              "Please check the channel setting (for example, add ClaimBot to the channel), then run "
+              "`claimbot outbox resend` to send again what failed.",
     },
 }

@@ -207,6 +207,21 @@ def superseded(ctx: ServiceContext, notice: Notice) -> bool:
     return any(json.loads(data).get("update_of") == post for data in later)
 
 
+def resend_failed(ctx: ServiceContext, now: datetime, *, channel: str | None = None,
+                  since: timedelta = timedelta(days=7)) -> int:
+    """After the cause is fixed (ClaimBot invited, a token renewed): what failed in the last ``since``
+    goes back to pending, its attempts anew; alerts about failures are not sent again. How many."""
+    with write_session(ctx.engine) as session:
+        stmt = update(Outbox).where(col(Outbox.status) == "failed", col(Outbox.kind) != ALERT,
+                                    col(Outbox.failed_at) >= now - since)
+        if channel:
+            stmt = stmt.where(col(Outbox.channel) == channel)
+        result = session.execute(stmt.values(status="pending", attempts=0, next_attempt_at=ASAP, failed_at=None,
+                                             lease_until=None))
+        assert isinstance(result, CursorResult)  # an UPDATE's
+        return int(result.rowcount or 0)
+
+
 def pending_count(ctx: ServiceContext) -> int:
     with read_session(ctx.engine) as session:
         return len(session.execute(select(col(Outbox.id)).where(col(Outbox.status).in_(("pending", "sending")))).all())
