@@ -131,25 +131,28 @@ def ack_first(ctx: ServiceContext, register: Register, *, refresh_home: bool = T
 After = Callable[[ServiceContext, WebClient, BoltContext, dict[str, Any], BoltRequest], None]
 
 
+_ALWAYS = ("ack", "body", "client", "context", "request", "respond")  # what the guard and ``after`` use
+
+
 def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None) -> Listener:
-    """``listener``, given the arguments it names and guarded, then ``after``. Not ``functools.wraps``: Bolt
-    injects the arguments the function it is given names, and this one needs ``context`` and ``body``."""
+    """``listener``, given the arguments it names and guarded, then ``after``. Bolt builds the arguments
+    the function it is given names (its signature), each at a cost per request: this one names only what
+    the listener names plus what the guard and ``after`` need."""
     names = inspect.getfullargspec(inspect.unwrap(listener)).args
 
-    def run(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, request: BoltRequest,
-            respond: Any, action: Any, command: Any, view: Any, event: Any, payload: Any, logger: Any) -> None:
-        given = {"ack": ack, "body": body, "client": client, "context": context, "respond": respond,
-                 "action": action, "command": command, "view": view, "event": event, "payload": payload,
-                 "logger": logger}
+    def run(**given: Any) -> None:
         try:
             listener(**{name: given[name] for name in names})
         except Exception:
             log.exception("listener %s failed", listener.__name__)
-            _tell_error(ctx, ack, respond, body)
+            _tell_error(ctx, given["ack"], given["respond"], given["body"])
             return
         if after is not None:
-            after(ctx, client, context, body, request)
+            after(ctx, given["client"], given["context"], given["body"], given["request"])
 
+    wanted = list(dict.fromkeys([*_ALWAYS, *names]))
+    run.__dict__["__signature__"] = inspect.Signature(  # what inspect (and so Bolt) reads as its parameters
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in wanted])
     run.__name__ = run.__qualname__ = listener.__name__
     return run
 
