@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from urllib.error import HTTPError, URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -121,7 +122,7 @@ class Dispatcher:
             log.warning("delivery of %s failed", notice.key, exc_info=True)
             # A time-out may be a send Slack is still completing: look again (history first) only once it
             # has had time to land, or the look finds nothing and the notice goes twice.
-            late = LATE_ANSWER_FACTOR * self.ctx.settings.schedule.delivery_timeout_seconds
+            late = LATE_ANSWER_FACTOR * self.ctx.settings.schedule.delivery_timeout_seconds if _timed_out(error) else 0
             delay = max(min(2 ** notice.attempts, MAX_BACKOFF_S), late)
             outbox.retry_later(self.ctx, notice.id, _now() + timedelta(seconds=delay), repr(error))
             stats.retried += 1
@@ -201,6 +202,12 @@ class Dispatcher:
             if metadata.get("event_type") == EVENT_TYPE and (metadata.get("event_payload") or {}).get("key") == notice.key:
                 return channel, str(message["ts"])
         return None
+
+
+def _timed_out(error: BaseException) -> bool:
+    """No answer in time (the send may still land), as against an answer (an HTTP error) or a refusal."""
+    reason = error.reason if isinstance(error, URLError) and not isinstance(error, HTTPError) else error
+    return isinstance(reason, TimeoutError)  # socket.timeout is TimeoutError
 
 
 def _now() -> datetime:
