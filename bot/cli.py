@@ -126,7 +126,8 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         print(f"{args.name} at {at.isoformat()}: {jobs[args.name].run(ctx, at)}")
     if not args.no_deliver:
         stats = Dispatcher(ctx).flush(max_seconds=args.deliver_seconds)
-        print(f"delivered: {stats.sent} sent, {stats.already_sent} found already sent, {stats.retried} retries")
+        print(f"delivered: {stats.sent} sent, {stats.already_sent} found already sent, {stats.retried} retries, "
+              f"{stats.failed} refused for good (admins told), {stats.dropped} dropped")
     return 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.error import HTTPError, URLError
@@ -51,7 +51,6 @@ class DeliveryStats:
     lost_lease: int = 0  # left to the sender that leased them again
     failed: int = 0  # refused for good
     dropped: int = 0  # an update or thread note of a post that failed
-    errors: list[str] = field(default_factory=list)
 
 
 def make_delivery_client(ctx: ServiceContext) -> WebClient:
