@@ -16,6 +16,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -38,6 +39,7 @@ def bolt_request(body: str, query: str | None, headers: dict) -> BoltRequest:
     if not request.body and body and not body.lstrip().startswith("{") and "payload" in body:
         fields = dict(parse_qsl(body, keep_blank_values=True))
         request.body = json.loads(fields["payload"]) if "payload" in fields else fields
+        request.context = build_context(request.context, request.body)  # who asked, where to answer
     return request
 
 

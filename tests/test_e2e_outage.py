@@ -130,7 +130,9 @@ def test_every_notice_reaches_every_recipient_once_after_an_outage(bot, engine_u
     failed = [c for c in bot.standin.calls if c.method in ("chat.postMessage", "chat.update") and c.status != 200]
     assert sum(c.method == "chat.update" for c in failed) >= 1 and sum(c.method == "chat.postMessage" for c in failed) >= 4
     assert bot.standin.calls_for("conversations.history"), "a late answer is looked for before posting again"
-    for limited in (c for c in failed if c.status == 429 and key_of(c.params)):
+    limited_posts = [c for c in failed if c.status == 429 and key_of(c.params)]
+    assert limited_posts, "a post was rate-limited on the way"
+    for limited in limited_posts:
         after = [c.at for c in bot.standin.calls_for("chat.postMessage")
                  if key_of(c.params) == key_of(limited.params) and c.at > limited.at]
         assert after and after[0] - limited.at >= 1.9

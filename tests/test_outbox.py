@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.config import Settings, TeamSettings
 from bot.services import outbox
 from bot.services.context import ServiceContext
-from bot.slack.delivery import EVENT_TYPE, DeliveryStats, Dispatcher
+from bot.slack.delivery import EVENT_TYPE, MAX_BACKOFF_S, DeliveryStats, Dispatcher
 from storage import migrate
 from storage.engine import make_engine, read_session, write_session
 from storage.models import Outbox
@@ -289,8 +289,22 @@ def test_slack_s_pace_and_outages_do_not_use_up_a_notice(ctx, standin):
     standin.fail_next("chat.postMessage", 429, retry_after=1, times=3)
     Dispatcher(ctx).flush(max_seconds=20)
     assert (rows(ctx)["remind:31"].status, rows(ctx)["remind:31"].attempts) == ("sent", 0)
-    backoff = sum(min(2 ** n, 300) for n in range(outbox.MAX_ATTEMPTS - 1))
-    assert backoff >= 24 * 3600
+    # a notice that has failed 100 times (hours into an outage) is still retried, at the back-off's cap
+    enqueue(ctx, "remind:32", channel="U0ALICE")  # another channel: no wait for its turn
+    with write_session(ctx.engine) as s:
+        row = s.exec(select(Outbox).where(Outbox.key == "remind:32")).one()
+        row.attempts = 100
+        s.add(row)
+    standin.fail_next("chat.postMessage", 503)
+    before = datetime.now(UTC)
+    Dispatcher(ctx).flush(max_seconds=2, wait_for_retries=False)
+    row = rows(ctx)["remind:32"]
+    assert (row.status, row.attempts) == ("pending", 101)
+    wait = (row.next_attempt_at.replace(tzinfo=UTC) if row.next_attempt_at.tzinfo is None
+            else row.next_attempt_at) - before
+    assert timedelta(seconds=MAX_BACKOFF_S - 5) <= wait <= timedelta(seconds=MAX_BACKOFF_S + 5)
+    # and the attempts it is given span a day at that cap
+    assert sum(min(2 ** n, MAX_BACKOFF_S) for n in range(outbox.MAX_ATTEMPTS - 1)) >= 24 * 3600
 
 
 def test_what_a_refusing_channel_stopped_is_sent_again_once_the_bot_is_invited(ctx, standin):
@@ -314,3 +328,24 @@ def test_what_a_refusing_channel_stopped_is_sent_again_once_the_bot_is_invited(c
     assert [m["text"] for m in standin.messages("C0SALES")] == ["the digest"]
     assert len([c for c in posts(standin) if c.params["channel"] == "U0ADMIN"]) == 1
     assert rows(ctx)["digest:2026-11-27"].status == "sent"
+
+
+def test_a_resent_post_brings_back_the_update_that_was_dropped_with_it(ctx, standin):
+    """The managers' post failed (ClaimBot not in the channel) and the decision's update was dropped with
+    it; after `resend` the post goes out and then shows the decision, without its buttons."""
+    standin.refuse_channel("C0MGRS")
+    with write_session(ctx.engine) as s:
+        outbox.enqueue(s, key="case:5:managers:C0MGRS", channel="C0MGRS", kind="generic", data={"text": "decide"},
+                       now=NOW)
+        outbox.enqueue(s, key="case:5:decided:update:C0MGRS", channel="C0MGRS", kind="generic",
+                       data={"text": "decided", "update_of": "case:5:managers:C0MGRS"}, now=NOW)
+    Dispatcher(ctx).flush(max_seconds=5)
+    assert [rows(ctx)[k].status for k in ("case:5:managers:C0MGRS", "case:5:decided:update:C0MGRS")] == \
+        ["failed", "dropped"]
+    standin.accept_channel("C0MGRS")
+    assert outbox.resend_failed(ctx, datetime.now(UTC)) == 1
+    Dispatcher(ctx).flush(max_seconds=10)
+    [post] = standin.messages("C0MGRS")
+    assert post["text"] == "decided"
+    assert [rows(ctx)[k].status for k in ("case:5:managers:C0MGRS", "case:5:decided:update:C0MGRS")] == \
+        ["sent", "sent"]

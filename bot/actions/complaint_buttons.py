@@ -56,8 +56,7 @@ def register(app: App, ctx: ServiceContext) -> None:
             respond(replace_original=True, **v.complaint_message(result.complaint, shown, tz, for_owner=for_owner))
 
     @answer_first(ctx, app.view(v.RESOLUTION_FORM))
-    def resolution_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                             context: BoltContext) -> None:
+    def resolution_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         lang = user_language(ctx, client, user_id)
         complaint_id = _metadata_id(view, "complaint")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.commands import allocate
@@ -19,7 +19,7 @@ def register(app: App, ctx: ServiceContext) -> None:
     tz = ctx.settings.team.timezone
 
     @answer_first(ctx, app.command("/dispute"))
-    def dispute_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def dispute_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.dispute")
         if asked is None:
             return
@@ -28,7 +28,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack(response_type="ephemeral", **v.case_reply(result, text.split_fields(typed)[0], lang, tz))
 
     @answer_first(ctx, app.command("/handover"))
-    def handover_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def handover_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.handover")
         if asked is None:
             return
@@ -37,7 +37,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         ack(response_type="ephemeral", **v.handover_reply(result, typed, lang, tz))
 
     @answer_first(ctx, app.command("/assign"))
-    def assign_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def assign_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         asked = typed_or_usage(ctx, client, command, ack, "usage.assign")
         if asked is None:
             return

@@ -22,10 +22,6 @@ from bot.views import settings as v
 VERBS = ("settings", "设置")
 
 
-def grace_days(ctx: ServiceContext) -> int:
-    return ctx.settings.claims.tightening_grace_days
-
-
 def open_settings(ctx: ServiceContext, context: BoltContext, ack: Ack, command: dict[str, Any], lang: str) -> None:
     """A manager gets the modal with the values in force (opened after the answer); anyone else an
     ephemeral refusal, no modal."""
@@ -34,7 +30,7 @@ def open_settings(ctx: ServiceContext, context: BoltContext, ack: Ack, command: 
         ack(response_type="ephemeral", **v.settings_answer(SettingsResult(SettingsOutcome.REFUSED), lang))
         return
     ack()
-    view = v.settings_modal(form, lang, grace_days(ctx))
+    view = v.settings_modal(form, lang, ctx.settings.claims.tightening_grace_days)
     after_ack(context, lambda client: client.views_open(trigger_id=command["trigger_id"], view=view))
 
 

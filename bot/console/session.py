@@ -65,6 +65,7 @@ class Console:
         self.views: dict[str, dict[str, Any]] = {}  # user → last opened modal
         self._server: Any = None
         self._ctx: Any = None
+        self._dispatcher: Any = None  # delivers what each request left in the outbox
         self._app: Any = None
         self._home_shown = False  # print a published Home tab whole (opened, paged), not just "updated"
         self.line = ""  # the line being played
@@ -220,7 +221,9 @@ class Console:
         # What the request does after its answer (lazy listeners: modals, replies, Home tabs), shown with it.
         lazy_work(self._app).wait_idle()
         # No scheduler here: deliver what the request left in the outbox (complaint notices) right away.
-        Dispatcher(self._ctx).flush(max_seconds=5)
+        if self._dispatcher is None:
+            self._dispatcher = Dispatcher(self._ctx)
+        self._dispatcher.flush(max_seconds=5)
         if status != 200:
             self.say(f"  ✗ HTTP {status}: {answer[:200]}")
         elif show_reply and answer.strip().startswith("{"):

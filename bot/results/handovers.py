@@ -32,7 +32,6 @@ class HandoverOutcome(StrEnum):
     TRANSFERRED = "transferred"
     REJECTED = "rejected"
     DECLINED = "declined"
-    DONE = "done"
     ASSIGNED = "assigned"
     REFUSED = "refused"
     INVALID = "invalid"

@@ -60,6 +60,11 @@ def unwrap_slack_markup(text: str) -> str:
     return _MARKUP.sub(unwrap, text) if "<" in text else text
 
 
+def is_user_id(channel: str) -> bool:
+    """A user id (``U…``, ``W…``): a post there is a DM, as against one to a channel (``C…``, ``G…``, ``D…``)."""
+    return channel[:1] in ("U", "W")
+
+
 def has_word_character(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 

@@ -106,7 +106,7 @@ def change_stage(ctx: ServiceContext, rep_id: str, command_text: str, now: datet
         if stage == "lost":
             ownership_changes.end(session, customer, ownership, "lost", now, actor=rep_id, rule="stage_lost")
             return ActionResult(ActionOutcome.CHANGED, customer=snapshot(session, ctx, customer), detail="lost",
-                                from_stage=from_stage, to_stage=stage, until=_cooldown_end(ctx, now))
+                                from_stage=from_stage, to_stage=stage, until=cooldown_until(ctx, now))
         p = refresh_protection(ctx, customer, ownership)
         session.add_all([customer, ownership])
         return ActionResult(ActionOutcome.CHANGED, customer=snapshot(session, ctx, customer, ownership),
@@ -130,10 +130,6 @@ def release(ctx: ServiceContext, rep_id: str, command_text: str, now: datetime, 
         ownership_changes.end(session, customer, ownership, "released", now, actor=rep_id, rule="owner_release",
                               reason=reason)
         return ActionResult(ActionOutcome.RELEASED, customer=snapshot(session, ctx, customer), reason=reason,
-                            until=_cooldown_end(ctx, now))
-
-
-def _cooldown_end(ctx: ServiceContext, now: datetime) -> date:
-    return cooldown_until(ctx, now)
+                            until=cooldown_until(ctx, now))
 
 

@@ -146,7 +146,7 @@ def assign_auto(ctx: ServiceContext, manager: str, command_text: str, now: datet
 
 def _tell_rep(session: Session, a: AllocationResult, now: datetime) -> None:
     """The rep who got the lead hears it by DM (kind ``allocated``), with how it was decided."""
-    if a.outcome != "assigned" or not a.rep:
+    if a.outcome != AllocationOutcome.ASSIGNED or not a.rep:
         return
     data = {"customer": a.customer.to_data(), "reason": a.reason, "rule": a.rule, "strategy": a.strategy,
             "related": to_data(a.related)}

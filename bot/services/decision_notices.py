@@ -21,13 +21,10 @@ from bot.results.data import to_data
 from bot.results.disputes import CaseView
 from bot.results.handovers import HandoverView
 from bot.results.reps import OffboardResult
+from bot.rules.text import is_user_id
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from storage.models import Outbox
-
-
-def _is_user(channel: str) -> bool:
-    return channel[:1] in "UW"
 
 
 def _to_managers(session: Session, ctx: ServiceContext, prefix: str, kind: str, data: dict[str, Any],
@@ -37,7 +34,7 @@ def _to_managers(session: Session, ctx: ServiceContext, prefix: str, kind: str, 
     channel = ctx.settings.team.approvals_channel
     for to in [channel] if channel else managers:
         outbox.enqueue(session, key=f"{prefix}:managers:{to}", channel=to, kind=kind, now=now,
-                       data={**data, "homes": [to] if _is_user(to) else managers})
+                       data={**data, "homes": [to] if is_user_id(to) else managers})
 
 
 def _tell(session: Session, key: str, rep: str, kind: str, data: dict[str, Any], now: datetime) -> None:
@@ -61,7 +58,7 @@ def _replace_posts(session: Session, prefix: str, step: str, kind: str, data: di
         homes = json.loads(post.data).get("homes", [])
         outbox.enqueue(session, key=f"{prefix}:{step}:update:{post.channel}", channel=post.channel, kind=kind,
                        data={**data, "update_of": post.key, "homes": homes}, now=now)
-        if thread_kind and not _is_user(post.channel):
+        if thread_kind and not is_user_id(post.channel):
             outbox.enqueue(session, key=f"{prefix}:{step}:thread:{post.channel}", channel=post.channel,
                            kind=thread_kind, data={**data, "thread_of": post.key}, now=now)
 

@@ -173,7 +173,7 @@ def _alert(session: Session, ctx: ServiceContext, row: Outbox, now: datetime) ->
         return
     error = (row.last_error or "unknown")[:80]
     for admin in ctx.settings.team.admins:
-        enqueue(session, key=f"{ALERT}:{row.channel}:{error}:{now.date().isoformat()}:{admin}", channel=admin,
+        enqueue(session, key=f"{ALERT}:{row.channel}:{error}:{ctx.today(now).isoformat()}:{admin}", channel=admin,
                 kind=ALERT, now=now,
                 data={"channel": row.channel, "error": error, "kind": row.kind})
 
@@ -210,16 +210,28 @@ def superseded(ctx: ServiceContext, notice: Notice) -> bool:
 def resend_failed(ctx: ServiceContext, now: datetime, *, channel: str | None = None,
                   since: timedelta = timedelta(days=7)) -> int:
     """After the cause is fixed (ClaimBot invited, a token renewed): what failed in the last ``since``
-    goes back to pending, its attempts anew; alerts about failures are not sent again. How many."""
+    goes back to pending, its attempts anew, with the updates and thread notes that were dropped because
+    it had failed (so a decided case's post shows its decision again); alerts about failures are not sent
+    again. How many failed notices."""
     with write_session(ctx.engine) as session:
-        stmt = update(Outbox).where(col(Outbox.status) == "failed", col(Outbox.kind) != ALERT,
+        stmt = select(Outbox).where(col(Outbox.status) == "failed", col(Outbox.kind) != ALERT,
                                     col(Outbox.failed_at) >= now - since)
         if channel:
             stmt = stmt.where(col(Outbox.channel) == channel)
-        result = session.execute(stmt.values(status="pending", attempts=0, next_attempt_at=ASAP, failed_at=None,
-                                             lease_until=None))
-        assert isinstance(result, CursorResult)  # an UPDATE's
-        return int(result.rowcount or 0)
+        failed = session.execute(stmt).scalars().all()
+        waiting_on = {dropped_reason(row.key, "failed") for row in failed}
+        dependants = session.execute(select(Outbox).where(
+            col(Outbox.status) == "dropped", col(Outbox.last_error).in_(waiting_on))).scalars().all() if failed else []
+        for row in [*failed, *dependants]:
+            row.status, row.attempts, row.next_attempt_at, row.failed_at, row.lease_until = \
+                "pending", 0, ASAP, None, None
+            session.add(row)
+        return len(failed)
+
+
+def dropped_reason(post_key: str, state: str) -> str:
+    """Why an update or thread note was dropped: the post it depends on is ``state`` (failed, …)."""
+    return f"post {post_key} {state}"
 
 
 def pending_count(ctx: ServiceContext) -> int:

@@ -23,6 +23,7 @@ from urllib.error import HTTPError, URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.rules.text import is_user_id
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.slack import uploads
@@ -137,7 +138,7 @@ class Dispatcher:
             return False
         state = post.status if post else "missing"
         log.warning("dropping %s: the post it depends on (%s) is %s", notice.key, after, state)
-        outbox.fail(self.ctx, notice.id, f"post {after} {state}", now, dropped=True)
+        outbox.fail(self.ctx, notice.id, outbox.dropped_reason(after, state), now, dropped=True)
         stats.dropped += 1
         return False
 
@@ -182,13 +183,13 @@ class Dispatcher:
 
     def _render(self, notice: outbox.Notice) -> dict[str, Any]:
         channel = notice.channel
-        lang = user_language(self.ctx, self.client, channel) if channel[:1] in "UW" else self.ctx.settings.team.language
+        lang = user_language(self.ctx, self.client, channel) if is_user_id(channel) else self.ctx.settings.team.language
         return render(notice.kind, notice.data, lang, self.ctx.settings.team.timezone)
 
     def _already_posted(self, notice: outbox.Notice, channel: str,
                         thread_ts: str | None) -> tuple[str, str] | None:
         """Where an earlier attempt of ``notice`` landed (channel, ts), if Slack has it."""
-        if channel[:1] in "UW":
+        if is_user_id(channel):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
         if thread_ts:  # a thread reply is not in the channel's history
             history = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=200,

@@ -27,7 +27,7 @@ from bot.views.home import home_view
 
 log = logging.getLogger(__name__)
 RELOAD_S = 60.0
-GONE_ERRORS = {"user_not_found", "account_inactive", "not_authed", "invalid_auth"}
+GONE_ERRORS = {"user_not_found", "account_inactive"}  # the user is gone (a bad token is not their doing)
 
 
 def page_of(ctx: ServiceContext, user_id: str) -> int:

@@ -105,13 +105,12 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
-def answer_first(ctx: ServiceContext, register: Register, *, refresh_home: bool = True) -> Callable[[Listener], Listener]:
+def answer_first(ctx: ServiceContext, register: Register) -> Callable[[Listener], Listener]:
     """Register a command or form listener: it acks with its answer; its ``after_ack`` work and then the
     actor's Home refresh run as a lazy listener."""
 
     def decorate(listener: Listener) -> Listener:
-        register(_with_arguments(ctx, listener, _then_after_answer(ctx, _after_answer(ctx, refresh_home),
-                                                                    refresh_home)))
+        register(_with_arguments(ctx, listener, _then_after_answer(_after_answer(ctx))))
         return listener
 
     return decorate
@@ -157,15 +156,10 @@ def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None
     return run
 
 
-def _then_after_answer(ctx: ServiceContext, after_answer: Listener, refresh_home: bool) -> After:
+def _then_after_answer(after_answer: Listener) -> After:
     def start_if_needed(ctx: ServiceContext, client: WebClient, context: BoltContext, body: dict[str, Any],
                         request: BoltRequest) -> None:
-        user = body.get("user")
-        actor = user.get("id") if isinstance(user, dict) else body.get("user_id")
-        if context.get("after_ack") or (refresh_home and home.may_need_refresh(ctx, actor)):
-            # Bolt's lazy copy of the request is parsed again from the raw body; a command whose text holds
-            # the word "payload" comes out empty there (bot/server.bolt_request): carry who asked.
-            context["actor_id"] = actor
+        if context.get("after_ack") or home.may_need_refresh(ctx, context.user_id):
             start_lazily(context, request, after_answer)
 
     return start_if_needed
@@ -187,7 +181,7 @@ def _then_home(ctx: ServiceContext, client: WebClient, context: BoltContext, bod
     refresh_actor_home(ctx, client, context.user_id)
 
 
-def _after_answer(ctx: ServiceContext, refresh_home: bool) -> Listener:
+def _after_answer(ctx: ServiceContext) -> Listener:
     def after_answer(context: BoltContext, client: WebClient, body: dict[str, Any], respond: Any) -> None:
         for later in context.get("after_ack") or ():
             try:
@@ -198,8 +192,7 @@ def _after_answer(ctx: ServiceContext, refresh_home: bool) -> Listener:
                     with contextlib.suppress(Exception):
                         respond(response_type="ephemeral", replace_original=False,
                                 **text_message(t("error.internal", ctx.settings.team.language)))
-        if refresh_home:
-            refresh_actor_home(ctx, client, context.get("actor_id") or context.user_id)
+        refresh_actor_home(ctx, client, context.user_id)
 
     return after_answer
 

@@ -19,6 +19,7 @@ from bot.results.home import DeliveryProblem, HomeCustomer, HomeData, Numbers, P
 from bot.views import blocks as b
 from bot.views.card import customer_card
 from bot.views.claims import clock_name
+from bot.views.notices import mention_channel
 from bot.views.text import escape, truncate
 
 HOME_MAX_BLOCKS = 100
@@ -123,8 +124,8 @@ def local_time(moment: datetime, tz: str) -> str:
 
 def _delivery_problems(problems: tuple[DeliveryProblem, ...], tz: str, lang: str) -> list[dict[str, Any]]:
     """Two blocks: what Slack refused lately (channel, error, how many, when), and what to do about it."""
-    lines = [t("home.delivery.line", lang, channel=f"<@{p.channel}>" if p.channel[:1] in "UW" else f"<#{p.channel}>",
-               error=escape(p.error), n=p.count, at=p.last.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"))
+    lines = [t("home.delivery.line", lang, channel=mention_channel(p.channel), error=escape(p.error), n=p.count,
+               at=local_time(p.last, tz))
              for p in problems]
     return [b.section("\n".join([t("home.delivery.header", lang), *lines])), b.context(t("home.delivery.hint", lang))]
 

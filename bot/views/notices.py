@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import t
+from bot.rules.text import is_user_id
 from bot.views import decisions
 from bot.views.allocation import allocated_notice, unassigned_notice
 from bot.views.claims import Message, clock_name, text_message
@@ -46,7 +47,7 @@ def delivery_failed(data: dict[str, Any], lang: str, tz: str) -> Message:
 
 
 def mention_channel(channel: str) -> str:
-    return f"<@{channel}>" if channel[:1] in "UW" else f"<#{channel}>"
+    return f"<@{channel}>" if is_user_id(channel) else f"<#{channel}>"
 
 
 def generic(data: dict[str, Any], lang: str, tz: str) -> Message:
