@@ -1,7 +1,7 @@
 """Every benchmark, one after the other, then one table of targets: `python3 tasks.py bench [--small]`.
 
     .venv/bin/python bench/run.py            # full size: lookup 1,000,000; claim 100,000; memory 1,000,000
-    .venv/bin/python bench/run.py --small    # CI size, about two minutes (plus a few for slow_slack)
+    .venv/bin/python bench/run.py --small    # CI size, about two minutes (plus about three for slow_slack)
     .venv/bin/python bench/run.py --only claim_http --only memory
 
 Each benchmark runs as its own process and writes bench/out/<name>.json, which this reads back. Exits

@@ -9,7 +9,7 @@ the lazy listeners are idle and the outbox is flushed, the slow run made the sam
 recipient, as a multiset) as the quick one. ``users.info`` is left out of that comparison: with a 5 s Slack
 it times out after 2 s, and the user reads the team language until it is asked again.
 
-    .venv/bin/python bench/slow_slack.py                # 5 s per call: about ten minutes
+    .venv/bin/python bench/slow_slack.py                # 5 s per call: about three minutes
     .venv/bin/python bench/slow_slack.py --latency 1    # quicker
 
 Writes bench/out/slow_slack.json; exits 1 if an answer took 3 s or more or the work differs.
