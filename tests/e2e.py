@@ -90,6 +90,14 @@ class Bot:
         """What was posted to a response URL (ephemeral answers, replaced messages)."""
         return [c.params for c in self.standin.calls_for("response_url") if c.params.get("token") == token]
 
+    def wait_replies(self, token: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The response-URL posts of a click, once there are ``count`` (a button is answered after its
+        HTTP answer, by a lazy listener)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.replies(token)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return found
+
     def posts(self, channel: str) -> list[Any]:
         return [c for c in self.standin.calls_for("chat.postMessage") if c.params.get("channel") == channel]
 

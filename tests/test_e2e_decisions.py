@@ -93,8 +93,7 @@ def test_recipient_declines_and_the_customer_goes_back_with_its_clocks(bot, engi
         before.started_at, before.last_followup_at, before.protected_until)
     # a second decline changes nothing
     token = bot.click("U0BOB", dm, "handover_decline", channel="D0BOB", ts="1.0")
-    time.sleep(0.2)
-    assert "already decided" in text_of(bot.replies(token)[0])
+    assert "already decided" in text_of(bot.wait_replies(token)[0])
 
 
 @pytest.mark.parametrize("decision,expected", [
@@ -144,8 +143,7 @@ def test_an_appeal_is_decided_by_a_different_manager(bot, engine_url):
     appeal, appeal_ts = managers_message(bot, after=started)
     assert "Appeal #2" in text_of(appeal) or "复议 #2" in text_of(appeal)
     token = bot.click("U0MGR1", appeal, "dispute_transfer", channel=APPROVALS, ts=appeal_ts)
-    time.sleep(0.3)
-    assert "另一位经理" in text_of(bot.replies(token)[0])
+    assert "另一位经理" in text_of(bot.wait_replies(token)[0])
     assert owner_of(engine_url)[0] == "U0ALICE"
     bot.click("U0MGR2", appeal, "dispute_transfer", channel=APPROVALS, ts=appeal_ts)
     bot.standin.wait_for(lambda c: c.method == "chat.update" and c.params["ts"] == appeal_ts)
@@ -176,8 +174,8 @@ def test_no_decision_in_48_hours_the_owner_keeps_it(bot, engine_url):
     assert owner_of(engine_url)[0] == "U0ALICE"
     # a click after the deadline is refused and changes nothing
     token = bot.click("U0MGR1", message, "dispute_transfer", channel=APPROVALS, ts=ts)
-    time.sleep(0.3)
-    assert "already decided" in text_of(bot.replies(token)[0]) or "已经决定" in text_of(bot.replies(token)[0])
+    replies = bot.wait_replies(token)
+    assert "already decided" in text_of(replies[0]) or "已经决定" in text_of(replies[0])
     assert owner_of(engine_url)[0] == "U0ALICE"
 
 
@@ -187,8 +185,7 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
     message, ts = managers_message(bot)
     # a rep's click
     token = bot.click("U0BOB", message, "dispute_transfer", channel=APPROVALS, ts=ts)
-    time.sleep(0.3)
-    assert "Only managers decide" in text_of(bot.replies(token)[0])
+    assert "Only managers decide" in text_of(bot.wait_replies(token)[0])
     assert owner_of(engine_url)[0] == "U0ALICE"
     # a manager's own request: Carol owns a customer and asks to hand it over, then approves it herself
     bot.command("U0MGR1", "/claim", "Hooli Inc")
@@ -196,8 +193,7 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
     bot.command("U0MGR1", "/handover", "Hooli Inc <@U0BOB> | no time")
     handover, handover_ts = managers_message(bot, after=started)
     token = bot.click("U0MGR1", handover, "handover_approve", channel=APPROVALS, ts=handover_ts)
-    time.sleep(0.3)
-    assert "不能决定与自己有关" in text_of(bot.replies(token)[0])
+    assert "不能决定与自己有关" in text_of(bot.wait_replies(token)[0])
     assert owner_of(engine_url, 2)[0] == "U0MGR1"
     # two managers click different decisions at the same moment: exactly one wins
     barrier = threading.Barrier(2)
@@ -213,7 +209,9 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
         t.start()
     for t in threads:
         t.join()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10  # the loser's refusal comes once the winner's decision is in
+    while not any(bot.replies(token) for token in tokens.values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
     [case] = query(engine_url, select(Case))
     loser = "U0MGR2" if case.decided_by == "U0MGR1" else "U0MGR1"
     assert case.status == "decided" and case.decision == {"U0MGR1": "keep", "U0MGR2": "transfer"}[case.decided_by]
@@ -223,8 +221,7 @@ def test_refusals_change_nothing_and_are_logged(bot, engine_url):
     # a second click, on the already-decided (stale) message: refused, and the stale message is refreshed
     owner_before = owner_of(engine_url)
     token = bot.click(case.decided_by, message, "dispute_coown", channel=APPROVALS, ts=ts)
-    time.sleep(0.3)
-    refusal, replaced = bot.replies(token)
+    refusal, replaced = bot.wait_replies(token, 2)
     assert "already decided" in text_of(refusal) or "已经决定" in text_of(refusal)
     assert replaced["replace_original"] is True and buttons(replaced) == [] and "决定" in text_of(replaced)
     assert owner_of(engine_url) == owner_before
