@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import chinese_calendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import chinese_calendar
 
 from bot.calendars import (
     calendar_data_fingerprint,
@@ -129,7 +128,7 @@ def test_an_unknown_calendar_is_refused():
 
 def test_the_fingerprint_names_both_packages_and_their_years():
     fp = calendar_data_fingerprint("CN")
-    assert fp.startswith("CN:holidays-") and f"chinesecalendar-" in fp
+    assert fp.startswith("CN:holidays-") and "chinesecalendar-" in fp
     assert f"{min(known_years())}-{max(known_years())}" in fp and f"{min(holidays_years())}-" in fp
 
 
