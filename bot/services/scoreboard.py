@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from bot.calendars import needed_uncovered_years
 from bot.results.scoreboard import (
     LIST_CAP,
     ROWS_CAP,
@@ -32,7 +33,6 @@ from bot.results.scoreboard import (
     Section,
     UpcomingItem,
 )
-from bot.calendars import needed_uncovered_years
 from bot.rules import clocks, scores
 from bot.services import outbox, roles
 from bot.services.complaints import open_for_digest as open_complaints
