@@ -30,6 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     ctx = context()
     start_up(ctx)
+    _doctor_at_start(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
     server = make_server(app, args.host, args.port, threads=args.threads)
@@ -44,6 +45,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """`claimbot doctor`: every check with its fix; exit status 1 when one failed."""
+    from pydantic import ValidationError
+
+    from bot.results.doctor import Check, CheckStatus, failed
+    from bot.slack import doctor
+    from bot.views.doctor import terminal_lines
+
+    try:
+        settings = Settings()
+    except ValidationError as bad:
+        checks = [Check("config", CheckStatus.FAIL, {"error": str(bad)}, problem="invalid")]
+        print("\n".join(terminal_lines(checks, args.lang or "en")))
+        return 1
+    checks = doctor.run(context(settings))
+    print("\n".join(terminal_lines(checks, args.lang or settings.team.language)))
+    return 1 if failed(checks) else 0
+
+
+def _doctor_at_start(ctx: ServiceContext) -> None:
+    from bot.slack import doctor
+
+    doctor.log_at_start(ctx)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     ctx = context()
     if not ctx.settings.slack_app_token:
@@ -53,6 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     start_up(ctx)
+    _doctor_at_start(ctx)
     load_name_index(ctx)
     if not args.no_scheduler:
         from bot import scheduler
@@ -153,6 +180,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     ctx = context()
     start_up(ctx)
+    _doctor_at_start(ctx)
     running = scheduler.start(ctx)
     log.info("scheduler running: %s", ", ".join(job.id for job in running.get_jobs()))
     with contextlib.suppress(KeyboardInterrupt):
@@ -291,6 +319,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--script", help="play a scripted session from FILE ('-' for standard input)")
     c.set_defaults(func=cmd_console)
 
+    doc = sub.add_parser("doctor", help="check the installation: token, scopes, channels, config, database, clock, "
+                         "calendar; each with its fix (exit 1 on a failure)")
+    doc.add_argument("--lang", choices=("zh", "en"), help="language of the report (default: the team's)")
+    doc.set_defaults(func=cmd_doctor)
+
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_verb", required=True)
     db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db)
@@ -338,7 +371,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox")  # their output is the product, not the log
+    quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox", "doctor", "backup", "restore", "forget")  # their output is the product, not the log
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     return int(args.func(args) or 0)

@@ -36,6 +36,7 @@ class TeamSettings(BaseModel):
     managers: list[str] = Field(default_factory=list)
     digest_channel: str | None = None
     approvals_channel: str | None = None
+    slack_team_id: str | None = None  # T…: `claimbot doctor` fails when the token is for another workspace
 
     @field_validator("timezone")
     @classmethod
