@@ -125,6 +125,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """`claimbot backup FILE`: every table, one consistent snapshot (storage/backup.py)."""
+    from storage import backup
+
+    ctx = context()
+    ensure_schema(ctx)
+    summary = backup.backup(ctx.engine, args.file)
+    print(f"backed up {summary.total} rows of {len(summary.rows)} tables (schema {summary.revision}) to {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`claimbot restore FILE`: into an empty database only (storage/backup.py)."""
+    from storage import backup
+
+    settings = Settings()
+    ctx = context(settings)
+    try:
+        summary = backup.restore(ctx.engine, settings.database_url, args.file)
+    except backup.BackupError as bad:
+        print(f"nothing restored: {bad}", file=sys.stderr)
+        return 2
+    print(f"restored {summary.total} rows of {len(summary.rows)} tables (backup of schema {summary.revision}) "
+          f"from {args.file}")
+    return 0
+
+
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     from bot.jobs import registry
 
@@ -344,6 +371,13 @@ def parser() -> argparse.ArgumentParser:
     resend.add_argument("--channel", help="only what was for this channel or user id")
     resend.add_argument("--days", type=int, default=7, help="failed within this many days (7)")
     resend.set_defaults(func=cmd_outbox_resend)
+
+    bk = sub.add_parser("backup", help="write every table to FILE (gzip JSON lines), one consistent snapshot")
+    bk.add_argument("file", metavar="FILE")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="load a backup FILE into an empty database (DATABASE_URL)")
+    rs.add_argument("file", metavar="FILE")
+    rs.set_defaults(func=cmd_restore)
 
     e = sub.add_parser("export", help="print every customer")
     e.add_argument("--format", choices=("json", "csv"), default="json")
