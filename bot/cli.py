@@ -152,6 +152,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    """`claimbot forget`: erase a contact's personal data on request (bot/services/erasure.py)."""
+    from datetime import UTC, datetime
+
+    from bot.results.erasure import ErasureOutcome
+    from bot.services import erasure
+
+    ctx = context()
+    ensure_schema(ctx)
+    result = erasure.forget(ctx, actor=args.by, reason=args.reason, now=datetime.now(UTC), customer_ref=args.customer,
+                            values=args.value or [], dry_run=args.dry_run)
+    if result.outcome in (ErasureOutcome.BAD_REQUEST, ErasureOutcome.NO_SUCH_CUSTOMER):
+        what = "no such customer: " if result.outcome is ErasureOutcome.NO_SUCH_CUSTOMER else ""
+        print(f"nothing erased: {what}{result.detail}", file=sys.stderr)
+        return 2
+    fields = ", ".join(f"{name} {n}" for name, n in sorted(result.fields.items())) or "nothing matched"
+    if result.dry_run:
+        print(f"dry run, nothing changed; would erase: {fields}")
+    else:
+        print(f"erased: {fields}; recorded as erasure #{result.erasure_id} (who and why, without the values)")
+    return 0
+
+
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     from bot.jobs import registry
 
@@ -378,6 +401,17 @@ def parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="load a backup FILE into an empty database (DATABASE_URL)")
     rs.add_argument("file", metavar="FILE")
     rs.set_defaults(func=cmd_restore)
+
+    fg = sub.add_parser("forget", help="erase a contact's personal data on request (PIPL/GDPR): a customer's contact "
+                        "phone and free texts, or given values wherever they appear; the audit trail stays")
+    fg.add_argument("--customer", metavar="C-1042", help="this customer's contact phone and every note, complaint "
+                    "and reason about it")
+    fg.add_argument("--value", action="append", metavar="TEXT", help="a name, phone, e-mail or WeChat id to erase "
+                    "wherever it appears (repeatable)")
+    fg.add_argument("--by", required=True, help="who carries out the request (recorded)")
+    fg.add_argument("--reason", required=True, help="the request, e.g. its ticket (recorded; no personal data)")
+    fg.add_argument("--dry-run", action="store_true", help="count what would be erased, change nothing")
+    fg.set_defaults(func=cmd_forget)
 
     e = sub.add_parser("export", help="print every customer")
     e.add_argument("--format", choices=("json", "csv"), default="json")

@@ -25,6 +25,7 @@ from storage.models import (
     ChannelRate,
     Complaint,
     Customer,
+    Erasure,
     JobRun,
     Refusal,
     RoleChange,
@@ -55,6 +56,8 @@ def populate(url: str) -> None:
             SettingChange(version=1, actor="U0MGR1", at=NOW, overrides='{"claims.holding_cap": 50}',
                           changed='{"claims.holding_cap": [100, 50]}'),
             SlackEvent(event_id="Ev0001", received_at=NOW),
+            Erasure(actor="U0ADMIN", reason="ticket 42", customer_id=customer.id, values_given=2,
+                    fields='{"followup.note": 1}', at=NOW),
         ])
     ctx.engine.dispose()
 
