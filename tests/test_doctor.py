@@ -118,6 +118,10 @@ def test_a_refused_token_and_a_config_that_does_not_load(tmp_path, monkeypatch, 
     finally:
         slack_with_token.stop()
     assert status == 1 and "Slack refused the token: invalid_auth" in out and "reinstall" in out
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    monkeypatch.setenv("CLAIMBOT_CONFIG", str(tmp_path / "claimbot.tmol"))  # a typo
+    status, out = run_doctor(capsys)
+    assert status == 1 and "The config file CLAIMBOT_CONFIG names does not exist" in out and "claimbot.tmol" in out
     monkeypatch.setenv("CLAIMBOT_CLAIMS__HOLDING_CAP", "-3")
     status, out = run_doctor(capsys)
     assert status == 1 and "The config does not load" in out and "holding_cap" in out
@@ -161,3 +165,13 @@ def test_the_checks_are_logged_at_start_up(tmp_path, monkeypatch, slack, caplog)
                         "be refused — fix: In Slack, open #sales and type /invite @ClaimBot."]
     assert any("Token works" in r.getMessage() for r in caplog.records if r.levelno == logging.INFO)
     ctx.engine.dispose()
+
+
+def test_the_stand_in_is_by_default_a_workspace_installed_from_the_manifest(tmp_path, monkeypatch, standin, capsys):
+    """So the doctor that runs at start-up and weekly in every other test finds nothing to tell the admins."""
+    setup(tmp_path, monkeypatch, standin)
+    status, out = run_doctor(capsys)
+    assert status == 0, out
+    standin.refuse_channel(DIGEST)  # a channel the bot was not invited to: posts and the doctor both say so
+    status, out = run_doctor(capsys)
+    assert status == 1 and "not a member of the digest channel" in out

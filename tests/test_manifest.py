@@ -59,3 +59,6 @@ def test_doctor_checks_exactly_the_scopes_the_manifest_asks_for():
     from bot.slack.doctor import BOT_SCOPES
 
     assert sorted(BOT_SCOPES) == sorted(manifest()["oauth_config"]["scopes"]["bot"])
+    from bot.console.standin import DEFAULT_SCOPES
+
+    assert sorted(DEFAULT_SCOPES) == sorted(BOT_SCOPES)  # the stand-in is a workspace installed from the manifest

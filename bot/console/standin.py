@@ -44,6 +44,11 @@ SAMPLE_USERS: dict[str, dict[str, Any]] = {
     "U0ADMIN": {"name": "admin", "real_name": "Admin", "locale": "en-US", "tz": "Asia/Shanghai"},
 }
 
+# The bot scopes of manifest.yml (tests/test_manifest.py keeps this equal to bot/slack/doctor.py's and the
+# manifest's): a workspace where the app was installed from the manifest.
+DEFAULT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "channels:history", "groups:history",
+                  "im:history", "files:write", "channels:read", "groups:read")
+
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable"}
 
 
@@ -83,14 +88,14 @@ class SlackStandIn:
         strict_messages: bool = False,
         on_call: Callable[[ApiCall], None] | None = None,
         latency: float = 0.0,
-        scopes: list[str] | tuple[str, ...] | None = None,
+        scopes: list[str] | tuple[str, ...] | None = DEFAULT_SCOPES,
     ) -> None:
         """`token`: if given, other bearer tokens get `invalid_auth`. `strict_messages`: chat.update
         and chat.delete of a message the stand-in never posted answer `message_not_found`
         (off by default so tests may act on messages from sample payloads). `latency`: seconds every
         Web API call and response URL post takes before it is answered (see `set_latency`). `scopes`: the
         token's granted scopes, sent as Slack does in every Web API answer's ``x-oauth-scopes`` header
-        (None: no header)."""
+        (default: those manifest.yml asks for; None: no header)."""
         self.latency = latency
         self.scopes: list[str] | None = list(scopes) if scopes is not None else None
         self.clock_offset = 0.0  # seconds added to the Date header: a machine whose clock is off Slack's
@@ -290,7 +295,8 @@ class SlackStandIn:
 
     def refuse_channel(self, channel: str, error: str = "not_in_channel") -> None:
         """From now on chat.postMessage and chat.update in `channel` answer `{"ok": false, "error": error}`
-        (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to."""
+        (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to. conversations.info of a refused
+        channel says the bot is not a member."""
         with self._cond:
             self._refusing[channel] = error
 
@@ -416,11 +422,18 @@ class SlackStandIn:
         }
 
     def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel given to ``add_channel`` as it was given; any other C…/G… id is a channel the bot is in
+        (as posts to it succeed) unless ``refuse_channel`` refused it; anything else is not found."""
+        channel = _str(params.get("channel"))
         with self._cond:
-            found = self._channels.get(_str(params.get("channel")))
+            found = self._channels.get(channel)
+            refused = channel in self._refusing
         if found is None:
-            raise SlackError("channel_not_found")
-        return {"channel": dict(found)}
+            if channel[:1] not in ("C", "G") or not channel[1:].isalnum():
+                raise SlackError("channel_not_found")
+            found = {"id": channel, "name": channel.lower(), "is_member": True, "is_private": channel[0] == "G",
+                     "is_channel": channel[0] == "C", "is_group": channel[0] == "G"}
+        return {"channel": {**found, "is_member": found["is_member"] and not refused}}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = _str(params.get("user"))

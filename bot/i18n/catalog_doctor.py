@@ -15,6 +15,12 @@ DOCTOR: dict[str, dict[str, str]] = {
     "doctor.config.invalid.fix": {"zh": "按提示修改 CLAIMBOT_CONFIG 指向的 TOML 文件或对应的环境变量。",
                                   "en": "Correct the TOML file CLAIMBOT_CONFIG names, or the environment variable, as "
                                         "the message says."},
+    "doctor.config.missing_file": {"zh": "CLAIMBOT_CONFIG 指向的配置文件不存在：{file}（正在使用默认值）",
+                                   "en": "The config file CLAIMBOT_CONFIG names does not exist: {file} (defaults are "
+                                         "in force)"},
+    "doctor.config.missing_file.fix": {"zh": "更正 CLAIMBOT_CONFIG 的路径，或创建该文件（见 README 的 Settings）。",
+                                       "en": "Correct the path in CLAIMBOT_CONFIG, or create the file (README, "
+                                             "Settings)."},
     "doctor.signing.unset": {"zh": "未设置 SLACK_SIGNING_SECRET（HTTP 模式需要它验证 Slack 的请求）",
                              "en": "SLACK_SIGNING_SECRET is not set (HTTP mode needs it to verify Slack's requests)"},
     "doctor.signing.unset.fix": {"zh": "在环境中设置应用 Basic Information 页的 Signing Secret，或用 Socket Mode（SLACK_APP_TOKEN）。",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,8 +22,11 @@ from storage.engine import write_session
 
 def config_checks(ctx: ServiceContext) -> list[Check]:
     s = ctx.settings
-    source = os.environ.get("CLAIMBOT_CONFIG") or "defaults and the environment (no CLAIMBOT_CONFIG)"
-    checks = [Check("config", CheckStatus.OK, {"source": source})]
+    file = os.environ.get("CLAIMBOT_CONFIG")
+    if file and not Path(file).is_file():  # the settings loader would go on without it, silently
+        checks = [Check("config", CheckStatus.FAIL, {"file": file}, problem="missing_file")]
+    else:
+        checks = [Check("config", CheckStatus.OK, {"source": file or "defaults and the environment (no CLAIMBOT_CONFIG)"})]
     if not s.slack_bot_token:
         checks.append(Check("token", CheckStatus.FAIL, problem="unset"))
     if not s.slack_signing_secret and not s.slack_app_token:
