@@ -30,6 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     ctx = context()
     start_up(ctx)
+    _doctor_at_start(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
     server = make_server(app, args.host, args.port, threads=args.threads)
@@ -44,6 +45,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """`claimbot doctor`: every check with its fix; exit status 1 when one failed."""
+    from pydantic import ValidationError
+
+    from bot.results.doctor import Check, CheckStatus, failed
+    from bot.slack import doctor
+    from bot.views.doctor import terminal_lines
+
+    try:
+        settings = Settings()
+    except ValidationError as bad:
+        checks = [Check("config", CheckStatus.FAIL, {"error": str(bad)}, problem="invalid")]
+        print("\n".join(terminal_lines(checks, args.lang or "en")))
+        return 1
+    checks = doctor.run(context(settings))
+    print("\n".join(terminal_lines(checks, args.lang or settings.team.language)))
+    return 1 if failed(checks) else 0
+
+
+def _doctor_at_start(ctx: ServiceContext) -> None:
+    from bot.slack import doctor
+
+    doctor.log_at_start(ctx)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     ctx = context()
     if not ctx.settings.slack_app_token:
@@ -53,6 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     start_up(ctx)
+    _doctor_at_start(ctx)
     load_name_index(ctx)
     if not args.no_scheduler:
         from bot import scheduler
@@ -95,6 +122,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """`claimbot backup FILE`: every table, one consistent snapshot (storage/backup.py)."""
+    from storage import backup
+
+    ctx = context()
+    ensure_schema(ctx)
+    summary = backup.backup(ctx.engine, args.file)
+    print(f"backed up {summary.total} rows of {len(summary.rows)} tables (schema {summary.revision}) to {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`claimbot restore FILE`: into an empty database only (storage/backup.py)."""
+    from storage import backup
+
+    settings = Settings()
+    ctx = context(settings)
+    try:
+        summary = backup.restore(ctx.engine, settings.database_url, args.file)
+    except backup.BackupError as bad:
+        print(f"nothing restored: {bad}", file=sys.stderr)
+        return 2
+    print(f"restored {summary.total} rows of {len(summary.rows)} tables (backup of schema {summary.revision}) "
+          f"from {args.file}")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    """`claimbot forget`: erase a contact's personal data on request (bot/services/erasure.py)."""
+    from datetime import UTC, datetime
+
+    from bot.results.erasure import ErasureOutcome
+    from bot.services import erasure
+
+    ctx = context()
+    ensure_schema(ctx)
+    result = erasure.forget(ctx, actor=args.by, reason=args.reason, now=datetime.now(UTC), customer_ref=args.customer,
+                            values=args.value or [], dry_run=args.dry_run)
+    if result.outcome in (ErasureOutcome.BAD_REQUEST, ErasureOutcome.NO_SUCH_CUSTOMER):
+        what = "no such customer: " if result.outcome is ErasureOutcome.NO_SUCH_CUSTOMER else ""
+        print(f"nothing erased: {what}{result.detail}", file=sys.stderr)
+        return 2
+    fields = ", ".join(f"{name} {n}" for name, n in sorted(result.fields.items())) or "nothing matched"
+    if result.dry_run:
+        print(f"dry run, nothing changed; would erase: {fields}")
+    else:
+        print(f"erased: {fields}; recorded as erasure #{result.erasure_id} (who and why, without the values)")
     return 0
 
 
@@ -153,6 +230,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     ctx = context()
     start_up(ctx)
+    _doctor_at_start(ctx)
     running = scheduler.start(ctx)
     log.info("scheduler running: %s", ", ".join(job.id for job in running.get_jobs()))
     with contextlib.suppress(KeyboardInterrupt):
@@ -291,6 +369,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--script", help="play a scripted session from FILE ('-' for standard input)")
     c.set_defaults(func=cmd_console)
 
+    doc = sub.add_parser("doctor", help="check the installation: token, scopes, channels, config, database, clock, "
+                         "calendar; each with its fix (exit 1 on a failure)")
+    doc.add_argument("--lang", choices=("zh", "en"), help="language of the report (default: the team's)")
+    doc.set_defaults(func=cmd_doctor)
+
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_verb", required=True)
     db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db)
@@ -311,6 +394,24 @@ def parser() -> argparse.ArgumentParser:
     resend.add_argument("--channel", help="only what was for this channel or user id")
     resend.add_argument("--days", type=int, default=7, help="failed within this many days (7)")
     resend.set_defaults(func=cmd_outbox_resend)
+
+    bk = sub.add_parser("backup", help="write every table to FILE (gzip JSON lines), one consistent snapshot")
+    bk.add_argument("file", metavar="FILE")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="load a backup FILE into an empty database (DATABASE_URL)")
+    rs.add_argument("file", metavar="FILE")
+    rs.set_defaults(func=cmd_restore)
+
+    fg = sub.add_parser("forget", help="erase a contact's personal data on request (PIPL/GDPR): a customer's contact "
+                        "phone and free texts, or given values wherever they appear; the audit trail stays")
+    fg.add_argument("--customer", metavar="C-1042", help="this customer's contact phone and every note, complaint "
+                    "and reason about it")
+    fg.add_argument("--value", action="append", metavar="TEXT", help="a name, phone, e-mail or WeChat id to erase "
+                    "wherever it appears (repeatable)")
+    fg.add_argument("--by", required=True, help="who carries out the request (recorded)")
+    fg.add_argument("--reason", required=True, help="the request, e.g. its ticket (recorded; no personal data)")
+    fg.add_argument("--dry-run", action="store_true", help="count what would be erased, change nothing")
+    fg.set_defaults(func=cmd_forget)
 
     e = sub.add_parser("export", help="print every customer")
     e.add_argument("--format", choices=("json", "csv"), default="json")
@@ -338,7 +439,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox")  # their output is the product, not the log
+    quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox", "doctor", "backup", "restore", "forget")  # their output is the product, not the log
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     return int(args.func(args) or 0)

@@ -36,6 +36,7 @@ class TeamSettings(BaseModel):
     managers: list[str] = Field(default_factory=list)
     digest_channel: str | None = None
     approvals_channel: str | None = None
+    slack_team_id: str | None = None  # T…: `claimbot doctor` fails when the token is for another workspace
 
     @field_validator("timezone")
     @classmethod
@@ -58,11 +59,11 @@ class ClaimSettings(BaseModel):
     progress_timeout_days: dict[Tier, int] = Field(default_factory=lambda: _per_tier(180, 90, 60))
     min_followup_note_chars: int = Field(10, ge=1)
     # How the clocks count days (docs/decisions/0005): calendar days, or working days with a holiday
-    # calendar (China's, 调休 make-up workdays included); the team's own additions win over the package.
+    # calendar (China's, 调休 make-up workdays included); the team's own days are in [calendar].
     count: Literal["calendar_days", "working_days"] = "calendar_days"
     holiday_calendar: Literal["CN"] = "CN"
-    extra_holidays: list[date] = Field(default_factory=list)
-    extra_workdays: list[date] = Field(default_factory=list)
+    extra_holidays: list[date] = Field(default_factory=list)  # older spelling of [calendar] holidays, still read
+    extra_workdays: list[date] = Field(default_factory=list)  # older spelling of [calendar] workdays, still read
     tightening_grace_days: int = Field(3, ge=0)  # a tightened rule recycles nothing before this has passed
 
     @field_validator("followup_timeout_days", "progress_timeout_days")
@@ -72,6 +73,22 @@ class ClaimSettings(BaseModel):
         if missing or any(days < 1 for days in value.values()):
             raise ValueError(f"needs A, B and C, each at least 1 day (missing: {', '.join(sorted(missing)) or 'none'})")
         return value
+
+
+class CalendarSettings(BaseModel):
+    """The team's own days for working-day counting (docs/decisions/0021); they win over the packages. Enter a
+    year's State Council notice here before a package release carries it: listing any date of a year makes the
+    lists that year's whole schedule."""
+
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)  # 调休: a Saturday or Sunday that is worked
+
+    @model_validator(mode="after")
+    def _not_both(self) -> CalendarSettings:
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError(f"a day can't be both a holiday and a workday: {', '.join(d.isoformat() for d in both)}")
+        return self
 
 
 class ReminderSettings(BaseModel):
@@ -186,6 +203,7 @@ class Settings(BaseSettings):
 
     team: TeamSettings = Field(default_factory=TeamSettings)
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     disputes: DisputeSettings = Field(default_factory=DisputeSettings)
     handovers: HandoverSettings = Field(default_factory=HandoverSettings)
@@ -202,6 +220,16 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
     slack_app_token: str | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_api_url: str = Field("https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL"))
+
+    @model_validator(mode="after")
+    def _one_calendar(self) -> Settings:
+        """``[claims] extra_holidays`` / ``extra_workdays`` (the older spelling) join ``[calendar]``."""
+        c, cal = self.claims, self.calendar
+        if c.extra_holidays or c.extra_workdays:
+            self.calendar = CalendarSettings(holidays=sorted({*cal.holidays, *c.extra_holidays}),
+                                             workdays=sorted({*cal.workdays, *c.extra_workdays}))
+            self.claims = c.model_copy(update={"extra_holidays": [], "extra_workdays": []})
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -374,6 +374,22 @@ class SettingChange(SQLModel, table=True):
     undoes: int | None = None  # the version this one undid
 
 
+class Erasure(SQLModel, table=True):
+    """Append-only: personal data erased on request (`claimbot forget`, PIPL/GDPR; docs/decisions/0021).
+
+    Says who erased what kind of field in how many rows, and why, never the values themselves."""
+
+    __tablename__ = "erasure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)  # --customer, if given
+    values_given: int = 0  # how many values (name, phone, e-mail, WeChat id) were asked for
+    fields: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {"followup.note": 3, …} rows changed
+    at: datetime = Field(index=True)
+
+
 # The sweeps read only what is due: active ownerships by deadline, follow-ups by next-contact day.
 Index("ix_ownership_active_until", table_of(Ownership).c.protected_until, table_of(Ownership).c.id,
       sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"))

@@ -53,3 +53,12 @@ def _event_type(matcher) -> str | None:
     if not matcher.func.__qualname__.startswith("event."):
         return None
     return next((c.cell_contents for c in matcher.func.__closure__ or () if isinstance(c.cell_contents, str)), None)
+
+
+def test_doctor_checks_exactly_the_scopes_the_manifest_asks_for():
+    from bot.slack.doctor import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(manifest()["oauth_config"]["scopes"]["bot"])
+    from bot.console.standin import DEFAULT_SCOPES
+
+    assert sorted(DEFAULT_SCOPES) == sorted(BOT_SCOPES)  # the stand-in is a workspace installed from the manifest

@@ -283,7 +283,7 @@ def test_switching_to_working_days_is_recorded_and_counts_china_s_holidays(url):
     two = datetime.combine(date(2026, 9, 30), time(2), tzinfo=TZ).astimezone(UTC)
     sweeps.recycle_due(new, two)  # loosening: the 3rd working day after Monday 28 September is 8 October
     assert [v.version for v in versions(new)] == [1, 2]
-    assert json.loads(versions(new)[1].settings)["calendar_data"].startswith("CN:chinesecalendar-")
+    assert json.loads(versions(new)[1].settings)["calendar_data"].startswith("CN:holidays-")
     assert list(stored_until(new).values()) == [date(2026, 10, 8)]
     claims.claim(new, REP, ClaimRequest(name="Hooli Inc"), two + timedelta(hours=8))  # Wednesday 30 September
     assert customers.details(new, "Hooli Inc").lookup.customer.protected_until == date(2026, 10, 10)

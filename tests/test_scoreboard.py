@@ -297,3 +297,33 @@ def test_without_a_digest_channel_the_jobs_skip_and_say_so(engine_url):
             assert {r.job for r in s.exec(select(JobRun)).all()} == {"digest", "leaderboard"}
     finally:
         context.engine.dispose()
+
+
+def _digest_text(ctx: ServiceContext, day: date, lang: str = "en") -> str:
+    scoreboard_jobs.digest(ctx, datetime(day.year, day.month, day.day, 9, tzinfo=TZ).astimezone(UTC))
+    [row] = [r for r in outbox_rows(ctx) if r.key == f"digest:{day.isoformat()}"]
+    return json.dumps(render("digest", json.loads(row.data), lang, "Asia/Shanghai"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("calendar", ["none", "team", "calendar_days"])
+def test_admins_are_told_in_the_digest_when_next_years_holidays_are_unknown_from_1_november(engine_url, calendar):
+    migrate.upgrade(engine_url)
+    from bot.calendars import package_source
+    from bot.config import CalendarSettings
+
+    days = CalendarSettings(holidays=[date(2027, 2, d) for d in range(5, 14)], workdays=[date(2027, 2, 20)])
+    settings = Settings(database_url=engine_url, team=TeamSettings(admins=["U0ADMIN"], digest_channel="C0SALES"),
+                        claims=ClaimSettings(count="calendar_days" if calendar == "calendar_days" else "working_days"),
+                        calendar=days if calendar == "team" else CalendarSettings())
+    context = ServiceContext(engine=make_engine(engine_url), settings=settings)
+    try:
+        assert "no holiday schedule" not in _digest_text(context, date(2026, 10, 31))  # not needed yet
+        december = _digest_text(context, date(2026, 12, 8))
+        zh = _digest_text(context, date(2026, 12, 9), "zh")
+        if calendar == "none" and package_source(2027) is None:  # working days, 2027 known to no source: said
+            assert "<@U0ADMIN> The working-day calendar has no holiday schedule" in december and "2027" in december
+            assert "[calendar] holidays" in december and "缺少 2027 年的放假安排" in zh
+        else:  # the team listed 2027, or its clocks count calendar days: nothing to say
+            assert "no holiday schedule" not in december and "放假安排" not in zh
+    finally:
+        context.engine.dispose()

@@ -1,19 +1,28 @@
 """Working-day clocks (PRODUCT 3.2, docs/decisions/0005): pure, with China's holiday calendar.
 
 "N working days after day D" is the N-th working day after D (D itself never counts). The calendar is
-``chinesecalendar``'s: the State Council's holidays and the 调休 make-up workdays (a Saturday or Sunday
-that is worked). Years the package does not know count Monday–Friday, plus the team's listed days.
+the State Council's notices as the ``holidays`` and ``chinesecalendar`` packages carry them: holidays and
+the 调休 make-up workdays (a Saturday or Sunday that is worked). A year no package has the notice for keeps
+its statutory holidays and is reported (docs/decisions/0021); the team's ``[calendar]`` days win.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import chinese_calendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendars import calendar_data_fingerprint, known_years, workday_calendar
+from bot.calendars import (
+    calendar_data_fingerprint,
+    holidays_years,
+    known_years,
+    needed_uncovered_years,
+    package_source,
+    workday_calendar,
+)
 from bot.config import ClaimSettings, Settings
 from bot.rules.clocks import ClockRules, nth_working_day_after, protection
 from bot.services.context import ServiceContext
@@ -69,27 +78,46 @@ def test_counting_across_the_spring_festival():
     assert nth_working_day_after(date(2026, 2, 14), 0, CN) == date(2026, 2, 14)
 
 
-def test_a_year_the_package_does_not_know_counts_monday_to_friday():
-    assert 2099 not in known_years()
+def test_a_year_no_source_knows_keeps_its_statutory_holidays_and_is_reported_not_silently_monday_to_friday():
+    assert 2099 not in known_years() and package_source(2099) is None
+    assert not CN(date(2099, 1, 1))  # New Year's Day is fixed by law even before the year's notice
     monday = date(2099, 1, 5)
     assert [CN(monday + timedelta(days=i)) for i in range(7)] == [True] * 5 + [False] * 2
     assert nth_working_day_after(date(2099, 1, 9), 1, CN) == date(2099, 1, 12)  # Friday → Monday
+    assert needed_uncovered_years(CN, date(2099, 3, 1)) == (2099,)
 
 
-def test_2027_counts_with_the_package_or_the_fallback_and_the_teams_listed_days_win():
-    new_year = date(2027, 1, 1)  # a Friday
-    if 2027 in known_years():  # a package release that knows 2027
-        assert not CN(new_year)
-    else:  # not known yet: Monday–Friday, so New Year's Day would count as a working day
-        assert CN(new_year)
-        assert nth_working_day_after(date(2026, 12, 31), 1, CN) == new_year  # the year boundary is seamless
-    # A team that has the State Council's schedule before the package lists it (example dates):
-    team = workday_calendar("CN", extra_holidays=[new_year, *(date(2027, 2, d) for d in range(6, 13))],
+def test_both_packages_carry_the_notices_up_to_2026_and_agree():
+    assert {2025, 2026} <= holidays_years() & known_years()
+    assert package_source(2026) is not None and package_source(2026).startswith("holidays ")
+    day = date(2025, 1, 1)
+    while day.year < 2027:  # every day of 2025 and 2026: the same answer from both packages
+        assert CN(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+
+
+def test_spring_festival_2027_comes_from_a_real_source_or_the_teams_list_never_monday_to_friday_silently():
+    eve, day3, tuesday = date(2027, 2, 5), date(2027, 2, 8), date(2027, 2, 9)  # Friday, Monday, Tuesday
+    if package_source(2027) is not None:  # a package release that carries the 2027 notice
+        assert not CN(eve) and not CN(day3)
+        assert needed_uncovered_years(CN, date(2026, 12, 8)) == ()
+    else:
+        # the Spring Festival's statutory days (eve to the third day) are off, not Monday–Friday ...
+        assert not CN(eve) and not CN(day3)
+        assert nth_working_day_after(date(2027, 2, 4), 1, CN) == tuesday
+        # ... but the rest of the schedule is not known, and that is said from 1 November 2026 on
+        assert needed_uncovered_years(CN, date(2026, 10, 31)) == ()
+        assert needed_uncovered_years(CN, date(2026, 11, 1)) == (2027,)
+        assert needed_uncovered_years(CN, date(2026, 12, 8)) == (2027,)
+    # The team enters the notice itself (example dates): the team's list answers, and 2027 is covered.
+    team = workday_calendar("CN", extra_holidays=[date(2027, 1, 1), *(date(2027, 2, d) for d in range(5, 14))],
                             extra_workdays=[date(2027, 2, 20)])  # a Saturday worked (调休)
-    assert not team(new_year)
+    assert team.source(2027) == "the team's [calendar] lists"
+    assert needed_uncovered_years(team, date(2026, 12, 8)) == ()
+    assert not team(date(2027, 1, 1)) and not team(tuesday)
     assert team(date(2027, 2, 20))
     assert nth_working_day_after(date(2026, 12, 31), 1, team) == date(2027, 1, 4)
-    assert nth_working_day_after(date(2027, 2, 5), 1, team) == date(2027, 2, 15)
+    assert nth_working_day_after(date(2027, 2, 4), 1, team) == date(2027, 2, 15)
     assert nth_working_day_after(date(2027, 2, 19), 1, team) == date(2027, 2, 20)
 
 
@@ -98,9 +126,10 @@ def test_an_unknown_calendar_is_refused():
         workday_calendar("US")
 
 
-def test_the_fingerprint_names_the_package_and_its_years():
+def test_the_fingerprint_names_both_packages_and_their_years():
     fp = calendar_data_fingerprint("CN")
-    assert fp.startswith("CN:chinesecalendar-") and f"{min(known_years())}-{max(known_years())}" in fp
+    assert fp.startswith("CN:holidays-") and "chinesecalendar-" in fp
+    assert f"{min(known_years())}-{max(known_years())}" in fp and f"{min(holidays_years())}-" in fp
 
 
 # --- the clocks
@@ -139,10 +168,10 @@ def test_working_days_need_a_calendar():
 
 def test_the_service_context_builds_the_calendar_from_the_settings():
     ctx = ServiceContext(engine=None, settings=Settings(claims=ClaimSettings(  # type: ignore[arg-type]
-        count="working_days", extra_holidays=[date(2027, 1, 1)])))
+        count="working_days", extra_holidays=[date(2027, 1, 4)])))
     r = ctx.clock_rules
     assert r.count == "working_days" and r.is_workday is not None
-    assert r.after(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert r.after(date(2026, 12, 31), 1) == date(2027, 1, 5)  # 1 January (law), Monday 4 (the team's) off
     assert ServiceContext(engine=None, settings=Settings()).clock_rules.is_workday is None  # type: ignore[arg-type]
 
 

@@ -44,6 +44,11 @@ SAMPLE_USERS: dict[str, dict[str, Any]] = {
     "U0ADMIN": {"name": "admin", "real_name": "Admin", "locale": "en-US", "tz": "Asia/Shanghai"},
 }
 
+# The bot scopes of manifest.yml (tests/test_manifest.py keeps this equal to bot/slack/doctor.py's and the
+# manifest's): a workspace where the app was installed from the manifest.
+DEFAULT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "channels:history", "groups:history",
+                  "im:history", "files:write", "channels:read", "groups:read")
+
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable"}
 
 
@@ -83,12 +88,18 @@ class SlackStandIn:
         strict_messages: bool = False,
         on_call: Callable[[ApiCall], None] | None = None,
         latency: float = 0.0,
+        scopes: list[str] | tuple[str, ...] | None = DEFAULT_SCOPES,
     ) -> None:
         """`token`: if given, other bearer tokens get `invalid_auth`. `strict_messages`: chat.update
         and chat.delete of a message the stand-in never posted answer `message_not_found`
         (off by default so tests may act on messages from sample payloads). `latency`: seconds every
-        Web API call and response URL post takes before it is answered (see `set_latency`)."""
+        Web API call and response URL post takes before it is answered (see `set_latency`). `scopes`: the
+        token's granted scopes, sent as Slack does in every Web API answer's ``x-oauth-scopes`` header
+        (default: those manifest.yml asks for; None: no header)."""
         self.latency = latency
+        self.scopes: list[str] | None = list(scopes) if scopes is not None else None
+        self.clock_offset = 0.0  # seconds added to the Date header: a machine whose clock is off Slack's
+        self._channels: dict[str, dict[str, Any]] = {}  # conversations.info: id → name, is_member, is_private
         self.users = {uid: dict(info) for uid, info in (users or {}).items()}
         self._port = port
         self._token = token
@@ -118,6 +129,7 @@ class SlackStandIn:
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
+            "conversations.info": self._conversations_info,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "views.open": self._views_open,
@@ -283,9 +295,16 @@ class SlackStandIn:
 
     def refuse_channel(self, channel: str, error: str = "not_in_channel") -> None:
         """From now on chat.postMessage and chat.update in `channel` answer `{"ok": false, "error": error}`
-        (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to."""
+        (HTTP 200, as Slack does), e.g. a channel ClaimBot was never invited to. conversations.info of a refused
+        channel says the bot is not a member."""
         with self._cond:
             self._refusing[channel] = error
+
+    def add_channel(self, channel: str, name: str, *, member: bool = True, private: bool = False) -> None:
+        """A channel conversations.info knows (others answer ``channel_not_found``), with or without the bot."""
+        with self._cond:
+            self._channels[channel] = {"id": channel, "name": name, "is_member": member, "is_private": private,
+                                       "is_channel": not private, "is_group": private}
 
     def accept_channel(self, channel: str) -> None:
         """`channel` takes posts again (ClaimBot was invited)."""
@@ -401,6 +420,20 @@ class SlackStandIn:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel given to ``add_channel`` as it was given; any other C…/G… id is a channel the bot is in
+        (as posts to it succeed) unless ``refuse_channel`` refused it; anything else is not found."""
+        channel = _str(params.get("channel"))
+        with self._cond:
+            found = self._channels.get(channel)
+            refused = channel in self._refusing
+        if found is None:
+            if channel[:1] not in ("C", "G") or not channel[1:].isalnum():
+                raise SlackError("channel_not_found")
+            found = {"id": channel, "name": channel.lower(), "is_member": True, "is_private": channel[0] == "G",
+                     "is_channel": channel[0] == "C", "is_group": channel[0] == "G"}
+        return {"channel": {**found, "is_member": found["is_member"] and not refused}}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = _str(params.get("user"))
@@ -695,6 +728,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith("/api/") and len(url.path) > len("/api/"):
             method = url.path[len("/api/") :]
             status, response, headers = standin._dispatch(method, params, self.headers.get("Authorization"))
+            if standin.scopes is not None:
+                headers = {**headers, "x-oauth-scopes": ",".join(standin.scopes)}
         elif url.path.startswith("/response/") and self.command == "POST":
             token = url.path[len("/response/") :]
             status, response, headers = standin._dispatch_response_url(token, params)
@@ -709,6 +744,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:  # the Date header, off by clock_offset
+        return super().date_time_string((time.time() if timestamp is None else timestamp)
+                                        + self.server.standin.clock_offset)
 
     def log_message(self, format: str, *args: Any) -> None:  # the recorded calls are the log
         pass

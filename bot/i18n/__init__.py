@@ -9,6 +9,7 @@ from bot.i18n.catalog_clock_rules import CLOCK_RULES
 from bot.i18n.catalog_complaints import COMPLAINTS
 from bot.i18n.catalog_decisions import DECISIONS
 from bot.i18n.catalog_digest import DIGEST
+from bot.i18n.catalog_doctor import DOCTOR
 from bot.i18n.catalog_home import HOME
 from bot.i18n.catalog_import_pool import IMPORT_POOL
 from bot.i18n.catalog_notices import NOTICES
@@ -23,6 +24,7 @@ CATALOG.update(CLOCK_RULES)
 CATALOG.update(COMPLAINTS)
 CATALOG.update(NOTICES)
 CATALOG.update(DIGEST)
+CATALOG.update(DOCTOR)
 CATALOG.update(SETTINGS)
 CATALOG.update(HOME)
 CATALOG.update(IMPORT_POOL)

@@ -43,6 +43,15 @@ DIGEST: dict[str, dict[str, str]] = {
         "zh": "昨天（{yesterday}）没有新认领、回收或决定，也没有待处理的事项。",
         "en": "Nothing happened yesterday ({yesterday}): no new claims, returns or decisions, and nothing waits.",
     },
+    "digest.calendar_uncovered": {
+        "zh": "⚠️ {admins} 工作日日历缺少 {years} 年的放假安排（国务院通知）：这些年的截止日期暂按法定节假日加周一至周五估算，"
+              "调休补班和拼假未计入。请在配置的 `[calendar] holidays` / `workdays` 中填入当年的安排，或升级 "
+              "`holidays` / `chinesecalendar` 包；`claimbot doctor` 会显示检查结果。",
+        "en": "⚠️ {admins} The working-day calendar has no holiday schedule (the State Council's notice) for {years}: "
+              "deadlines in those years are estimated from the statutory holidays and Monday–Friday, without make-up "
+              "workdays or bridge days. Enter the year's schedule in `[calendar] holidays` / `workdays` of the config, "
+              "or upgrade the `holidays` / `chinesecalendar` packages; `claimbot doctor` shows the check.",
+    },
     "digest.none": {"zh": "_无_", "en": "_none_"},
     "digest.more": {"zh": "…还有 {n} 项", "en": "…and {n} more"},
     "digest.by_rep": {"zh": "按人：{list}", "en": "By rep: {list}"},

@@ -44,7 +44,7 @@ class Job:
 
 
 def registry(ctx: ServiceContext) -> dict[str, Job]:
-    from bot.jobs import clocks, deadlines, scoreboard, weekly
+    from bot.jobs import clocks, deadlines, doctor, scoreboard, weekly
 
     s = ctx.settings.schedule
     jobs = [
@@ -54,5 +54,6 @@ def registry(ctx: ServiceContext) -> dict[str, Job]:
         Job("digest", scoreboard.digest, at=s.digest),
         Job("leaderboard", scoreboard.leaderboard, at=s.leaderboard),
         Job("weekly", weekly.run, at=s.weekly, weekday=s.weekly_day, slot_of=weekly.slot),
+        Job("doctor", doctor.run, at=s.weekly, weekday=s.weekly_day, slot_of=doctor.slot),
     ]
     return {job.name: job for job in jobs}

@@ -162,6 +162,9 @@ class Digest:
     complaints: Section = field(default_factory=lambda: Section(0))  # open ComplaintItems, earliest due first
     complaints_overdue: int = 0  # how many of the open ones are past their due day
     settings_changes: Section = field(default_factory=lambda: Section(0))  # SettingChangeItems, oldest first
+    # Years a working-day clock needs whose holiday schedule no source has (docs/decisions/0021), for the admins.
+    calendar_uncovered: tuple[int, ...] = ()
+    admins: tuple[str, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -185,10 +188,11 @@ class Digest:
             settings_changes=Section(data["settings_changes"]["total"], tuple(
                 SettingChangeItem.from_data(i) for i in data["settings_changes"]["items"]))
             if "settings_changes" in data else Section(0),
+            calendar_uncovered=tuple(data.get("calendar_uncovered") or ()), admins=tuple(data.get("admins") or ()),
         )
 
     def is_empty(self) -> bool:
-        return not any(s.total for s in (self.new_claims, self.returned, self.upcoming, self.disputes,
+        return not self.calendar_uncovered and not any(s.total for s in (self.new_claims, self.returned, self.upcoming, self.disputes,
                                           self.approvals, self.decisions, self.complaints,
                                           self.settings_changes))
 

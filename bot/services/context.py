@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.calendars import workday_calendar
+from bot.calendars import WorkdayCalendar, workday_calendar
 from bot.config import Settings
 from bot.rules import caps
 from bot.rules.clocks import ClockRules, local_day
@@ -148,6 +148,12 @@ class ServiceContext:
         return local_day(now, self.tz)
 
 
+def team_calendar(settings: Settings) -> WorkdayCalendar:
+    """The team's working-day calendar: ``[claims] holiday_calendar`` with the ``[calendar]`` lists."""
+    return workday_calendar(settings.claims.holiday_calendar, extra_holidays=settings.calendar.holidays,
+                            extra_workdays=settings.calendar.workdays)
+
+
 def _clock_rules(settings: Settings) -> ClockRules:
     c = settings.claims
     return ClockRules(
@@ -156,6 +162,5 @@ def _clock_rules(settings: Settings) -> ClockRules:
         progress_timeout_days=dict(c.progress_timeout_days.items()),
         max_protection_days=c.max_protection_days,
         count=c.count,
-        is_workday=workday_calendar(c.holiday_calendar, extra_holidays=c.extra_holidays,
-                                    extra_workdays=c.extra_workdays) if c.count == "working_days" else None,
+        is_workday=team_calendar(settings) if c.count == "working_days" else None,
     )

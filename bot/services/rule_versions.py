@@ -83,8 +83,8 @@ def clock_settings(settings: Settings) -> dict[str, Any]:
     }
     if c.count == "working_days":  # the calendar's data matters only when days are counted by it
         data.update(holiday_calendar=c.holiday_calendar,
-                    extra_holidays=sorted(d.isoformat() for d in c.extra_holidays),
-                    extra_workdays=sorted(d.isoformat() for d in c.extra_workdays),
+                    extra_holidays=sorted(d.isoformat() for d in settings.calendar.holidays),
+                    extra_workdays=sorted(d.isoformat() for d in settings.calendar.workdays),
                     calendar_data=calendar_data_fingerprint(c.holiday_calendar))
     return data
 

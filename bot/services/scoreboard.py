@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from bot.calendars import needed_uncovered_years
 from bot.results.scoreboard import (
     LIST_CAP,
     ROWS_CAP,
@@ -35,7 +36,7 @@ from bot.results.scoreboard import (
 from bot.rules import clocks, scores
 from bot.services import outbox, roles
 from bot.services.complaints import open_for_digest as open_complaints
-from bot.services.context import ServiceContext
+from bot.services.context import ServiceContext, team_calendar
 from bot.services.snapshots import protection_of
 from bot.services.team_settings import changes_between as settings_changes_between
 from storage.engine import read_session, write_session
@@ -198,7 +199,15 @@ def digest(ctx: ServiceContext, day_local: date, now: datetime) -> Digest:
         upcoming=upcoming, upcoming_by_rep=upcoming_by_rep, upcoming_until=until.isoformat(),
         disputes=disputes, approvals=approvals, decisions=decisions, names=names,
         complaints=complaints, complaints_overdue=complaints_overdue,
-        settings_changes=Section(len(changed), tuple(changed[:LIST_CAP])))
+        settings_changes=Section(len(changed), tuple(changed[:LIST_CAP])),
+        calendar_uncovered=calendar_gaps(ctx, day_local), admins=tuple(ctx.settings.team.admins))
+
+
+def calendar_gaps(ctx: ServiceContext, today: date) -> tuple[int, ...]:
+    """Years the team's working-day clocks need (this one; next from 1 November) that no calendar source has."""
+    if ctx.settings.claims.count != "working_days":
+        return ()
+    return needed_uncovered_years(team_calendar(ctx.settings), today)
 
 
 def _return_item(event: OwnershipEvent, customer: Customer) -> ReturnItem:

@@ -158,6 +158,9 @@ def _complaint(item: ComplaintItem, names: dict[str, str], lang: str) -> str:
 def digest(d: Digest, lang: str, tz: str) -> Message:
     title = t("digest.title", lang, day=d.day)
     out = [b.section(f"*{title}*")]
+    if d.calendar_uncovered:  # before everything: the working-day clocks are estimating (docs/decisions/0021)
+        out.append(b.section(t("digest.calendar_uncovered", lang, admins=" ".join(who(a) for a in d.admins) or "—",
+                               years=", ".join(str(y) for y in d.calendar_uncovered))))
     if d.is_empty():
         out.append(b.section(t("digest.quiet", lang, yesterday=d.yesterday)))
         return b.message(title, out)

@@ -16,6 +16,7 @@ from bot.views.allocation import allocated_notice, unassigned_notice
 from bot.views.claims import Message, clock_name, text_message
 from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
+from bot.views.doctor import render_doctor
 from bot.views.settings import render_settings_changed
 from bot.views.text import escape
 
@@ -76,6 +77,7 @@ RENDERERS: dict[str, Renderer] = {
     "assigned": decisions.render_assigned,
     "offboarded": decisions.render_offboarded,
     "delivery_failed": delivery_failed,
+    "doctor": render_doctor,
 }
 
 

@@ -223,6 +223,21 @@ def upgrade() -> None:
         batch_op.create_index('ux_case_one_appeal', ['parent_id'], unique=True, sqlite_where=sa.text('parent_id IS NOT NULL'), postgresql_where=sa.text('parent_id IS NOT NULL'))
         batch_op.create_index('ux_case_open_claim', ['customer_id', 'claimant'], unique=True, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
+    op.create_table('erasure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=True),
+    sa.Column('values_given', sa.Integer(), nullable=False),
+    sa.Column('fields', sa.Text(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('erasure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_erasure_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_erasure_customer_id'), ['customer_id'], unique=False)
+
     op.create_table('name_gram',
     sa.Column('gram', sqlmodel.sql.sqltypes.AutoString(), nullable=False, comment='trigrams; bigrams too for keys of 2, 5, 6'),
     sa.Column('key_len', sa.Integer(), nullable=False),
@@ -370,6 +385,11 @@ def downgrade() -> None:
 
     op.drop_table('ownership')
     op.drop_table('name_gram')
+    with op.batch_alter_table('erasure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_erasure_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_erasure_at'))
+
+    op.drop_table('erasure')
     with op.batch_alter_table('dispute_case', schema=None) as batch_op:
         batch_op.drop_index('ux_case_open_claim', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ux_case_one_appeal', sqlite_where=sa.text('parent_id IS NOT NULL'), postgresql_where=sa.text('parent_id IS NOT NULL'))
