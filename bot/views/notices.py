@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.rules.text import is_user_id
 from bot.views import decisions
 from bot.views.allocation import allocated_notice, unassigned_notice
-from bot.views.claims import Message, clock_name, text_message
+from bot.views.claims import Message, clock_name, day, text_message
 from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
 from bot.views.settings import render_settings_changed
@@ -24,15 +24,16 @@ Renderer = Callable[[dict[str, Any], str, str], Message]  # data, language, time
 
 def recycled(data: dict[str, Any], lang: str, tz: str) -> Message:
     return text_message(t("notice.recycled", lang, name=escape(data["name"]), sid=data["sid"],
-                          clock=clock_name(data.get("clock"), lang), until=data.get("until"),
+                          clock=clock_name(data.get("clock"), lang), until=day(data.get("until"), lang),
                           days=data.get("days_rule"), tier=data.get("tier"),
-                          last=data.get("last_followup") or t("none", lang), cooldown_until=data.get("cooldown_until")))
+                          last=day(data.get("last_followup"), lang),
+                          cooldown_until=day(data.get("cooldown_until"), lang)))
 
 
 def reminder(data: dict[str, Any], lang: str, tz: str) -> Message:
     key = "notice.first_followup" if data.get("clock") == "first_followup" else "notice.reminder"
     return text_message(t(key, lang, name=escape(data["name"]), sid=data["sid"], days=data.get("days"),
-                          clock=clock_name(data.get("clock"), lang), until=data.get("until"),
+                          clock=clock_name(data.get("clock"), lang), until=day(data.get("until"), lang),
                           rule_days=data.get("days_rule")))
 
 

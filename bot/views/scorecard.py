@@ -30,12 +30,12 @@ def duration(hours: float | None, lang: str) -> str:
     if hours is None:
         return t("scorecard.none", lang)
     if hours >= DAYS_FROM_HOURS:
-        return t("scorecard.days", lang, n=number(round(hours / 24, 1)))
-    return t("scorecard.hours", lang, n=number(round(hours, 1)))
+        return t("scorecard.days", lang, n=round(hours / 24, 1))
+    return t("scorecard.hours", lang, n=round(hours, 1))
 
 
 def rate(card: Scorecard, lang: str) -> str:
-    return t("scorecard.none", lang) if card.conversion is None else f"{number(round(card.conversion * 100, 1))}%"
+    return t("scorecard.none", lang) if card.conversion is None else f"{number(round(card.conversion * 100, 1), lang)}%"
 
 
 def _fields(result: ScorecardResult, card: Scorecard, lang: str) -> list[str]:
@@ -48,7 +48,7 @@ def _fields(result: ScorecardResult, card: Scorecard, lang: str) -> list[str]:
         t("scorecard.followups", lang, n=card.followups),
         t("scorecard.first_followup", lang, time=first_followup),
         t("scorecard.advances", lang, n=card.advances),
-        t("scorecard.wins", lang, wins=number(card.wins), amount=money(card.amount)),
+        t("scorecard.wins", lang, wins=card.wins, amount=money(card.amount, lang)),
         t("scorecard.conversion", lang, rate=rate(card, lang), won=card.won, decided=card.won + card.lost),
         t("scorecard.disputes", lang, won=card.disputes_won, lost=card.disputes_lost),
         t("scorecard.recycled" if result.own else "scorecard.recycled.other", lang, n=card.recycled),
@@ -82,7 +82,7 @@ def scorecard_compact(result: ScorecardResult, lang: str) -> list[dict[str, Any]
         return []
     head = t(f"scorecard.compact.title.{result.period}", lang, first=result.first, last=result.last)
     line = t("scorecard.compact.line", lang, claims=card.claims, followups=card.followups, advances=card.advances,
-             wins=number(card.wins), amount=money(card.amount), rate=rate(card, lang))
+             wins=card.wins, amount=money(card.amount, lang), rate=rate(card, lang))
     more = t("scorecard.compact.more", lang, time=duration(card.first_followup_hours, lang), won=card.disputes_won,
              lost=card.disputes_lost, recycled=card.recycled, open=card.complaints_open,
              overdue=card.complaints_overdue)
