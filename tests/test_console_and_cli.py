@@ -89,3 +89,22 @@ def test_server_on_an_unmigrated_postgres_database_says_what_to_run(postgres_url
                                  "SLACK_SIGNING_SECRET": "y"})
     assert result.returncode != 0
     assert "Run `claimbot db upgrade` first" in result.stderr
+
+
+def test_console_shows_section_fields_and_keeps_a_forms_prefilled_values(tmp_path):
+    """The scorecard is section fields: the console shows its numbers, two to a line as Slack does. A form
+    submitted with one changed value keeps every other prefilled value, as Slack does."""
+    session = ("@alice /claim Acme\n@alice /claim Globex\n"
+               "@alice /followup Acme | call: 和采购部王总通话，约下周二上门演示\n"
+               "@alice /claimbot scorecard\n"
+               "@carol /claimbot settings\n@carol submit claims.daily_claim_cap=5\n"
+               "@carol /claimbot help\nquit\n")
+    result = claimbot("console", "--script", "-", db=tmp_path / "c.db", stdin=session)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    scorecard = out[out.index("/claimbot scorecard"):out.index("/claimbot settings")]
+    assert "*认领* 2" in scorecard and "*有效跟进* 1" in scorecard and "*阶段推进* 0" in scorecard
+    after = out[out.index("submit claims.daily_claim_cap=5"):]
+    assert "✗" not in after.split("▶")[0]  # no field refused
+    assert "设置已更新（第 1 版" in after.split("▶")[0]
+    assert "每日认领上限 5 个" in after and "持有上限 100 个" in after  # only the changed value changed

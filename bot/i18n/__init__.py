@@ -43,7 +43,7 @@ def language_for(locale: str | None, team_language: str) -> str:
 
 
 # Integers that name rather than count: shown as they are, never grouped (complaint #10042, row 12034).
-IDENTIFIERS = frozenset({"id", "row", "version", "page", "pages", "year"})
+IDENTIFIERS = frozenset({"id", "parent", "row", "version", "page", "pages", "year"})
 
 
 def t(key: str, lang: str, **params: object) -> str:

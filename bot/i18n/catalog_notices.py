@@ -30,4 +30,8 @@ NOTICES: dict[str, dict[str, str]] = {
               "Please check the channel setting (for example, add ClaimBot to the channel), then run "
               "`claimbot outbox resend` to send again what failed.",
     },
+    "post.cut_short": {
+        "zh": "（此语言版本过长，已截断；完整内容见上方的第一种语言。）",
+        "en": "(Cut short to fit one Slack message; the first language above has it all.)",
+    },
 }

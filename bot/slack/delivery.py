@@ -29,7 +29,7 @@ from bot.services.context import ServiceContext
 from bot.slack import uploads
 from bot.slack.home import refresh_home
 from bot.slack.language import user_language
-from bot.views.notices import render
+from bot.views.notices import render, render_in
 
 log = logging.getLogger(__name__)
 EVENT_TYPE = "claimbot_notice"
@@ -183,8 +183,10 @@ class Dispatcher:
 
     def _render(self, notice: outbox.Notice) -> dict[str, Any]:
         channel = notice.channel
-        lang = user_language(self.ctx, self.client, channel) if is_user_id(channel) else self.ctx.settings.team.language
-        return render(notice.kind, notice.data, lang, self.ctx.settings.team.timezone)
+        team = self.ctx.settings.team
+        if is_user_id(channel):  # a DM: in the reader's own language
+            return render(notice.kind, notice.data, user_language(self.ctx, self.client, channel), team.timezone)
+        return render_in(notice.kind, notice.data, team.channel_languages(), team.timezone)
 
     def _already_posted(self, notice: outbox.Notice, channel: str,
                         thread_ts: str | None) -> tuple[str, str] | None:

@@ -75,7 +75,7 @@ def _row_line(row: ScoreRow, lang: str) -> str:
 
 
 def leaderboard(board: Leaderboard, lang: str, tz: str) -> Message:
-    title = t(f"board.title.{board.period}", lang, first=board.first, last=board.last)
+    title = t(f"board.title.{board.period}", lang, first=day(board.first, lang), last=day(board.last, lang))
     out = [b.section(f"*{title}*")]
     if not board.rows:
         out.append(b.section(t("board.empty", lang)))
@@ -151,11 +151,11 @@ def _decision(item: DecisionItem, names: dict[str, str], lang: str) -> str:
 def _complaint(item: ComplaintItem, names: dict[str, str], lang: str) -> str:
     key = "digest.complaint_overdue" if item.days_overdue else "digest.complaint"
     return t(key, lang, id=item.id, customer=customer(item.customer), owner=who(item.owner, names.get(item.owner or "")),
-             due=item.due_on, days=item.days_overdue)
+             due=day(item.due_on, lang), days=item.days_overdue)
 
 
 def digest(d: Digest, lang: str, tz: str) -> Message:
-    title = t("digest.title", lang, day=d.day)
+    title = t("digest.title", lang, day=day(d.day, lang))
     out = [b.section(f"*{title}*")]
     if d.is_empty():
         out.append(b.section(t("digest.quiet", lang, yesterday=d.yesterday)))
@@ -173,7 +173,7 @@ def digest(d: Digest, lang: str, tz: str) -> Message:
                       + by_rep(d.claims_by_rep), lang))
     out.append(_block(t("digest.returned", lang, n=d.returned.total),
                       [_return(i, names, lang) for i in d.returned.items] + _more(d.returned, lang), lang))
-    out.append(_block(t("digest.upcoming", lang, n=d.upcoming.total, until=d.upcoming_until),
+    out.append(_block(t("digest.upcoming", lang, n=d.upcoming.total, until=day(d.upcoming_until, lang)),
                       by_rep(d.upcoming_by_rep, 1) + [_upcoming(i, names, lang) for i in d.upcoming.items]
                       + _more(d.upcoming, lang), lang))
     out.append(_block(t("digest.disputes", lang, n=d.disputes.total),

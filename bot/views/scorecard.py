@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from bot.i18n import t
 from bot.results.scorecards import Scorecard, ScorecardResult
 from bot.views import blocks as b
-from bot.views.claims import text_message
+from bot.views.claims import day, text_message
 from bot.views.digest import money, number
 from bot.views.text import truncate
 
@@ -70,7 +70,8 @@ def scorecard(result: ScorecardResult, lang: str) -> Message:
         return text_message(t(f"scorecard.refused.{result.refusal or 'not_manager'}", lang))
     if result.outcome == "unknown_rep" or result.card is None:
         return text_message(t("scorecard.unknown_rep", lang, who=_who(result)))
-    title = t(f"scorecard.title.{result.period}", lang, who=_who(result), first=result.first, last=result.last)
+    title = t(f"scorecard.title.{result.period}", lang, who=_who(result), first=day(result.first, lang),
+                  last=day(result.last, lang))
     blocks = [_fields_block(f"*{title}*", _fields(result, result.card, lang)), b.context(t("scorecard.footnote", lang))]
     return b.message(title, blocks)
 
@@ -80,7 +81,7 @@ def scorecard_compact(result: ScorecardResult, lang: str) -> list[dict[str, Any]
     card = result.card
     if result.outcome != "ok" or card is None:
         return []
-    head = t(f"scorecard.compact.title.{result.period}", lang, first=result.first, last=result.last)
+    head = t(f"scorecard.compact.title.{result.period}", lang, first=day(result.first, lang), last=day(result.last, lang))
     line = t("scorecard.compact.line", lang, claims=card.claims, followups=card.followups, advances=card.advances,
              wins=card.wins, amount=money(card.amount, lang), rate=rate(card, lang))
     more = t("scorecard.compact.more", lang, time=duration(card.first_followup_hours, lang), won=card.disputes_won,
