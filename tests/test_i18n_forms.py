@@ -102,3 +102,47 @@ def test_no_view_shows_an_iso_date(lang: str) -> None:
     if ISO_DAY.search(home):
         shown.append(("home", ISO_DAY.search(home).group()))  # type: ignore[union-attr]
     assert not shown, f"ISO dates shown in {lang}: {shown[:8]}"
+
+
+# --- a DM names the team's zone when the reader lives in another one
+
+
+@pytest.fixture
+def slack_users(slack_users):  # Bob lives in Berlin; the team and Alice in Shanghai
+    slack_users["U0BOB"]["tz"] = "Europe/Berlin"
+    return slack_users
+
+
+@pytest.fixture
+def ctx(sqlite_url, standin):
+    from bot.config import Settings, TeamSettings
+    from bot.services.context import ServiceContext
+    from storage import migrate
+    from storage.engine import make_engine
+
+    migrate.upgrade(sqlite_url)
+    settings = Settings(database_url=sqlite_url, slack_bot_token="xoxb-test", slack_api_url=standin.api_url,
+                        team=TeamSettings(managers=["U0MGR1"]))
+    context = ServiceContext(make_engine(sqlite_url), settings)
+    yield context
+    context.engine.dispose()
+
+
+def test_a_deadline_in_a_dm_names_the_teams_zone_for_a_reader_elsewhere(ctx, standin) -> None:
+    from bot.services import claims, handovers
+    from bot.slack.delivery import Dispatcher
+    from tests.e2e import text_of
+
+    now = datetime.now(UTC)
+    for rep in ("U0ALICE", "U0BOB"):  # a manager hands Alice's customer to Bob: he may decline by a deadline
+        assert claims.claim(ctx, rep, claims.ClaimRequest(name=f"Acme {rep}"), now).outcome == "created"
+        moved = handovers.request(ctx, "U0MGR1", f"Acme {rep} <@{'U0BOB' if rep == 'U0ALICE' else 'U0ALICE'}> | 区域调整",
+                                  now)
+        assert moved.outcome == "transferred", moved
+    Dispatcher(ctx).flush(max_seconds=10)
+    to_bob = [text_of(c.params) for c in standin.calls_for("chat.postMessage", ok_only=True)
+              if c.params["channel"] == "U0BOB"]
+    to_alice = [text_of(c.params) for c in standin.calls_for("chat.postMessage", ok_only=True)
+                if c.params["channel"] == "U0ALICE"]
+    assert any("(China Time)" in text for text in to_bob), to_bob  # Bob reads en, lives in Berlin
+    assert to_alice and not any("中国时间" in text or "China Time" in text for text in to_alice), to_alice

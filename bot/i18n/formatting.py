@@ -17,6 +17,9 @@ catalog (docs/decisions/0023-both-languages.md):
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -27,6 +30,19 @@ from babel.dates import format_date, format_time, get_timezone_name
 from babel.numbers import format_compact_decimal, format_decimal
 
 COMPACT_FROM = 10_000  # zh writes 12.5万 from one 万 up; below it 9,500
+# The zone of the person a message is being rendered for, where known (set by delivery for a DM).
+_reader_zone: ContextVar[str | None] = ContextVar("reader_zone", default=None)
+
+
+@contextmanager
+def reading_in(zone: str | None) -> Iterator[None]:
+    """Render for a reader who lives in ``zone``: every ``moment`` inside names the team's zone when it
+    is not theirs."""
+    token = _reader_zone.set(zone)
+    try:
+        yield
+    finally:
+        _reader_zone.reset(token)
 
 
 @lru_cache(maxsize=8)
@@ -56,8 +72,10 @@ def time_of_day(at: datetime, tz: str, lang: str) -> str:
 
 
 def moment(at: datetime, tz: str, lang: str, reader_tz: str | None = None) -> str:
-    """A date and time in the team's zone ``tz``; named when the reader is known to live in another one."""
+    """A date and time in the team's zone ``tz``; named when the reader is known to live in another one
+    (``reader_tz``, else the zone ``reading_in`` set)."""
     local = _aware(at).astimezone(ZoneInfo(tz))
+    reader_tz = reader_tz or _reader_zone.get()
     loc = locale(lang)
     pattern = str(loc.datetime_formats["medium"])  # "{1} {0}" (zh), "{1}, {0}" (en)
     text = pattern.replace("{1}", day(local.date(), lang)).replace("{0}", time_of_day(local, tz, lang))
