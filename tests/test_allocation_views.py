@@ -86,8 +86,8 @@ def test_every_allocation_message_renders(lang, script):
 def test_the_answer_names_the_rule_the_cycle_and_every_skip():
     text = v.allocation_text(results("Acme")["rule"], "en")
     assert "auto-assigned to <@U0ALICE>: rule “north &lt;!channel&gt; &amp; A”, round robin, cycle 12" in text
-    assert ("Skipped: <@U0BOB> out of office until 2026-11-29 · <@U0CAROL> inactive · "
-            "<@U0DAVE> at the holding cap (100/100) · <@U0ERIN> gave it up, cooling down until 2026-12-04") in text
+    assert ("Skipped: <@U0BOB> out of office until Nov 29, 2026 · <@U0CAROL> inactive · "
+            "<@U0DAVE> at the holding cap (100/100) · <@U0ERIN> gave it up, cooling down until Dec 4, 2026") in text
     zh = v.allocation_text(results("Acme")["nobody_eligible"], "zh")
     assert "没有可分配的销售" in zh and "+8" in zh and "已通知经理" in zh
 

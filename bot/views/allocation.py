@@ -39,7 +39,8 @@ def _value(v: Any, lang: str) -> str:
 def skip_text(skip: Skip | dict[str, Any], lang: str) -> str:
     s: dict[str, Any] = skip if isinstance(skip, dict) else {
         "rep": skip.rep, "reason": skip.reason, "until": skip.until, "holding": skip.holding, "cap": skip.cap}
-    return t(f"alloc.skip.{s['reason']}", lang, rep=mention(s["rep"], lang), until=s.get("until") or "—",
+    return t(f"alloc.skip.{s['reason']}", lang, rep=mention(s["rep"], lang),
+             until=day(s["until"], lang) if s.get("until") else "—",
              holding=s.get("holding"), cap=s.get("cap"))
 
 
