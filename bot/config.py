@@ -32,11 +32,19 @@ class TeamSettings(BaseModel):
     timezone: str = "Asia/Shanghai"
 
     language: Literal["zh", "en"] = "zh"
+    # Channel posts (digest, leaderboard, decisions, the weekly chart's comment) in each of these, one
+    # section per language in one message; empty: the team language only. DMs are in the reader's own.
+    post_languages: list[Literal["zh", "en"]] = Field(default_factory=list)
     admins: list[str] = Field(default_factory=list)
     managers: list[str] = Field(default_factory=list)
     digest_channel: str | None = None
     approvals_channel: str | None = None
     slack_team_id: str | None = None  # T…: `claimbot doctor` fails when the token is for another workspace
+
+    def channel_languages(self) -> list[str]:
+        """The languages a channel post is written in, the team language first."""
+        rest = [lang for lang in dict.fromkeys(self.post_languages) if lang != self.language]
+        return [self.language, *rest] if self.post_languages else [self.language]
 
     @field_validator("timezone")
     @classmethod

@@ -61,6 +61,7 @@ class Rep(SQLModel, table=True):
     role_granted: bool = False  # False: the role comes from the settings file
     display_name: str | None = None
     locale: str | None = None  # from users.info; wins over the team language
+    tz: str | None = None  # from users.info: the zone the user lives in (times to act on name the team's)
     regions: str = ""  # comma-separated
     industries: str = ""
     active: bool = True

@@ -28,6 +28,7 @@ admins = ["U0ADMIN"]
 managers = ["U0MGR1", "U0MGR2"]
 digest_channel = "C0SALES"
 {approvals}
+{team}
 
 [claims]
 holding_cap = {holding_cap}
@@ -107,12 +108,13 @@ class Bot:
 
 
 def write_config(directory: Path, *, language: str = "zh", holding_cap: int = 100, daily_claim_cap: int = 10,
-                 approvals_channel: str | None = None, schedule: str = "") -> Path:
-    """``schedule``: more lines of the ``[schedule]`` table (delivery runs every second in every test)."""
+                 approvals_channel: str | None = None, schedule: str = "", team: str = "") -> Path:
+    """``schedule``, ``team``: more lines of the ``[schedule]`` and ``[team]`` tables (delivery runs every
+    second in every test)."""
     path = directory / "claimbot.toml"
     approvals = f'approvals_channel = "{approvals_channel}"' if approvals_channel else ""
     path.write_text(CONFIG.format(language=language, holding_cap=holding_cap, daily_claim_cap=daily_claim_cap,
-                                  approvals=approvals, schedule=schedule), encoding="utf-8")
+                                  approvals=approvals, schedule=schedule, team=team), encoding="utf-8")
     return path
 
 

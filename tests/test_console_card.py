@@ -20,6 +20,6 @@ def test_the_console_logs_a_follow_up_and_hands_over_from_the_card(tmp_path):
     assert "[1] 记录跟进   [2] 推进阶段   [3] 放回公海   [4] 转交   [5] 客户投诉" in out
     assert "form “记录跟进” opened" in out and "next_contact: 下次联系日期 (optional)" in out
     assert "(only you, updated)" in out and "已记录对 *Acme Corp* 的微信跟进" in out
-    assert "📅 下次联系：2099-01-05" in out and "[9] 转交" in out
+    assert "📅 下次联系：2099年1月5日" in out and "[9] 转交" in out
     assert "form “转交客户” opened" in out
     assert "已提交转交 #1：*Acme Corp* → @bob，等待经理批准。" in out

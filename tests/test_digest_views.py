@@ -94,3 +94,4 @@ def test_a_full_leaderboard_is_within_limits_and_escaped(lang, viewer):
 def test_numbers_are_shown_plainly():
     assert [view.number(x) for x in (12.0, 2.5, 3.333, 0.6)] == ["12", "2.5", "3.33", "0.6"]
     assert [view.money(x) for x in (120000.0, 1234.5)] == ["120,000", "1,234.50"]
+    assert [view.money(x, "zh") for x in (125000.0, 12345678.0, 9500.0)] == ["12.5万", "1234.57万", "9,500"]

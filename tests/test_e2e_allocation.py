@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.i18n import formatting as fmt
 from storage.models import AllocationEntry, Ownership, OwnershipEvent, Rep
 from tests.e2e import query, served, text_of, write_config
 
@@ -64,13 +65,13 @@ def test_assign_auto_follows_the_rules_and_out_of_office(bot, engine_url):
     # Alice is away: the next lead goes to Bob, and the manager is told why Alice was skipped
     back = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=5)
     _, reply, _ = bot.command("U0ALICE", "/claimbot", f"ooo until {back.isoformat()}")
-    assert f"已设为休假至 {back.isoformat()}" in text_of(reply)
+    assert f"已设为休假至 {fmt.day(back, 'zh')}" in text_of(reply)
     assert query(engine_url, select(Rep).where(Rep.id == "U0ALICE"))[0].ooo_until == back
     bot.command("U0MGR1", "/claim", "Initech LLC")
     bot.command("U0MGR1", "/release", "Initech LLC | not my region")
     _, reply, _ = bot.command("U0MGR2", "/assign", "Initech LLC | auto")
     assert "auto-assigned to <@U0BOB>" in text_of(reply)
-    assert f"<@U0ALICE> out of office until {back.isoformat()}" in text_of(reply)
+    assert f"<@U0ALICE> out of office until {fmt.day(back, 'en')}" in text_of(reply)
     assert owner_of(engine_url, 2) == "U0BOB"
 
     _, reply, _ = bot.command("U0ALICE", "/claimbot", "ooo off")

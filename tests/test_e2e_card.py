@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.i18n import formatting as fmt
 from storage.models import Case, Customer, FollowUp, Ownership, OwnershipEvent
 from tests.e2e import SECRET, buttons, query, served, text_of, write_config
 from tests.support.signing import event_body, signed_post
@@ -110,7 +111,7 @@ def test_log_a_follow_up_from_the_card_and_from_the_home_tab(bot, engine_url):
     bot.command("U0ALICE", "/claim", "Acme Corp")
     before = query(engine_url, select(Ownership))[0].protected_until
     home = open_home(bot, "U0ALICE")
-    assert before.isoformat() in text_of_view(home["view"])
+    assert fmt.day(before, 'zh') in text_of_view(home["view"])
     token, started = press(bot, "U0ALICE", card(bot, "U0ALICE", "Acme Corp"), "card_followup")
     form = opened_form(bot, started, "card_followup_form")
     assert [blk["block_id"] for blk in form["blocks"] if blk["type"] == "input"] == ["kind", "note", "next_contact"]
@@ -131,14 +132,14 @@ def test_log_a_follow_up_from_the_card_and_from_the_home_tab(bot, engine_url):
     assert after > before
     updated = replaced(bot, token)
     shown = text_of(updated)
-    assert "已记录对 *Acme Corp* 的微信跟进" in shown and f"保护至 *{after.isoformat()}*" in shown
-    assert "跟进 1 次（近 7 天 1 次，近 30 天 1 次）" in shown and f"下次联系：{next_contact.isoformat()}" in shown
+    assert "已记录对 *Acme Corp* 的微信跟进" in shown and f"保护至 *{fmt.day(after, 'zh')}*" in shown
+    assert "跟进 1 次（近 7 天 1 次，近 30 天 1 次）" in shown and f"下次联系：{fmt.day(next_contact, 'zh')}" in shown
     assert buttons(updated) == OWNER_BUTTONS
     # the Home tab is republished with the new protection date (a refresh queued by the refused try may
     # come first, read before the follow-up)
     republished = bot.standin.wait_for(lambda c: c.method == "views.publish" and c.at > submitted_at
                                        and c.params.get("user_id") == "U0ALICE"
-                                       and f"保护到 *{after.isoformat()}*" in text_of_view(c.params["view"])).params
+                                       and f"保护到 *{fmt.day(after, 'zh')}*" in text_of_view(c.params["view"])).params
     # the same button on the Home tab: no response URL there, so the answer and the card come as a DM
     started = time.time()
     click_in_view(bot, "U0ALICE", republished["view"], "card_followup")
@@ -209,7 +210,7 @@ def test_release_from_the_card_states_the_cooldown_a_manager_set_in_slack(bot, e
     form = opened_form(bot, started, "card_release_form")
     assert submit(bot, "U0ALICE", form, {"reason": text("客户今年没有预算")}) == {}
     shown = text_of(replaced(bot, token))
-    assert f"冷却期 3 天，{(today() + timedelta(days=3)).isoformat()} 起" in shown, shown
+    assert f"冷却期 3 天，{fmt.day(today() + timedelta(days=3), 'zh')} 起" in shown, shown
 
 
 def test_dispute_from_the_card_opens_a_case_for_the_managers(bot, engine_url):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.i18n import formatting as fmt
 from storage.models import Complaint, Customer, Refusal
 from tests.e2e import buttons, query, served, text_of, write_config
 from tests.test_e2e_leaderboard import jobs_run
@@ -88,7 +89,7 @@ def test_a_complaints_whole_life(bot, engine_url):
     # logged by Bob (en), against Alice's customer
     status, reply, _ = bot.command("U0BOB", "/complaint", f"{sid} | 客户说发票错了 <!channel>")
     assert status == 200 and reply["response_type"] == "ephemeral"
-    assert f"Complaint #1 logged against *Acme Corp* ({sid}); due by *{due.isoformat()}*" in text_of(reply)
+    assert f"Complaint #1 logged against *Acme Corp* ({sid}); due by *{fmt.day(due, 'en')}*" in text_of(reply)
     assert "The owner, <@U0ALICE>, and the managers have been told." in text_of(reply)
     assert complaint_rows(engine_url) == [("open", "U0ALICE", "U0BOB", None, None)]
 
@@ -97,14 +98,14 @@ def test_a_complaints_whole_life(bot, engine_url):
     assert "你的客户 *Acme Corp*" in text_of(owner_dm) and "客户说发票错了 &lt;!channel&gt;" in text_of(owner_dm)
     assert "<!channel>" not in text_of(owner_dm) and buttons(owner_dm) == ["complaint_resolve"]
     managers, ts = posted(bot, APPROVALS, "complaint_managers")
-    assert f"客户投诉 #1*：*Acme Corp*（{sid}）" in text_of(managers) and f"需在 {due.isoformat()} 前处理" in \
+    assert f"客户投诉 #1*：*Acme Corp*（{sid}）" in text_of(managers) and f"需在 {fmt.day(due, 'zh')} 前处理" in \
         text_of(managers)
     assert buttons(managers) == ["complaint_resolve"]
 
     # the morning after the due day, the digest lists it as overdue
     listed = digest_post(bot, due + timedelta(days=1))
     assert "未解决的客户投诉（1，其中逾期 1）" in listed
-    assert f"#1 *Acme Corp* ({sid})" in listed and f"{due.isoformat()} 到期，*已逾期 1 天*" in listed
+    assert f"#1 *Acme Corp* ({sid})" in listed and f"{fmt.day(due, 'zh')} 到期，*已逾期 1 天*" in listed
 
     # a rep who is not the owner may not resolve it: refused, nothing opens, the refusal is recorded
     token = bot.click("U0BOB", managers, "complaint_resolve", channel=APPROVALS, ts=ts)

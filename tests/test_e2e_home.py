@@ -4,6 +4,7 @@ zh and en; then the Home tab follows what its user does (a command, paging, open
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from slack_sdk.models.views import View
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.i18n import formatting as fmt
 from bot.services import customers
 from bot.services.context import ServiceContext
 from storage.engine import make_engine, read_session
@@ -23,6 +25,11 @@ TZ = ZoneInfo("Asia/Shanghai")
 ALICE, BOB, MGR1, MGR2 = "U0ALICE", "U0BOB", "U0MGR1", "U0MGR2"  # zh-CN, en-US, zh-CN, en-US
 NOTE = "电话沟通了采购需求和预算安排"
 HOSTILE = "Hooli <!channel> & Sons"
+
+
+def shown_day(iso: str, lang: str) -> str:
+    """A day of the export (ISO) as the Home tab shows it in ``lang``."""
+    return fmt.day(date.fromisoformat(iso), lang)
 
 
 @pytest.fixture
@@ -85,7 +92,7 @@ def test_home_tab_for_reps_and_managers_in_zh_and_en_follows_what_they_do(bot):
     shown = customer_rows(home)
     assert len(shown) == 2
     for line, row in zip(shown, rows, strict=True):
-        assert row["id"] in line and f"保护到 *{row['protected_until']}*" in line
+        assert row["id"] in line and f"保护到 *{shown_day(row['protected_until'], 'zh')}*" in line
     assert "首次跟进期限" in shown[0] and "跟进时钟" in shown[1]
     assert "Hooli &lt;!channel&gt; &amp; Sons" in shown[1] and "<!channel>" not in text
     assert "我的工作台" in text and "我的本周成绩" in text and "等待决定" not in text  # a rep: no decisions
@@ -99,18 +106,18 @@ def test_home_tab_for_reps_and_managers_in_zh_and_en_follows_what_they_do(bot):
     # Bob (en) sees his own customer only.
     bob = text_of(open_home(bot, BOB))
     [initech] = database_rows(bot, BOB)
-    assert "My desk" in bob and f"protected until *{initech['protected_until']}*" in bob and initech["id"] in bob
+    assert "My desk" in bob and f"protected until *{shown_day(initech['protected_until'], 'en')}*" in bob and initech["id"] in bob
     assert "Acme Corp" not in bob
 
     # Managers: the dispute with its deadline from the database, and the team's week; zh and en.
     with read_session(bot.engine) as session:
         case = session.exec(select(Case)).one()
-    deadline = case.deadline.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+    deadline = {lang: fmt.moment(case.deadline, "Asia/Shanghai", lang) for lang in ("zh", "en")}
     carol = text_of(open_home(bot, MGR1))
-    assert f"撞单 #{case.id} *Acme Corp* `{rows[0]['id']}`" in carol and f"*{deadline}* 前决定" in carol
+    assert f"撞单 #{case.id} *Acme Corp* `{rows[0]['id']}`" in carol and f"*{deadline['zh']}* 前决定" in carol
     assert "团队本周" in carol and "认领 3 · 有效跟进 1" in carol
     dave = text_of(open_home(bot, MGR2))
-    assert f"Collision #{case.id} *Acme Corp*" in dave and f"decide by *{deadline}*" in dave
+    assert f"Collision #{case.id} *Acme Corp*" in dave and f"decide by *{deadline['en']}*" in dave
     assert "The team this week" in dave and "claims 3 · follow-ups 1" in dave
 
     # A command refreshes Alice's Home: a follow-up on Acme moves its deadline, so it now sorts last.
@@ -119,7 +126,7 @@ def test_home_tab_for_reps_and_managers_in_zh_and_en_follows_what_they_do(bot):
     after = next_home(bot, ALICE, before)
     acme = next(r for r in database_rows(bot, ALICE) if r["name"] == "Acme Corp")
     assert acme["protected_until"] > rows[0]["protected_until"]
-    assert f"保护到 *{acme['protected_until']}*" in customer_rows(after)[-1]
+    assert f"保护到 *{shown_day(acme['protected_until'], 'zh')}*" in customer_rows(after)[-1]
     assert "有效跟进 2" in text_of(after)
 
     # /release: the customer leaves her Home.

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from bot.i18n import formatting as fmt
 from storage.models import Customer, Ownership, OwnershipEvent
 from tests.e2e import SECRET, query, served, text_of, write_config
 from tests.support.signing import signed_post, slash_command_body
@@ -148,7 +149,7 @@ def test_32_concurrent_claims_one_owner_every_time(bot, engine_url):
         until = next(o for o in rows(engine_url, Ownership) if o.rep_id == winners[0]).protected_until
         for user_id, _, reply, _ in results:
             if user_id != winners[0]:
-                assert f"已归 <@{winners[0]}> 所有，保护至 *{until.isoformat()}*" in text_of(reply)
+                assert f"已归 <@{winners[0]}> 所有，保护至 *{fmt.day(until, 'zh')}*" in text_of(reply)
         slowest.append(max(elapsed for *_, elapsed in results))
     owners = rows(engine_url, Ownership)
     assert len(owners) == 20 and len({o.customer_id for o in owners}) == 20

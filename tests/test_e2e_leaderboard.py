@@ -47,7 +47,7 @@ def test_leaderboard_over_http_and_one_digest_from_two_processes(bot):
     assert "Leaderboard · week of" in board  # Bob's Slack locale is en-US
     # Alice: 1 claim + 1 qualifying follow-up + 1 win × 10 (the win is not also an advance)
     assert "1. " in board and "*12 pts* · claims 1 · follow-ups 1 · advances 0 · wins 1 (120,000 won)" in board
-    assert "2. " in board and "*1 pts* · claims 1 · follow-ups 0 · advances 0 · wins 0 · recycled 0" in board
+    assert "2. " in board and "*1 pt* · claims 1 · follow-ups 0 · advances 0 · wins 0 · recycled 0" in board
     assert board.count("recycled 0") == 1  # only the asker's own row shows the hidden columns
     _, zh, _ = bot.command("U0MGR1", "/leaderboard", "本周")
     assert "本周排行榜" in text_of(zh) and text_of(zh).count("被回收 0") == 2  # a manager sees every row's

@@ -45,7 +45,7 @@ def test_scorecards_over_http(bot):
     carol = ask(bot, "U0MGR1", "scorecard <@U0ALICE|alice> month")
     assert "<@U0ALICE> 的本月成绩" in carol
     assert "*认领*\n2" in carol and "*有效跟进*\n1" in carol and "*阶段推进*\n0" in carol
-    assert "*赢单*\n1（金额 120,000）" in carol and "*转化率*\n50%（赢 1 / 定局 2）" in carol
+    assert "*赢单*\n1（金额 12万）" in carol and "*转化率*\n50%（赢 1 / 定局 2）" in carol
     assert "*撞单*\n胜 0 · 负 0" in carol and "本期新增 0" in carol
     # the Chinese verb and period, another manager reading English
     dave = ask(bot, "U0MGR2", "成绩 <@U0ALICE> 周")

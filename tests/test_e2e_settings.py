@@ -97,7 +97,7 @@ def test_a_manager_lowers_the_daily_cap_in_slack_and_undoes_it(bot, engine_url):
     refused = claim(bot, "U0ALICE", "Globex Ltd")
     assert "你今天已认领 1 个客户，每日认领上限为 1 个" in refused
     assert "✅" in claim(bot, "U0BOB", "Initech LLC")  # Bob's first today: within the cap of 1
-    assert "You have claimed 1 customers today; the daily claim cap is 1" in claim(bot, "U0BOB", "Hooli Inc")
+    assert "You have claimed 1 customer today; the daily claim cap is 1" in claim(bot, "U0BOB", "Hooli Inc")
 
     # tomorrow morning's digest, decided by another process, shows the change
     tomorrow = datetime.now(TZ).date() + timedelta(days=1)

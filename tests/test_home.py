@@ -7,6 +7,7 @@ Calendar (Asia/Shanghai): the week is Mon 2026-11-23 .. Sun 11-29; "now" is Wed 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -146,8 +147,8 @@ def test_a_manager_sees_what_waits_for_a_decision_with_its_deadline(ctx):
     assert home.read(ctx, ALICE, NOW).pending == ()  # a rep sees none of it
 
     view = home_view(data, "en")
-    text = str(view)
-    assert "Collision #" in text and "decide by *2026-11-27 09:00*" in text and "Handover #" in text
+    text = json.dumps(view, ensure_ascii=False)
+    assert "Collision #" in text and "decide by *Nov 27, 2026, 9:00\u202fAM*" in text and "Handover #" in text
 
 
 def test_paging_keeps_the_deadline_order_and_the_view_within_100_blocks(engine_url):

@@ -204,8 +204,8 @@ def test_a_page_fits_block_kit_escapes_user_text_and_carries_its_state():
         [nxt] = [el for block in message["blocks"] if block["type"] == "actions" for el in block["elements"]
                  if el["action_id"] == PAGE_ACTION]
         assert json.loads(nxt["value"]) == {"f": "<!everyone> tier:B", "p": "n.40", "n": 3, "t": 25}
-    assert "Released by <@U0BOB> on 2026-11-27: no budget" in rendered(pool_page(page, "en"))
+    assert "Released by <@U0BOB> on Nov 27, 2026: no budget" in rendered(pool_page(page, "en"))
     recycled = pool_page(PoolPage((entry(1, how="recycle", reason=None, clock="followup",
                                          clock_until=date(2026, 11, 26)),), total=1), "zh")
-    assert "♻️ 2026-11-27 从 <@U0BOB> 回收：跟进时钟于 2026-11-26 到期" in rendered(recycled)
+    assert "♻️ 2026年11月27日 从 <@U0BOB> 回收：跟进时钟于 2026年11月26日 到期" in rendered(recycled)
     assert "公海里现在没有客户" in pool_page(PoolPage(), "zh")["text"]

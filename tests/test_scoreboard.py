@@ -230,7 +230,7 @@ def test_the_digest_is_json_and_renders_within_block_kit_limits(ctx):
         assert "<!channel>" not in text and "&lt;!channel&gt; &amp; more" in text
         assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if "text" in b)
     en = json.dumps(render("digest", data, "en", "Asia/Shanghai"), ensure_ascii=False)
-    assert "2026-11-29 10:30" in en  # the dispute's deadline in the team's time zone
+    assert "Nov 29, 2026, 10:30\u202fAM" in en  # the dispute's deadline in the team's time zone
     assert "first follow-up" in en.lower() or "first_followup" not in en
 
 

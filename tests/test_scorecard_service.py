@@ -166,14 +166,14 @@ def test_reps_see_their_own_and_managers_see_anyones(ctx):
 def test_the_view_shows_every_number_in_both_languages(ctx):
     result = scorecards.scorecard(ctx, MGR1, ALICE, "week", FRIDAY_EVENING)
     en = json.dumps(view.scorecard(result, "en"), ensure_ascii=False)
-    for shown in ("Scorecard of <@U0ALICE> · week of 2026-11-23 to 2026-11-29", "*Claims*\\n3",
+    for shown in ("Scorecard of <@U0ALICE> · week of Nov 23, 2026 to Nov 29, 2026", "*Claims*\\n3",
                   "*Qualifying follow-ups*\\n2", "15 h (2 measured, 1 still waiting)", "*Stage advances*\\n3",
                   "0.6 (60,000 won)", "50% (1 won of 2 decided)", "won 1 · lost 0", "*Recycled from them*\\n1",
                   "2 new · 0 resolved · 2 open"):
         assert shown in en, shown
     zh = json.dumps(view.scorecard(ok(scorecards.scorecard(ctx, BOB, None, "month", FRIDAY_EVENING), "ok"), "zh"),
                     ensure_ascii=False)
-    for shown in ("<@U0BOB> 的本月成绩 · 2026-11-01 至 2026-11-30", "36 小时（2 个已跟进，0 个待跟进）",
+    for shown in ("<@U0BOB> 的本月成绩 · 2026年11月1日 至 2026年11月30日", "36 小时（2 个已跟进，0 个待跟进）",
                   "胜 0 · 负 1", "*转化率*\\n—（赢 0 / 定局 0）", "*被回收*\\n0", "本期新增 1 · 本期解决 1"):
         assert shown in zh, shown
     compact = view.scorecard_compact(scorecards.scorecard(ctx, BOB, None, "week", FRIDAY_EVENING), "en")

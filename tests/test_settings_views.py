@@ -44,7 +44,7 @@ def test_the_digest_lists_settings_changes_and_round_trips(lang):
     text = text_of(message)
     if lang == "en":
         assert "*⚙️ Settings changed yesterday (25)*" in text
-        assert "• Version 200 · <@U0MGR2> · 2026-11-26 15:00: undid version 199 — Daily claim cap (customers) 1 → 10" \
+        assert "• Version 200 · <@U0MGR2> · Nov 26, 2026, 3:00\u202fPM: undid version 199 — Daily claim cap (customers) 1 → 10" \
             in text
         assert "Reminders before a recycle (days, comma-separated) 7, 1 → 3" in text and "…and 15 more" in text
     else:
@@ -98,5 +98,5 @@ def test_confirmations_errors_and_the_undo_button():
     assert "grace" not in text_of(view.settings_changed(caps_only, "en", 3, undo_button=True))
     invalid = SettingsResult(SettingsOutcome.INVALID, errors=(FieldError("claims.holding_cap", "max", 100_000),
                                                 FieldError("reminders.days_before", "too_many", 10)))
-    assert view.field_errors(invalid, "en") == {"claims.holding_cap": "Must be at most 100000.",
+    assert view.field_errors(invalid, "en") == {"claims.holding_cap": "Must be at most 100,000.",
                                                 "reminders.days_before": "At most 10 reminders."}

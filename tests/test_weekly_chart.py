@@ -184,11 +184,11 @@ def test_names_without_glyphs_become_user_ids_and_nothing_is_drawn_as_tofu():
     assert picture.language == "en"  # DejaVu has no Chinese: the picture's own words fall back to English
     assert visible_bars(picture.png) == {"claims": 3, "followups": 2, "wins": 1}
     text = upload_text(week, "zh", picture.labels)
-    assert text.comment.startswith("📊 上周（2026-11-23 至 2026-11-29）")
+    assert text.comment.startswith("📊 上周（2026年11月23日 至 2026年11月29日）")
     assert "全队：认领 4 · 有效跟进 3 · 赢单 1" in text.comment
     assert "图中以用户 ID 标出的销售：U0BOB = 王小明" in text.comment
     assert "&lt;!channel&gt;" not in text.comment  # only relabelled names are listed, and escaped
-    assert text.title == "2026-W48 周报图（2026-11-23 至 2026-11-29）"
+    assert text.title == "2026-W48 周报图（2026年11月23日 至 2026年11月29日）"
     assert "王小明：认领 1，有效跟进 2，赢单 0" in text.alt
     # with a CJK font installed (say Noto Sans CJK) the same data keeps its names and Chinese words
     cjk = chart_png.Fonts((*fonts.families, "Noto Sans CJK SC"),
@@ -202,7 +202,7 @@ def test_the_comment_counts_reps_left_out_and_an_empty_week_renders():
     week = chart_of(ChartRow(ALICE, "Alice Wang", 2, 1, 1.5), more=4)
     text = upload_text(week, "en", {ALICE: "Alice Wang"})
     assert text.comment.splitlines() == [
-        "📊 Last week (2026-11-23 to 2026-11-29): each rep's claims, qualifying follow-ups and wins. "
+        "📊 Last week (Nov 23, 2026 to Nov 29, 2026): each rep's claims, qualifying follow-ups and wins. "
         "Team: claims 2 · follow-ups 1 · wins 1.5.",
         "The chart shows the top 1; 4 more are left out."]
     picture = chart_png.render(chart_of(), "en", dejavu())
@@ -382,7 +382,7 @@ def test_two_processes_upload_the_weeks_chart_once_and_next_monday_again(engine_
     alice, dave, bob = bar_heights(chart["data"], chart_png.COLORS["claims"])
     assert alice / dave == pytest.approx(3, rel=0.03) and dave == bob  # Alice's 3 claims, Dave's 1, Bob's 1
     [message] = [m for m in standin.messages("C0SALES") if m.get("files")]
-    assert message["text"].startswith("📊 上周（2026-11-23 至 2026-11-29）")
+    assert message["text"].startswith("📊 上周（2026年11月23日 至 2026年11月29日）")
     assert "全队：认领 5 · 有效跟进 3 · 赢单 2" in message["text"]
     # the same week again (Wednesday): nothing new
     both(env, local(W48 + timedelta(days=9), 10))

@@ -173,17 +173,7 @@ class Console:
             if block.get("type") != "input":
                 continue
             element = block["element"]
-            raw = given.get(block["block_id"])
-            if element["type"] == "static_select":
-                option = {"value": raw, "text": {"type": "plain_text", "text": raw}} if raw else None
-                values[block["block_id"]] = {element["action_id"]: {"type": "static_select", "selected_option": option}}
-            elif element["type"] == "datepicker":  # next_contact=2026-12-01
-                values[block["block_id"]] = {element["action_id"]: {"type": "datepicker", "selected_date": raw or None}}
-            elif element["type"] == "users_select":  # to=@bob
-                user = self.user_id(raw.lstrip("@")) if raw else None
-                values[block["block_id"]] = {element["action_id"]: {"type": "users_select", "selected_user": user}}
-            else:
-                values[block["block_id"]] = {element["action_id"]: {"type": element["type"], "value": raw}}
+            values[block["block_id"]] = {element["action_id"]: self._state_of(element, given.get(block["block_id"]))}
         payload = {
             "type": "view_submission", "user": {"id": user_id, "name": USERS[user_id]["name"]},
             "api_app_id": wire.APP_ID, "team": {"id": wire.TEAM_ID}, "trigger_id": uuid.uuid4().hex,
@@ -197,6 +187,20 @@ class Console:
             if errors:
                 return
         self.views.pop(user_id, None)
+
+    def _state_of(self, element: dict[str, Any], raw: str | None) -> dict[str, Any]:
+        """What Slack sends for one input: the typed value, else what the form was opened with (a field
+        the user does not touch keeps its prefilled value, as in Slack)."""
+        kind = element["type"]
+        if kind == "static_select":  # tier=A
+            option = ({"value": raw, "text": {"type": "plain_text", "text": raw}} if raw
+                      else element.get("initial_option"))
+            return {"type": kind, "selected_option": option}
+        if kind == "datepicker":  # next_contact=2026-12-01
+            return {"type": kind, "selected_date": raw or element.get("initial_date")}
+        if kind == "users_select":  # to=@bob
+            return {"type": kind, "selected_user": self.user_id(raw.lstrip("@")) if raw else element.get("initial_user")}
+        return {"type": kind, "value": raw if raw is not None else element.get("initial_value")}
 
     def open_home(self, user_id: str) -> None:
         """Open the user's App Home tab, as Slack does: an ``app_home_opened`` event."""
@@ -276,10 +280,23 @@ class Console:
         for block in blocks:
             kind = block.get("type")
             if kind in ("section", "header"):
-                self.say(indent + self.plain(block["text"]["text"]).replace("\n", "\n" + indent))
+                if block.get("text"):
+                    self.say(indent + self.plain(block["text"]["text"]).replace("\n", "\n" + indent))
+                fields = [self.plain(f.get("text", "")).replace("\n", " ") for f in block.get("fields") or []]
+                for left, right in zip(fields[::2], [*fields[1::2], ""], strict=False):  # two columns, as Slack
+                    self.say(indent + (f"{left:<38}  {right}" if right else left))
+                accessory = block.get("accessory")
+                if accessory and accessory.get("type") == "button":
+                    self.show_blocks(user_id, [{"type": "actions", "block_id": block.get("block_id", ""),
+                                                "elements": [accessory]}], indent, channel, ts, token)
             elif kind == "context":
-                for element in block.get("elements", []):
-                    self.say(indent + self.plain(element.get("text", "")).replace("\n", "\n" + indent))
+                parts = [self.plain(e.get("text", "")) if "text" in e else f"[{e.get('alt_text', 'image')}]"
+                         for e in block.get("elements", [])]
+                self.say(indent + " ".join(parts).replace("\n", "\n" + indent))
+            elif kind == "image":
+                self.say(indent + f"[image: {block.get('alt_text', '')}]")
+            elif kind == "input":
+                self.say(indent + f"{block.get('label', {}).get('text', '')}: …")
             elif kind == "actions":
                 labels = []
                 for element in block.get("elements", []):

@@ -16,6 +16,7 @@ from bot.i18n.catalog_notices import NOTICES
 from bot.i18n.catalog_scorecard import SCORECARD
 from bot.i18n.catalog_settings import SETTINGS
 from bot.i18n.catalog_weekly import WEEKLY
+from bot.i18n.formatting import formatter
 
 CATALOG.update(DECISIONS)
 CATALOG.update(ALLOCATION)
@@ -43,7 +44,16 @@ def language_for(locale: str | None, team_language: str) -> str:
     return team_language if team_language in LANGUAGES else "zh"
 
 
+# Integers that name rather than count: shown as they are, never grouped (complaint #10042, row 12034).
+IDENTIFIERS = frozenset({"id", "parent", "row", "version", "page", "pages", "year"})
+
+
 def t(key: str, lang: str, **params: object) -> str:
+    """The message ``key`` in ``lang``; numbers as the locale writes them, plural forms by CLDR's rules."""
     entry = CATALOG[key]
     template = entry.get(lang) or entry["en"]
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    for name in IDENTIFIERS.intersection(params):
+        params[name] = str(params[name])
+    return formatter(lang).vformat(template, (), params)

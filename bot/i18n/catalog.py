@@ -16,7 +16,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "用法：`/followup 客户名称 | 类型: 跟进内容`，类型可选 call、visit、meeting、email、wechat、other"
               "（或 电话、拜访、会议、邮件、微信、其他）。内容至少 {min_chars} 个字才计入跟进时钟。",
         "en": "Usage: `/followup customer | kind: note`, kind one of call, visit, meeting, email, wechat, other. "
-              "A note needs at least {min_chars} characters to count toward the follow-up clock.",
+              "A note needs at least {min_chars:one=# character;other=# characters} to count toward the follow-up clock.",
     },
     "usage.stage": {
         "zh": "用法：`/stage 客户名称 | 阶段 [金额]`，阶段：lead 线索、contacted 已联系、qualified 已确认需求、"
@@ -58,16 +58,16 @@ CATALOG: dict[str, dict[str, str]] = {
               "`/claimbot scorecard [week|month]` your scorecard; "
               "`/claimbot ooo until DATE` out of office\n"
               "• Managers: `/assign customer @rep|auto`; `/claimbot offboard @rep [@new owner]`; `/claimbot settings` change caps, clocks and reminder days\n"
-              "Rules: first follow-up within {first_followup_days} days of a claim; recycled after no qualifying "
-              "follow-up for A {fA} / B {fB} / C {fC} days or no stage advance for A {pA} / B {pB} / C {pC} days; "
-              "protection lasts at most {max_days} days. Holding cap {holding_cap}, daily claim cap {daily_cap}, "
+              "Rules: first follow-up within {first_followup_days:one=# day;other=# days} of a claim; recycled after no qualifying "
+              "follow-up for A {fA} / B {fB} / C {fC:one=# day;other=# days} or no stage advance for A {pA} / B {pB} / C {pC:one=# day;other=# days}; "
+              "protection lasts at most {max_days:one=# day;other=# days}. Holding cap {holding_cap}, daily claim cap {daily_cap}, "
               "{cooldown}-day cooldown before re-claiming a customer you gave up.",
     },
     # --- input errors
     "error.empty": {"zh": "请输入客户名称。", "en": "Please give a customer name."},
     "error.too_long": {
         "zh": "客户名称太长（最多 {limit} 个字符，你输入了 {length} 个）。",
-        "en": "That name is too long ({length} characters; at most {limit}).",
+        "en": "That name is too long ({length:one=# character;other=# characters}; at most {limit}).",
     },
     "error.no_letters": {
         "zh": "“{text}” 不像客户名称：至少要有一个汉字、字母或数字。",
@@ -82,7 +82,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "error.invalid_tier": {"zh": "级别只能是 A、B 或 C。", "en": "Tier must be A, B or C."},
     "error.note_too_long": {
         "zh": "内容太长（最多 {limit} 个字符）。",
-        "en": "That note is too long (at most {limit} characters).",
+        "en": "That note is too long (at most {limit:one=# character;other=# characters}).",
     },
     "error.internal": {
         "zh": "抱歉，处理时出错了，没有写入任何内容。请稍后再试。",
@@ -103,7 +103,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "claim.already_yours": {
         "zh": "*{name}*（{sid}）已经是你的客户：还剩 *{days}* 天（保护至 {until}，{clock}）。下次提醒：{next_reminder}。",
-        "en": "*{name}* ({sid}) is already yours: *{days}* days left (protected until {until}, {clock}). "
+        "en": "*{name}* ({sid}) is already yours: *{days:one=#* day;other=#* days} left (protected until {until}, {clock}). "
               "Next reminder: {next_reminder}.",
     },
     "claim.already_yours_won": {
@@ -136,12 +136,12 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "claim.refused.daily_claim_cap": {
         "zh": "⛔ 你今天已认领 {count} 个客户，每日认领上限为 {limit} 个。明天（{until}）再来认领 *{name}*。",
-        "en": "⛔ You have claimed {count} customers today; the daily claim cap is {limit}. Claim *{name}* "
+        "en": "⛔ You have claimed {count:one=# customer;other=# customers} today; the daily claim cap is {limit}. Claim *{name}* "
               "again tomorrow ({until}).",
     },
     "claim.refused.cooldown": {
         "zh": "⛔ 你最近放弃了 *{name}*，冷却期 {limit} 天，{until} 起可重新认领。",
-        "en": "⛔ You gave up *{name}* recently; the cooldown is {limit} days, so you can claim it again on {until}.",
+        "en": "⛔ You gave up *{name}* recently; the cooldown is {limit:one=# day;other=# days}, so you can claim it again on {until}.",
     },
     "claim.different_flagged": {
         "zh": "已按新客户建档，并标记给经理复核是否重复。",
@@ -190,7 +190,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "customer.counts": {
         "zh": "跟进 {followups} 次（最近 {last_followup}）",
-        "en": "{followups} follow-ups (last {last_followup})",
+        "en": "{followups:one=# follow-up;other=# follow-ups} (last {last_followup})",
     },
     "customer.history": {"zh": "*归属变更记录*", "en": "*Ownership history*"},
     "event.claim": {"zh": "{at} {to} 认领（{rule}）", "en": "{at} claimed by {to} ({rule})"},
@@ -203,7 +203,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "mine.header": {"zh": "*你的客户*（{count} 个，按截止日期排序）", "en": "*Your customers* ({count}, nearest deadline first)"},
     "mine.row": {
         "zh": "*{name}*（{sid}）· {stage} · 保护至 {until}（{clock}，剩 {days} 天）",
-        "en": "*{name}* ({sid}) · {stage} · until {until} ({clock}, {days} days left)",
+        "en": "*{name}* ({sid}) · {stage} · until {until} ({clock}, {days:one=# day;other=# days} left)",
     },
     "mine.row_won": {"zh": "*{name}*（{sid}）· 已赢单", "en": "*{name}* ({sid}) · won"},
     "mine.empty": {
@@ -218,7 +218,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "followup.not_qualifying.short": {
         "zh": "📝 已记录对 *{name}* 的跟进，但内容少于 {min_chars} 个字，不计入跟进时钟。保护期仍至 {until}。",
-        "en": "📝 Logged on *{name}*, but a note under {min_chars} characters does not count toward the "
+        "en": "📝 Logged on *{name}*, but a note under {min_chars:one=# character;other=# characters} does not count toward the "
               "follow-up clock. Still protected until {until}.",
     },
     "followup.not_qualifying.same_day": {

@@ -78,7 +78,7 @@ ALLOCATION: dict[str, dict[str, str]] = {
     "ooo.past": {
         "zh": "⛔ {until} 已经过去，请写今天或以后的日期。没有改变。", "en": "⛔ {until} has passed; give today or a later day. Nothing changed.",
     },
-    "ooo.too_far": {"zh": "⛔ 休假最多设置 {limit} 天。没有改变。", "en": "⛔ Out of office can be at most {limit} days ahead. Nothing changed."},
+    "ooo.too_far": {"zh": "⛔ 休假最多设置 {limit} 天。没有改变。", "en": "⛔ Out of office can be at most {limit:one=# day;other=# days} ahead. Nothing changed."},
     "ooo.usage": {
         "zh": "用法：`/claimbot ooo until YYYY-MM-DD`（休假至该日，含当天）· `/claimbot ooo off`（结束休假）",
         "en": "Usage: `/claimbot ooo until YYYY-MM-DD` (out through that day) · `/claimbot ooo off` (back now)",
@@ -86,11 +86,11 @@ ALLOCATION: dict[str, dict[str, str]] = {
     "fairness.header": {"zh": "*分配公平性*（{since} – {until}）", "en": "*Fair allocation* ({since} – {until})"},
     "fairness.rule": {
         "zh": "• 「{rule}」{strategy}：{total} 个 · 差距 {spread} · 基尼系数 {gini} · {cycles} 轮，单轮最大差距 {cycle_spread}",
-        "en": "• “{rule}” {strategy}: {total} leads · spread {spread} · Gini {gini} · {cycles} cycles, "
+        "en": "• “{rule}” {strategy}: {total:one=# lead;other=# leads} · spread {spread} · Gini {gini} · {cycles:one=# cycle;other=# cycles}, "
               "largest spread within a cycle {cycle_spread}",
     },
     "fairness.count_skipped": {
-        "zh": "{rep} {count}（{skipped} 次轮到时不可分配）", "en": "{rep} {count} ({skipped} turns skipped)",
+        "zh": "{rep} {count}（{skipped} 次轮到时不可分配）", "en": "{rep} {count} ({skipped:one=# turn;other=# turns} skipped)",
     },
     "fairness.unassigned_in_rule": {"zh": "（{count} 个无人可分配）", "en": " ({count} with nobody eligible)"},
     "fairness.extra": {

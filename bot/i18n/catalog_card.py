@@ -5,7 +5,7 @@ from __future__ import annotations
 CARD: dict[str, dict[str, str]] = {
     "card.activity": {
         "zh": "跟进 {followups} 次（近 7 天 {week} 次，近 30 天 {month} 次）· 最近活动 {last_activity}",
-        "en": "{followups} follow-ups ({week} in the last 7 days, {month} in the last 30) · last activity {last_activity}",
+        "en": "{followups:one=# follow-up;other=# follow-ups} ({week} in the last 7 days, {month} in the last 30) · last activity {last_activity}",
     },
     "card.next_contact": {"zh": "📅 下次联系：{day}", "en": "📅 Next contact: {day}"},
     "card.complaints": {"zh": "⚠️ 未结投诉 {count} 件", "en": "⚠️ Open complaints: {count}"},
@@ -33,7 +33,7 @@ CARD: dict[str, dict[str, str]] = {
     "card.field.note": {"zh": "跟进内容", "en": "Note"},
     "card.hint.note": {
         "zh": "至少 {min_chars} 个字才计入跟进时钟（每个客户每天计一次）。",
-        "en": "At least {min_chars} characters to count for the follow-up clock (once a day per customer).",
+        "en": "At least {min_chars:one=# character;other=# characters} to count for the follow-up clock (once a day per customer).",
     },
     "card.field.next_contact": {"zh": "下次联系日期", "en": "Next contact date"},
     "card.hint.next_contact": {

@@ -7,7 +7,7 @@ COMPLAINTS: dict[str, dict[str, str]] = {
         "zh": "用法：`/complaint 客户名称 | 投诉内容`，也可以用客户编号，如 `/complaint C-1042 | 客户说发票开错了`。"
               "负责人和经理会收到通知，{days} 天内需要处理。",
         "en": "Usage: `/complaint customer | what they complained about`; a short id works too: "
-              "`/complaint C-1042 | the invoice was wrong`. The owner and the managers are told; it is due in {days} days.",
+              "`/complaint C-1042 | the invoice was wrong`. The owner and the managers are told; it is due in {days:one=# day;other=# days}.",
     },
     "complaint.needs_text": {
         "zh": "请写下客户投诉的内容（在客户名称后加 `|`）。",
@@ -71,7 +71,7 @@ COMPLAINTS: dict[str, dict[str, str]] = {
     "modal.complaint_title": {"zh": "客户投诉", "en": "Customer complaint"},
     "modal.complaint_text": {"zh": "客户投诉了什么？", "en": "What did the customer complain about?"},
     "modal.complaint_hint": {
-        "zh": "负责人和经理会收到通知，需在 {days} 天内处理。", "en": "The owner and the managers are told; it is due in {days} days.",
+        "zh": "负责人和经理会收到通知，需在 {days} 天内处理。", "en": "The owner and the managers are told; it is due in {days:one=# day;other=# days}.",
     },
     "modal.resolution_title": {"zh": "解决投诉", "en": "Resolve complaint"},
     "modal.resolution_text": {"zh": "是如何解决的？", "en": "How was it resolved?"},

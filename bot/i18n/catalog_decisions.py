@@ -36,8 +36,8 @@ DECISIONS: dict[str, dict[str, str]] = {
         "zh": "*事实*\n• {owner}：本次认领于 {owner_since}，首次认领 {owner_first}；跟进 {owner_n} 次，最近 {owner_last}\n"
               "• {claimant}：首次认领 {claimant_first}；跟进 {claimant_n} 次，最近 {claimant_last}\n"
               "• 阶段：{stage} · 保护至 {until}",
-        "en": "*Facts*\n• {owner}: owns it since {owner_since}, first claimed {owner_first}; {owner_n} follow-ups, "
-              "last {owner_last}\n• {claimant}: first claimed {claimant_first}; {claimant_n} follow-ups, "
+        "en": "*Facts*\n• {owner}: owns it since {owner_since}, first claimed {owner_first}; {owner_n:one=# follow-up;other=# follow-ups}, "
+              "last {owner_last}\n• {claimant}: first claimed {claimant_first}; {claimant_n:one=# follow-up;other=# follow-ups}, "
               "last {claimant_last}\n• Stage: {stage} · protected until {until}",
     },
     "case.different_manager": {
@@ -53,7 +53,7 @@ DECISIONS: dict[str, dict[str, str]] = {
     "case.decided": {"zh": "✅ {manager} 于 {at} 决定：{decision}。", "en": "✅ Decided by {manager} at {at}: {decision}."},
     "case.expired": {
         "zh": "⌛ {hours} 小时内无人决定：{owner} 继续负责。",
-        "en": "⌛ No decision within {hours} hours: {owner} keeps the customer.",
+        "en": "⌛ No decision within {hours:one=# hour;other=# hours}: {owner} keeps the customer.",
     },
     "case.opened.dispute": {
         "zh": "已提交撞单申诉 #{id}（*{name}*）。经理将在 {deadline} 前决定，结果会通知你。",
@@ -140,7 +140,7 @@ DECISIONS: dict[str, dict[str, str]] = {
     },
     "offboard.done": {
         "zh": "✅ {rep} 已离岗：{moved} 个客户转给 {to}，{pooled} 个放回公海。",
-        "en": "✅ {rep} offboarded: {moved} customers to {to}, {pooled} back to the pool.",
+        "en": "✅ {rep} offboarded: {moved:one=# customer;other=# customers} to {to}, {pooled} back to the pool.",
     },
     "role.changed": {"zh": "✅ {user} 的角色：{old} → {new}。", "en": "✅ {user}'s role: {old} → {new}."},
     "role.same": {"zh": "{user} 已经是{new}。", "en": "{user} is already a {new}."},

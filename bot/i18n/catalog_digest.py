@@ -13,7 +13,7 @@ DIGEST: dict[str, dict[str, str]] = {
     "board.title.month": {"zh": "🏆 本月排行榜 · {first} 至 {last}", "en": "🏆 Leaderboard · {first} to {last}"},
     "board.row": {
         "zh": "{rank}. {who} — *{score} 分* · 认领 {claims} · 有效跟进 {followups} · 推进 {advances} · 赢单 {wins}",
-        "en": "{rank}. {who} — *{score} pts* · claims {claims} · follow-ups {followups} · advances {advances} "
+        "en": "{rank}. {who} — *{score:one=# pt;other=# pts}* · claims {claims} · follow-ups {followups} · advances {advances} "
               "· wins {wins}",
     },
     "board.amount": {"zh": "（金额 {amount}）", "en": " ({amount} won)"},

@@ -29,7 +29,7 @@ HOME: dict[str, dict[str, str]] = {
     },
     "home.today.ending": {
         "zh": "• *{name}* `{sid}`：保护期到 {day}（{clock}），还剩 {days} 天",
-        "en": "• *{name}* `{sid}`: protected until {day} ({clock}), {days} days left",
+        "en": "• *{name}* `{sid}`: protected until {day} ({clock}), {days:one=# day;other=# days} left",
     },
     "home.today.ending_now": {
         "zh": "• *{name}* `{sid}`：保护期今天（{day}）最后一天（{clock}），明天回收",
@@ -53,7 +53,7 @@ HOME: dict[str, dict[str, str]] = {
     "home.team.header": {"zh": "*👥 团队本周* · {first} 至 {last}", "en": "*👥 The team this week* · {first} to {last}"},
     "home.score.line": {
         "zh": "*{score} 分* · 认领 {claims} · 有效跟进 {followups} · 推进 {advances} · 赢单 {wins}（金额 {amount}）",
-        "en": "*{score} pts* · claims {claims} · follow-ups {followups} · advances {advances} · wins {wins} "
+        "en": "*{score:one=# pt;other=# pts}* · claims {claims} · follow-ups {followups} · advances {advances} · wins {wins} "
               "({amount} won)",
     },
     "home.score.rank": {"zh": "本周排名第 {rank}（共 {ranked} 人得分）", "en": "Place {rank} of {ranked} this week"},
@@ -116,7 +116,7 @@ HOME: dict[str, dict[str, str]] = {
     },
     "home.customer.row": {
         "zh": "*{name}* `{sid}` · {stage} · {tier} 级\n保护到 *{until}* · {clock} · 还剩 {days} 天",
-        "en": "*{name}* `{sid}` · {stage} · tier {tier}\nprotected until *{until}* · {clock} · {days} days left",
+        "en": "*{name}* `{sid}` · {stage} · tier {tier}\nprotected until *{until}* · {clock} · {days:one=# day;other=# days} left",
     },
     "home.customer.row_past": {
         "zh": "*{name}* `{sid}` · {stage} · {tier} 级\n保护期已于 *{until}* 结束 · {clock} · 今晚回收",

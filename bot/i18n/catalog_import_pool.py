@@ -8,10 +8,10 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
         "zh": "用法：`/pool [筛选]`，例如 `/pool 科技`、`/pool tier:A region:北京`、`/pool industry:物流`。",
         "en": "Usage: `/pool [filter]`, e.g. `/pool tech`, `/pool tier:A region:Beijing`, `/pool industry:logistics`.",
     },
-    "pool.header": {"zh": "*公海* · 共 {count} 个客户", "en": "*The pool* · {count} customers"},
+    "pool.header": {"zh": "*公海* · 共 {count} 个客户", "en": "*The pool* · {count:one=# customer;other=# customers}"},
     "pool.header_filtered": {
         "zh": "*公海* · 筛选“{filter}” · 共 {count} 个客户",
-        "en": "*The pool* · filter “{filter}” · {count} customers",
+        "en": "*The pool* · filter “{filter}” · {count:one=# customer;other=# customers}",
     },
     "pool.page": {"zh": "第 {page} 页", "en": "page {page}"},
     "pool.empty": {"zh": "公海里现在没有客户。", "en": "The pool is empty right now."},
@@ -45,7 +45,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     },
     "pool.error.too_long": {
         "zh": "筛选条件太长：{length} 个字，最多 {limit} 个。",
-        "en": "The filter is too long: {length} characters, at most {limit}.",
+        "en": "The filter is too long: {length:one=# character;other=# characters}, at most {limit}.",
     },
     "button.pool_claim": {"zh": "认领", "en": "Claim"},
     "button.pool_next": {"zh": "下一页 ▶", "en": "Next page ▶"},
@@ -61,12 +61,12 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     "import.summary": {
         "zh": "{source}：{total} 行，用时 {seconds} 秒。新建 {created}（其中 {flagged} 个疑似重复，已标记待经理核对）· "
               "合并 {merged} · 无变化 {unchanged} · 跳过 {skipped}。",
-        "en": "{source}: {total} rows in {seconds} s. Created {created} (of which {flagged} probable duplicates, "
+        "en": "{source}: {total:one=# row;other=# rows} in {seconds} s. Created {created} (of which {flagged} probable duplicates, "
               "flagged for a manager's review) · merged {merged} · unchanged {unchanged} · skipped {skipped}.",
     },
     "import.summary.owners": {
         "zh": "按负责人列分配 {owners} 个客户（审计记录：导入）；按分配规则分配 {auto} 个。",
-        "en": "{owners} customers given to the owner column's reps (audited as: import); {auto} by the allocation rules.",
+        "en": "{owners:one=# customer;other=# customers} given to the owner column's reps (audited as: import); {auto} by the allocation rules.",
     },
     "import.summary.dry_run": {
         "zh": "演练（--dry-run）：以上是真实导入会得到的结果，数据库没有任何改动。",
@@ -83,7 +83,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     },
     "import.progress": {
         "zh": "导入中 {done}/{total} 行（{percent}%）· {rate} 行/秒 · 新建 {created} · 合并 {merged} · 跳过 {skipped}",
-        "en": "importing {done}/{total} rows ({percent}%) · {rate} rows/s · created {created} · merged {merged} · "
+        "en": "importing {done}/{total:one=# row;other=# rows} ({percent}%) · {rate:one=# row;other=# rows}/s · created {created} · merged {merged} · "
               "skipped {skipped}",
     },
     "import.file.missing": {"zh": "找不到文件：{path}", "en": "No such file: {path}"},
@@ -111,7 +111,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     "import.reason.missing_name": {"zh": "没有客户名称", "en": "no customer name"},
     "import.reason.name_too_long": {
         "zh": "名称太长：{length} 个字，最多 {limit} 个",
-        "en": "name too long: {length} characters, at most {limit}",
+        "en": "name too long: {length:one=# character;other=# characters}, at most {limit}",
     },
     "import.reason.no_letters": {"zh": "名称里没有文字", "en": "the name has no letters"},
     "import.reason.invalid_uscc": {
@@ -153,7 +153,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     },
     "import.note.over_holding_cap": {
         "zh": "{owner} 现持有 {holding} 个客户，超过持有上限（{cap}）：归属照旧导入，但在降到上限以下之前不能再认领或接收客户",
-        "en": "{owner} now holds {holding} customers, over the holding cap ({cap}): the ownership is imported as it is, "
+        "en": "{owner} now holds {holding:one=# customer;other=# customers}, over the holding cap ({cap}): the ownership is imported as it is, "
               "but they can claim or receive no more until below the cap",
     },
     "import.note.free_mail": {

@@ -6,18 +6,18 @@ NOTICES: dict[str, dict[str, str]] = {
     "notice.recycled": {
         "zh": "♻️ *{name}*（{sid}）已回收到公海：{clock}已于 {until} 到期（{tier} 级客户 {days} 天；最近有效跟进 {last}）。"
               "冷却期至 {cooldown_until}，之后可重新认领。",
-        "en": "♻️ *{name}* ({sid}) went back to the pool: its {clock} ran out on {until} ({days} days for tier {tier}; "
+        "en": "♻️ *{name}* ({sid}) went back to the pool: its {clock} ran out on {until} ({days:one=# day;other=# days} for tier {tier}; "
               "last qualifying follow-up {last}). You can claim it again from {cooldown_until}.",
     },
     "notice.reminder": {
         "zh": "⏰ *{name}*（{sid}）的保护期还剩 {days} 天：{clock}将于 {until} 到期（{rule_days} 天）。"
               "记录一次有效跟进或推进阶段，否则将回收到公海。",
-        "en": "⏰ *{name}* ({sid}): {days} days of protection left. Its {clock} ends on {until} ({rule_days} days). "
+        "en": "⏰ *{name}* ({sid}): {days:one=# day;other=# days} of protection left. Its {clock} ends on {until} ({rule_days:one=# day;other=# days}). "
               "Log a qualifying follow-up or move the stage, or it returns to the pool.",
     },
     "notice.first_followup": {
         "zh": "⏰ *{name}*（{sid}）需要首次跟进：请在 {until} 前记录（认领后 {rule_days} 天内），否则将回收到公海。",
-        "en": "⏰ *{name}* ({sid}) needs its first follow-up by {until} (within {rule_days} days of the claim), "
+        "en": "⏰ *{name}* ({sid}) needs its first follow-up by {until} (within {rule_days:one=# day;other=# days} of the claim), "
               "or it returns to the pool.",
     },
     "notice.next_contact": {
@@ -29,5 +29,9 @@ NOTICES: dict[str, dict[str, str]] = {
         "en": "⚠️ ClaimBot cannot post to {channel}: Slack answered `{error}` ({kind}); it will not retry. "
               "Please check the channel setting (for example, add ClaimBot to the channel), then run "
               "`claimbot outbox resend` to send again what failed.",
+    },
+    "post.cut_short": {
+        "zh": "（此语言版本过长，已截断；完整内容见上方的第一种语言。）",
+        "en": "(Cut short to fit one Slack message; the first language above has it all.)",
     },
 }

@@ -27,7 +27,7 @@ SCORECARD: dict[str, dict[str, str]] = {
     "scorecard.first_followup.counts": {"zh": "（{measured} 个已跟进，{waiting} 个待跟进）",
                                         "en": " ({measured} measured, {waiting} still waiting)"},
     "scorecard.hours": {"zh": "{n} 小时", "en": "{n} h"},
-    "scorecard.days": {"zh": "{n} 天", "en": "{n} days"},
+    "scorecard.days": {"zh": "{n} 天", "en": "{n:one=# day;other=# days}"},
     "scorecard.none": {"zh": "—", "en": "—"},
     "scorecard.advances": {"zh": "*阶段推进*\n{n}", "en": "*Stage advances*\n{n}"},
     "scorecard.wins": {"zh": "*赢单*\n{wins}（金额 {amount}）", "en": "*Wins*\n{wins} ({amount} won)"},

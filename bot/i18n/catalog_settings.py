@@ -26,7 +26,7 @@ SETTINGS: dict[str, dict[str, str]] = {
         "zh": "这里的修改对全队生效，下一次认领即按新设置执行；每次修改都有版本号、会发到简报频道，并且可以撤销。"
               "收紧保护期规则时，已有客户有 {grace} 天宽限期。",
         "en": "Changes here apply to the whole team from the next claim on; each one is versioned, posted to the "
-              "digest channel and can be undone. Tightened clocks give existing customers {grace} days of grace.",
+              "digest channel and can be undone. Tightened clocks give existing customers {grace:one=# day;other=# days} of grace.",
     },
     "settings.modal.hint.days_before": {"zh": "例如：7, 1（留空表示不提醒）", "en": "e.g. 7, 1 (empty: no reminders)"},
     # field errors (response_action: errors)
@@ -35,7 +35,7 @@ SETTINGS: dict[str, dict[str, str]] = {
     "settings.error.max": {"zh": "不能大于 {limit}。", "en": "Must be at most {limit}."},
     "settings.error.list": {"zh": "请填写用逗号分隔的非负整数，例如 7, 1。",
                             "en": "Enter whole numbers of days, 0 or more, separated by commas (e.g. 7, 1)."},
-    "settings.error.too_many": {"zh": "最多 {limit} 个提醒。", "en": "At most {limit} reminders."},
+    "settings.error.too_many": {"zh": "最多 {limit} 个提醒。", "en": "At most {limit:one=# reminder;other=# reminders}."},
     "settings.error.conflict": {
         "zh": "你打开表单后，其他经理修改了设置（现为第 {latest} 版）。请关闭后重新打开 `/claimbot settings` 再改。",
         "en": "Another manager changed the settings after you opened this form (now version {latest}). Close it and "
@@ -52,7 +52,7 @@ SETTINGS: dict[str, dict[str, str]] = {
     "settings.next_claim": {"zh": "从下一次认领开始生效。", "en": "In force from the next claim."},
     "settings.clock_note": {
         "zh": "保护期规则已变更：收紧的规则对已有客户有 {grace} 天宽限期，截止日期会在下一次定时检查时重新计算。",
-        "en": "The clock rules changed: a tightened rule gives existing customers {grace} days of grace; stored "
+        "en": "The clock rules changed: a tightened rule gives existing customers {grace:one=# day;other=# days} of grace; stored "
               "deadlines are recomputed by the next scheduled sweep.",
     },
     "settings.undo": {"zh": "撤销", "en": "Undo"},

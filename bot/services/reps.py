@@ -86,11 +86,20 @@ def known_locale(ctx: ServiceContext, user_id: str) -> tuple[bool, str | None]:
         return True, rep.locale or None
 
 
+def known_zone(ctx: ServiceContext, user_id: str) -> str | None:
+    """The user's own time zone as Slack last said (None: not known)."""
+    with read_session(ctx.engine) as session:
+        rep = session.get(Rep, user_id)
+        return rep.tz if rep is not None and rep.tz else None
+
+
 def remember_profile(ctx: ServiceContext, user_id: str, locale: str | None, display_name: str | None,
-                     now: datetime) -> None:
+                     now: datetime, tz: str | None = None) -> None:
     with write_session(ctx.engine) as session:
         rep = ensure_rep(session, ctx, user_id, now)
         rep.locale = locale or ""  # "" = asked, Slack didn't say
+        if tz:
+            rep.tz = tz
         if display_name:
             rep.display_name = display_name
         session.add(rep)

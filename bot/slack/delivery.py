@@ -23,13 +23,14 @@ from urllib.error import HTTPError, URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.i18n import formatting as fmt
 from bot.rules.text import is_user_id
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.slack import uploads
 from bot.slack.home import refresh_home
-from bot.slack.language import user_language
-from bot.views.notices import render
+from bot.slack.language import user_language, user_zone
+from bot.views.notices import render, render_in
 
 log = logging.getLogger(__name__)
 EVENT_TYPE = "claimbot_notice"
@@ -183,8 +184,12 @@ class Dispatcher:
 
     def _render(self, notice: outbox.Notice) -> dict[str, Any]:
         channel = notice.channel
-        lang = user_language(self.ctx, self.client, channel) if is_user_id(channel) else self.ctx.settings.team.language
-        return render(notice.kind, notice.data, lang, self.ctx.settings.team.timezone)
+        team = self.ctx.settings.team
+        if is_user_id(channel):  # a DM: in the reader's own language, naming our zone if it is not theirs
+            lang = user_language(self.ctx, self.client, channel)
+            with fmt.reading_in(user_zone(self.ctx, channel)):
+                return render(notice.kind, notice.data, lang, team.timezone)
+        return render_in(notice.kind, notice.data, team.channel_languages(), team.timezone)
 
     def _already_posted(self, notice: outbox.Notice, channel: str,
                         thread_ts: str | None) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ class SlackMemory:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.locales: dict[str, str | None] = {}  # user → Slack locale (None: none known)
+        self.zones: dict[str, str | None] = {}  # user → their own time zone (None: none known)
         self.failed: dict[str, float] = {}  # user → monotonic time until which users.info is not asked again
         self.home_users: set[str] = set()  # who has opened their Home tab
         self.home_loaded_at: float | None = None  # monotonic; None: never loaded from the database
@@ -44,6 +45,16 @@ class SlackMemory:
                 self.locales.clear()
             self.locales[user_id] = locale
             self.failed.pop(user_id, None)
+
+    def zone(self, user_id: str) -> tuple[bool, str | None]:
+        with self.lock:
+            return (True, self.zones[user_id]) if user_id in self.zones else (False, None)
+
+    def remember_zone(self, user_id: str, zone: str | None) -> None:
+        with self.lock:
+            if len(self.zones) >= LOCALES_MAX:
+                self.zones.clear()
+            self.zones[user_id] = zone
 
     def lookup_failed(self, user_id: str, for_seconds: float = FAILED_LOOKUP_S) -> None:
         with self.lock:

@@ -19,7 +19,7 @@ from bot.results.weekly_chart import WeeklyChart
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.services.weekly_chart import KIND
-from bot.views.weekly_chart import upload_text
+from bot.views.weekly_chart import UploadText, upload_text
 
 log = logging.getLogger(__name__)
 KINDS = frozenset({KIND})
@@ -38,9 +38,10 @@ def deliver(ctx: ServiceContext, client: WebClient, notice: outbox.Notice) -> Up
         return Uploaded(found=True)
     from bot.views import chart_png  # matplotlib: loaded on the first chart, not at start-up
 
-    lang = ctx.settings.team.language
-    picture = chart_png.render(chart, lang)
-    text = upload_text(chart, lang, picture.labels)
+    langs = ctx.settings.team.channel_languages()
+    picture = chart_png.render(chart, langs[0])
+    texts = [upload_text(chart, lang, picture.labels) for lang in langs]
+    text = UploadText(texts[0].title, "\n\n".join(x.comment for x in texts), texts[0].alt)
     response = client.files_upload_v2(channel=notice.channel, file=picture.png, filename=chart.filename,
                                       title=text.title, alt_txt=text.alt, initial_comment=text.comment)
     file_id = (response.get("file") or {}).get("id")

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import formatting as fmt
 from bot.i18n import t
 from bot.results.allocation import (
     AllocationOutcome,
@@ -38,7 +39,8 @@ def _value(v: Any, lang: str) -> str:
 def skip_text(skip: Skip | dict[str, Any], lang: str) -> str:
     s: dict[str, Any] = skip if isinstance(skip, dict) else {
         "rep": skip.rep, "reason": skip.reason, "until": skip.until, "holding": skip.holding, "cap": skip.cap}
-    return t(f"alloc.skip.{s['reason']}", lang, rep=mention(s["rep"], lang), until=s.get("until") or "—",
+    return t(f"alloc.skip.{s['reason']}", lang, rep=mention(s["rep"], lang),
+             until=day(s["until"], lang) if s.get("until") else "—",
              holding=s.get("holding"), cap=s.get("cap"))
 
 
@@ -127,12 +129,12 @@ def unassigned_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
 
 def ooo_reply(result: OooResult, lang: str) -> Message:
     if result.outcome == "set" and result.until:
-        return text_message(t("ooo.set", lang, until=result.until.isoformat(),
-                              back=(result.until + timedelta(days=1)).isoformat()))
+        return text_message(t("ooo.set", lang, until=day(result.until, lang),
+                              back=day(result.until + timedelta(days=1), lang)))
     if result.outcome == "cleared":
         return text_message(t("ooo.cleared", lang))
     if result.outcome == "past" and result.until:
-        return text_message(t("ooo.past", lang, until=result.until.isoformat()))
+        return text_message(t("ooo.past", lang, until=day(result.until, lang)))
     if result.outcome == "too_far":
         return text_message(t("ooo.too_far", lang, limit=result.limit_days))
     return text_message(t("ooo.usage", lang))
@@ -141,7 +143,7 @@ def ooo_reply(result: OooResult, lang: str) -> Message:
 def explanation(entry: dict[str, Any], lang: str, tz: str) -> str:
     """One ledger entry (bot.services.allocation.explain) as a line: who, which rule and strategy, why."""
     at = entry["at"]
-    when = at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else str(at)
+    when = fmt.moment(at, tz, lang) if isinstance(at, datetime) else str(at)
     outcome = t(f"alloc.outcome.{entry['outcome']}", lang, rep=mention(entry.get("rep"), lang))
     if entry["outcome"] == "assigned" and entry["reason"] == "existing_owner":
         how = t("alloc.how.existing_owner", lang, other_sid=(entry.get("match") or {}).get("sid", ""))
@@ -161,8 +163,8 @@ def explanation(entry: dict[str, Any], lang: str, tz: str) -> str:
 
 def fairness_blocks(report: FairnessReport, lang: str, tz: str) -> list[dict[str, Any]]:
     """The digest's section: per rule, assignments, spread, Gini and the largest within-cycle spread."""
-    header = t("fairness.header", lang, since=_local_day(report.since, tz), until=_local_day(report.until, tz,
-                                                                                            end=True))
+    header = t("fairness.header", lang, since=_local_day(report.since, tz, lang),
+               until=_local_day(report.until, tz, lang, end=True))
     if not report.rules and not report.unassigned and not report.existing_owner:
         return [b.section(f"{header}\n{t('fairness.empty', lang)}")]
     lines = [header]
@@ -184,12 +186,12 @@ def fairness_blocks(report: FairnessReport, lang: str, tz: str) -> list[dict[str
 
 def fairness_message(report: FairnessReport, lang: str, tz: str) -> Message:
     blocks = fairness_blocks(report, lang, tz)
-    return b.message(t("fairness.header", lang, since=_local_day(report.since, tz),
-                       until=_local_day(report.until, tz, end=True)), blocks)
+    return b.message(t("fairness.header", lang, since=_local_day(report.since, tz, lang),
+                       until=_local_day(report.until, tz, lang, end=True)), blocks)
 
 
-def _local_day(moment: datetime, tz: str, *, end: bool = False) -> str:
+def _local_day(moment: datetime, tz: str, lang: str, *, end: bool = False) -> str:
     local = moment.astimezone(ZoneInfo(tz))
     if end:  # an exclusive end at midnight reads as the day before
         local -= timedelta(microseconds=1)
-    return date(local.year, local.month, local.day).isoformat()
+    return day(date(local.year, local.month, local.day), lang)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.i18n import CATALOG, t
+from bot.i18n import formatting as fmt
 from bot.results.claims import ClaimResult
 from bot.results.customers import (
     Candidate,
@@ -31,8 +31,11 @@ def mention(user_id: str | None, lang: str) -> str:
     return f"<@{user_id}>" if user_id else t("pool", lang)
 
 
-def day(value: date | None, lang: str) -> str:
-    return value.isoformat() if value else t("none", lang)
+def day(value: date | str | None, lang: str) -> str:
+    """A day as the reader's locale writes it (2026年12月11日, Dec 11, 2026); ISO text from a snapshot too."""
+    if not value:
+        return t("none", lang)
+    return fmt.day(date.fromisoformat(value) if isinstance(value, str) else value, lang)
 
 
 def clock_name(clock: str | None, lang: str) -> str:
@@ -148,7 +151,7 @@ def history_blocks(history: tuple[HistoryEntry, ...], lang: str, tz: str, *, roo
     for e in history[-20:]:
         key = f"event.{e.kind}" if f"event.{e.kind}" in CATALOG else "event.other"
         rule = t(f"rule.{e.rule}", lang) if f"rule.{e.rule}" in CATALOG else e.rule
-        lines.append("• " + t(key, lang, at=e.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+        lines.append("• " + t(key, lang, at=fmt.moment(e.at, tz, lang),
                               to=mention(e.to_rep, lang), from_=mention(e.from_rep, lang),
                               reason=escape(truncate(e.reason or "", 300)), rule=rule, kind=e.kind))
     return [b.context(t("customer.history", lang)), *b.sections(lines, limit=room - 2, kind="context")]

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.i18n import t
 from bot.results.complaints import ComplaintResult, ComplaintView
 from bot.views import blocks as b
-from bot.views.claims import Message, input_error, mention, suggestions, text_message
+from bot.views.claims import Message, day, input_error, mention, suggestions, text_message
 from bot.views.decisions import when
 from bot.views.text import escape, truncate
 
@@ -45,7 +45,7 @@ def _said(value: str | None) -> str:
 
 
 def _resolved_line(view: ComplaintView, lang: str, tz: str) -> str:
-    return t("complaint.resolved", lang, by=mention(view.resolved_by, lang), at=when(view.resolved_at, tz),
+    return t("complaint.resolved", lang, by=mention(view.resolved_by, lang), at=when(view.resolved_at, tz, lang),
              resolution=_said(view.resolution))
 
 
@@ -56,8 +56,8 @@ def complaint_message(view: ComplaintView, lang: str, tz: str, *, for_owner: boo
     blocks = [
         b.section(head),
         b.section(t("complaint.text", lang, text=_said(view.text))),
-        b.context(t("complaint.meta", lang, owner=mention(view.owner, lang), at=when(view.raised_at, tz),
-                    due=view.due_on.isoformat())),
+        b.context(t("complaint.meta", lang, owner=mention(view.owner, lang), at=when(view.raised_at, tz, lang),
+                    due=day(view.due_on, lang))),
     ]
     if view.status == "open":
         blocks.append(b.context(t("complaint.resolve_hint", lang)))
@@ -82,7 +82,7 @@ def reply(result: ComplaintResult, query: str, lang: str, due_days: int) -> Mess
         told = t("complaint.logged_told", lang, owner=mention(view.owner, lang)) if view.owner \
             else t("complaint.logged_no_owner", lang)
         return text_message(t("complaint.logged", lang, id=view.id, name=_name(view), sid=view.short_id,
-                              due=view.due_on.isoformat()) + "\n" + told)
+                              due=day(view.due_on, lang)) + "\n" + told)
     if result.outcome == "resolved" and view is not None:
         return text_message(t("complaint.resolved_by_you", lang, id=view.id, name=_name(view), sid=view.short_id))
     if result.outcome == "invalid" and result.error:

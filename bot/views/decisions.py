@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Option, PlainTextObject, StaticSelectElement
 
+from bot.i18n import formatting as fmt
 from bot.i18n import t
 from bot.results.customers import CustomerSnapshot
 from bot.results.data import from_data
@@ -26,12 +27,8 @@ OPEN_APPEAL = "appeal_open"
 SPLITS = (50, 60, 70, 40, 30)  # the claimant's share of the credit
 
 
-def when(moment: datetime | None, tz: str) -> str:
-    if moment is None:
-        return "—"
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def when(moment: datetime | None, tz: str, lang: str) -> str:
+    return fmt.moment(moment, tz, lang) if moment is not None else "—"
 
 
 def decision_text(case: CaseView, lang: str) -> str:
@@ -49,8 +46,8 @@ def case_summary(case: CaseView, lang: str, tz: str) -> list[dict[str, Any]]:
     if e is not None:
         blocks.append(b.section(t(
             "case.evidence", lang, owner=mention(case.owner, lang), claimant=mention(case.claimant, lang),
-            owner_since=when(e.owner_since, tz), owner_first=when(e.owner_first_claim, tz),
-            claimant_first=when(e.claimant_first_claim, tz), owner_last=day(e.owner_last_followup, lang),
+            owner_since=when(e.owner_since, tz, lang), owner_first=when(e.owner_first_claim, tz, lang),
+            claimant_first=when(e.claimant_first_claim, tz, lang), owner_last=day(e.owner_last_followup, lang),
             claimant_last=day(e.claimant_last_followup, lang), owner_n=e.owner_followups,
             claimant_n=e.claimant_followups, stage=t(f"stage.{e.stage}", lang),
             until=day(c.protected_until, lang))))
@@ -63,7 +60,7 @@ def case_for_managers(case: CaseView, lang: str, tz: str) -> Message:
     if case.status == "pending":
         if case.excluded_decider:
             blocks.append(b.context(t("case.different_manager", lang, manager=mention(case.excluded_decider, lang))))
-        blocks.append(b.context(t("case.deadline", lang, deadline=when(case.deadline, tz))))
+        blocks.append(b.context(t("case.deadline", lang, deadline=when(case.deadline, tz, lang))))
         value = {"case": case.id}
         split = StaticSelectElement(
             action_id=SPLIT, placeholder=PlainTextObject(text=t("case.split", lang)),
@@ -88,7 +85,7 @@ def case_outcome(case: CaseView, lang: str, tz: str) -> str:
     if case.status == "expired":
         return t("case.expired", lang, owner=mention(case.owner, lang), hours=_hours(case))
     return t("case.decided", lang, manager=mention(case.decided_by, lang), decision=decision_text(case, lang),
-             at=when(case.decided_at, tz))
+             at=when(case.decided_at, tz, lang))
 
 
 def _hours(case: CaseView) -> int:
@@ -97,12 +94,12 @@ def _hours(case: CaseView) -> int:
 
 def case_opened(case: CaseView, lang: str, tz: str) -> Message:
     return text_message(t(f"case.opened.{case.kind}", lang, id=case.id, name=escape(case.customer.name),
-                          deadline=when(case.deadline, tz)))
+                          deadline=when(case.deadline, tz, lang)))
 
 
 def case_notice_to_owner(case: CaseView, lang: str, tz: str) -> Message:
     return text_message(t("case.notice_owner", lang, name=escape(case.customer.name),
-                          claimant=mention(case.opened_by, lang), deadline=when(case.deadline, tz)))
+                          claimant=mention(case.opened_by, lang), deadline=when(case.deadline, tz, lang)))
 
 
 def case_decided_for_rep(case: CaseView, rep: str, lang: str, tz: str) -> Message:
@@ -111,7 +108,7 @@ def case_decided_for_rep(case: CaseView, rep: str, lang: str, tz: str) -> Messag
              outcome=case_outcome(case, lang, tz))
     blocks = [b.section(text)]
     if rep in case.appealable_by and case.appeal_until is not None:
-        blocks.append(b.context(t("case.appeal_hint", lang, until=when(case.appeal_until, tz))))
+        blocks.append(b.context(t("case.appeal_hint", lang, until=when(case.appeal_until, tz, lang))))
         blocks.append(b.actions(f"appeal_{case.id}", b.button(t("button.appeal", lang), OPEN_APPEAL,
                                                               {"case": case.id})))
     return b.message(text, blocks)
@@ -147,7 +144,7 @@ def reason_modal(callback_id: str, title_key: str, lang: str, metadata: str) -> 
 def handover_summary(h: HandoverView, lang: str, tz: str) -> str:
     return t("handover.summary", lang, id=h.id, requester=mention(h.requested_by, lang),
              owner=mention(h.from_rep, lang), name=escape(h.customer.name), sid=h.customer.short_id,
-             to=mention(h.to_rep, lang), reason=escape(h.reason), at=when(h.created_at, tz))
+             to=mention(h.to_rep, lang), reason=escape(h.reason), at=when(h.created_at, tz, lang))
 
 
 def handover_for_managers(h: HandoverView, lang: str, tz: str) -> Message:
@@ -163,7 +160,7 @@ def handover_for_managers(h: HandoverView, lang: str, tz: str) -> Message:
 
 def handover_outcome(h: HandoverView, lang: str, tz: str) -> str:
     return t(f"handover.status.{h.status}", lang, manager=mention(h.decided_by, lang), to=mention(h.to_rep, lang),
-             owner=mention(h.from_rep, lang), until=when(h.decline_deadline, tz))
+             owner=mention(h.from_rep, lang), until=when(h.decline_deadline, tz, lang))
 
 
 def handover_for_rep(h: HandoverView, rep: str, lang: str, tz: str) -> Message:
@@ -171,7 +168,7 @@ def handover_for_rep(h: HandoverView, rep: str, lang: str, tz: str) -> Message:
              outcome=handover_outcome(h, lang, tz))
     blocks = [b.section(text)]
     if rep == h.to_rep and h.status == "transferred":
-        blocks.append(b.context(t("handover.decline_hint", lang, until=when(h.decline_deadline, tz))))
+        blocks.append(b.context(t("handover.decline_hint", lang, until=when(h.decline_deadline, tz, lang))))
         blocks.append(b.actions(f"decline_{h.id}", b.button(t("button.decline", lang), DECLINE, {"handover": h.id})))
     return b.message(text, blocks)
 

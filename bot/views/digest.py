@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.i18n import formatting as fmt
 from bot.i18n import t
 from bot.results.scoreboard import (
     ApprovalItem,
@@ -28,7 +28,7 @@ from bot.results.scoreboard import (
 )
 from bot.views import blocks as b
 from bot.views import settings as settings_view
-from bot.views.claims import clock_name
+from bot.views.claims import clock_name, day
 from bot.views.text import escape, truncate
 
 Message = dict[str, Any]
@@ -37,13 +37,14 @@ REASON_MAX = 200
 ROWS_PER_SECTION = 10  # leaderboard lines per section block (3000 characters each)
 
 
-def number(x: float) -> str:
-    """12 → "12", 2.5 → "2.5", 3.333 → "3.33"."""
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+def number(x: float, lang: str = "en") -> str:
+    """12 → "12", 2.5 → "2.5", 3.333 → "3.33", 1234 → "1,234" (the locale's grouping)."""
+    return fmt.number(x, lang)
 
 
-def money(x: float) -> str:
-    return f"{x:,.0f}" if x == int(x) else f"{x:,.2f}"
+def money(x: float, lang: str = "en") -> str:
+    """An amount in the reader's form: zh 12.5万, en 125,000."""
+    return fmt.money(x, lang)
 
 
 def who(rep: str | None, name: str | None = None) -> str:
@@ -56,27 +57,25 @@ def customer(ref: CustomerRef) -> str:
     return f"*{escape(truncate(ref.name, NAME_MAX))}* ({ref.sid})"
 
 
-def local_time(iso: str, tz: str) -> str:
-    if not iso:
-        return ""
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def local_time(iso: str, tz: str, lang: str) -> str:
+    return fmt.moment(datetime.fromisoformat(iso), tz, lang) if iso else ""
 
 
 # --- the leaderboard
 
 
 def _row_line(row: ScoreRow, lang: str) -> str:
-    line = t("board.row", lang, rank=row.rank, who=who(row.rep, row.name), score=number(row.score),
-             claims=row.claims, followups=row.followups, advances=row.advances, wins=number(row.wins))
+    line = t("board.row", lang, rank=row.rank, who=who(row.rep, row.name), score=row.score,
+             claims=row.claims, followups=row.followups, advances=row.advances, wins=row.wins)
     if row.amount:
-        line += t("board.amount", lang, amount=money(row.amount))
+        line += t("board.amount", lang, amount=money(row.amount, lang))
     if row.recycled is not None:
         line += t("board.hidden", lang, recycled=row.recycled, lost=row.disputes_lost or 0)
     return line
 
 
 def leaderboard(board: Leaderboard, lang: str, tz: str) -> Message:
-    title = t(f"board.title.{board.period}", lang, first=board.first, last=board.last)
+    title = t(f"board.title.{board.period}", lang, first=day(board.first, lang), last=day(board.last, lang))
     out = [b.section(f"*{title}*")]
     if not board.rows:
         out.append(b.section(t("board.empty", lang)))
@@ -88,10 +87,10 @@ def leaderboard(board: Leaderboard, lang: str, tz: str) -> Message:
     if board.you is not None:
         out.append(b.section(f"{t('board.you', lang)}\n{_row_line(board.you, lang)}"))
     w = board.weights
-    amount = (t("board.amount_points", lang, per=money(board.amount_per_point)) if board.amount_per_point
+    amount = (t("board.amount_points", lang, per=money(board.amount_per_point, lang)) if board.amount_per_point
               else t("board.amount_shown", lang))
-    notes = [t("board.formula", lang, claims=number(w["claims"]), followups=number(w["followups"]),
-               advances=number(w["advances"]), wins=number(w["wins"]), amount=amount)]
+    notes = [t("board.formula", lang, claims=number(w["claims"], lang), followups=number(w["followups"], lang),
+               advances=number(w["advances"], lang), wins=number(w["wins"], lang), amount=amount)]
     if board.viewer is not None:
         notes.append(t("board.hidden_note.manager" if board.manager_view else "board.hidden_note.rep", lang))
     out.append(b.context("\n".join(notes)))
@@ -127,19 +126,19 @@ def _return(item: ReturnItem, names: dict[str, str], lang: str) -> str:
 
 def _upcoming(item: UpcomingItem, names: dict[str, str], lang: str) -> str:
     return t("digest.upcoming_item", lang, customer=customer(item.customer), who=who(item.rep, names.get(item.rep)),
-             clock=clock_name(item.clock, lang), until=item.until)
+             clock=clock_name(item.clock, lang), until=day(item.until, lang))
 
 
 def _dispute(item: CaseItem, names: dict[str, str], lang: str, tz: str) -> str:
     return t("digest.dispute", lang, kind=t(f"digest.kind.{item.kind}", lang), id=item.id,
              customer=customer(item.customer), claimant=who(item.claimant, names.get(item.claimant)),
-             owner=who(item.owner, names.get(item.owner)), deadline=local_time(item.deadline, tz))
+             owner=who(item.owner, names.get(item.owner)), deadline=local_time(item.deadline, tz, lang))
 
 
 def _approval(item: ApprovalItem, names: dict[str, str], lang: str, tz: str) -> str:
     return t("digest.approval", lang, id=item.id, customer=customer(item.customer),
              from_rep=who(item.from_rep, names.get(item.from_rep)), to_rep=who(item.to_rep, names.get(item.to_rep)),
-             since=local_time(item.since, tz))
+             since=local_time(item.since, tz, lang))
 
 
 def _decision(item: DecisionItem, names: dict[str, str], lang: str) -> str:
@@ -152,11 +151,11 @@ def _decision(item: DecisionItem, names: dict[str, str], lang: str) -> str:
 def _complaint(item: ComplaintItem, names: dict[str, str], lang: str) -> str:
     key = "digest.complaint_overdue" if item.days_overdue else "digest.complaint"
     return t(key, lang, id=item.id, customer=customer(item.customer), owner=who(item.owner, names.get(item.owner or "")),
-             due=item.due_on, days=item.days_overdue)
+             due=day(item.due_on, lang), days=item.days_overdue)
 
 
 def digest(d: Digest, lang: str, tz: str) -> Message:
-    title = t("digest.title", lang, day=d.day)
+    title = t("digest.title", lang, day=day(d.day, lang))
     out = [b.section(f"*{title}*")]
     if d.calendar_uncovered:  # before everything: the working-day clocks are estimating (docs/decisions/0021)
         out.append(b.section(t("digest.calendar_uncovered", lang, admins=" ".join(who(a) for a in d.admins) or "—",
@@ -177,7 +176,7 @@ def digest(d: Digest, lang: str, tz: str) -> Message:
                       + by_rep(d.claims_by_rep), lang))
     out.append(_block(t("digest.returned", lang, n=d.returned.total),
                       [_return(i, names, lang) for i in d.returned.items] + _more(d.returned, lang), lang))
-    out.append(_block(t("digest.upcoming", lang, n=d.upcoming.total, until=d.upcoming_until),
+    out.append(_block(t("digest.upcoming", lang, n=d.upcoming.total, until=day(d.upcoming_until, lang)),
                       by_rep(d.upcoming_by_rep, 1) + [_upcoming(i, names, lang) for i in d.upcoming.items]
                       + _more(d.upcoming, lang), lang))
     out.append(_block(t("digest.disputes", lang, n=d.disputes.total),
@@ -190,7 +189,7 @@ def digest(d: Digest, lang: str, tz: str) -> Message:
                       [_decision(i, names, lang) for i in d.decisions.items] + _more(d.decisions, lang), lang))
     if d.settings_changes.total:  # shown only on days a manager changed settings in Slack
         out.extend(b.sections([t("settings.digest.header", lang, n=d.settings_changes.total), *settings_view.digest_lines(
-            d.settings_changes.items, lambda rep: who(rep, names.get(rep)), lang, lambda at: local_time(at, tz)),
+            d.settings_changes.items, lambda rep: who(rep, names.get(rep)), lang, lambda at: local_time(at, tz, lang)),
             *_more(d.settings_changes, lang)], limit=3))  # up to 12 changes a line: may need more than one block
     return b.message(title, out)
 

@@ -6,19 +6,19 @@ A Home view may hold 100 blocks. The fixed parts use at most ``FIXED_BLOCKS`` an
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement, HeaderBlock, PlainTextObject
 from slack_sdk.models.views import View
 
+from bot.i18n import formatting as fmt
 from bot.i18n import t
 from bot.results.cards import CustomerCard
 from bot.results.home import DeliveryProblem, HomeCustomer, HomeData, Numbers, PendingItem, TodayItem
 from bot.views import blocks as b
 from bot.views.card import customer_card
-from bot.views.claims import clock_name
+from bot.views.claims import clock_name, day
 from bot.views.notices import mention_channel
 from bot.views.text import escape, truncate
 
@@ -37,18 +37,18 @@ def home_view(data: HomeData, lang: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         HeaderBlock(text=PlainTextObject(text=t("home.title", lang))).to_dict(),
         b.context(t("home.as_of", lang, who=f"<@{data.user_id}>", role=t(f"home.role.{data.role}", lang),
-                    at=data.today.isoformat())),
+                    at=day(data.today, lang))),
     ]
     blocks += _today(data, lang)
     blocks.append(b.divider())
-    blocks.append(b.section(t("home.score.header", lang, first=data.week_first.isoformat(),
-                              last=data.week_last.isoformat()) + "\n" + _mine(data.mine, lang)))
+    blocks.append(b.section(t("home.score.header", lang, first=day(data.week_first, lang),
+                              last=day(data.week_last, lang)) + "\n" + _mine(data.mine, lang)))
     if data.manager:
         blocks.append(b.divider())
         blocks += _pending(data, lang)
         if data.team is not None:
-            blocks.append(b.section(t("home.team.header", lang, first=data.week_first.isoformat(),
-                                      last=data.week_last.isoformat()) + "\n" + _team(data.team, lang)))
+            blocks.append(b.section(t("home.team.header", lang, first=day(data.week_first, lang),
+                                      last=day(data.week_last, lang)) + "\n" + _team(data.team, lang)))
         if data.delivery_problems:
             blocks += _delivery_problems(data.delivery_problems, data.tz, lang)
     blocks.append(b.divider())
@@ -78,7 +78,7 @@ def _today(data: HomeData, lang: str) -> list[dict[str, Any]]:
 
 
 def _today_line(item: TodayItem, data: HomeData, lang: str) -> str:
-    common = {"name": _name(item.name), "sid": item.short_id, "day": item.day.isoformat()}
+    common = {"name": _name(item.name), "sid": item.short_id, "day": day(item.day, lang)}
     key = f"home.today.{item.kind}"
     if item.kind == "ending":
         if item.days_left is not None and item.days_left < 0:
@@ -99,33 +99,28 @@ def _mine(n: Numbers, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _number(x: float) -> str:
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
-
-
 def _score(n: Numbers, lang: str) -> str:
-    return t("home.score.line", lang, score=_number(n.score), claims=n.claims, followups=n.followups,
-             advances=n.advances, wins=_number(n.wins), amount=_number(n.amount))
+    return t("home.score.line", lang, score=n.score, claims=n.claims, followups=n.followups,
+             advances=n.advances, wins=n.wins, amount=fmt.money(n.amount, lang))
 
 
 def _team(n: Numbers, lang: str) -> str:
     return "\n".join([
-        t("home.team.line", lang, claims=n.claims, followups=n.followups, advances=n.advances, wins=_number(n.wins),
-          amount=_number(n.amount), recycled=n.recycled, lost=n.disputes_lost),
+        t("home.team.line", lang, claims=n.claims, followups=n.followups, advances=n.advances, wins=n.wins,
+          amount=fmt.money(n.amount, lang), recycled=n.recycled, lost=n.disputes_lost),
         t("home.team.state", lang, holding=n.holding, ranked=n.ranked, open=n.open_complaints,
           overdue=n.overdue_complaints),
     ])
 
 
-def local_time(moment: datetime, tz: str) -> str:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def local_time(moment: datetime, tz: str, lang: str) -> str:
+    return fmt.moment(moment, tz, lang)
 
 
 def _delivery_problems(problems: tuple[DeliveryProblem, ...], tz: str, lang: str) -> list[dict[str, Any]]:
     """Two blocks: what Slack refused lately (channel, error, how many, when), and what to do about it."""
     lines = [t("home.delivery.line", lang, channel=mention_channel(p.channel), error=escape(p.error), n=p.count,
-               at=local_time(p.last, tz))
+               at=local_time(p.last, tz, lang))
              for p in problems]
     return [b.section("\n".join([t("home.delivery.header", lang), *lines])), b.context(t("home.delivery.hint", lang))]
 
@@ -142,8 +137,8 @@ def _pending(data: HomeData, lang: str) -> list[dict[str, Any]]:
 
 def _pending_line(p: PendingItem, tz: str, lang: str) -> str:
     line = t(f"home.pending.{p.kind}", lang, id=p.id, name=_name(p.name), sid=p.short_id,
-             requester=f"<@{p.requester}>", other=f"<@{p.other}>", since=local_time(p.since, tz),
-             deadline=local_time(p.deadline, tz) if p.deadline else "")
+             requester=f"<@{p.requester}>", other=f"<@{p.other}>", since=local_time(p.since, tz, lang),
+             deadline=local_time(p.deadline, tz, lang) if p.deadline else "")
     return line + (t("home.pending.excluded", lang) if p.excluded else "")
 
 
@@ -153,7 +148,7 @@ def _customer(c: HomeCustomer, lang: str) -> list[dict[str, Any]]:
         text = t("home.customer.row_won", lang, **common)
     else:
         key = "home.customer.row_past" if (c.days_left or 0) < 0 else "home.customer.row"
-        text = t(key, lang, until=c.protected_until.isoformat(), clock=clock_name(c.clock, lang), days=c.days_left,
+        text = t(key, lang, until=day(c.protected_until, lang), clock=clock_name(c.clock, lang), days=c.days_left,
                  **common)
     return [
         {**b.section(text), "block_id": f"home_c{c.id}"},

@@ -11,29 +11,31 @@ from typing import Any
 
 from bot.i18n import t
 from bot.rules.text import is_user_id
+from bot.views import blocks as b
 from bot.views import decisions
 from bot.views.allocation import allocated_notice, unassigned_notice
-from bot.views.claims import Message, clock_name, text_message
+from bot.views.claims import Message, clock_name, day, text_message
 from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
 from bot.views.doctor import render_doctor
 from bot.views.settings import render_settings_changed
-from bot.views.text import escape
+from bot.views.text import escape, truncate
 
 Renderer = Callable[[dict[str, Any], str, str], Message]  # data, language, time zone → message
 
 
 def recycled(data: dict[str, Any], lang: str, tz: str) -> Message:
     return text_message(t("notice.recycled", lang, name=escape(data["name"]), sid=data["sid"],
-                          clock=clock_name(data.get("clock"), lang), until=data.get("until"),
+                          clock=clock_name(data.get("clock"), lang), until=day(data.get("until"), lang),
                           days=data.get("days_rule"), tier=data.get("tier"),
-                          last=data.get("last_followup") or t("none", lang), cooldown_until=data.get("cooldown_until")))
+                          last=day(data.get("last_followup"), lang),
+                          cooldown_until=day(data.get("cooldown_until"), lang)))
 
 
 def reminder(data: dict[str, Any], lang: str, tz: str) -> Message:
     key = "notice.first_followup" if data.get("clock") == "first_followup" else "notice.reminder"
     return text_message(t(key, lang, name=escape(data["name"]), sid=data["sid"], days=data.get("days"),
-                          clock=clock_name(data.get("clock"), lang), until=data.get("until"),
+                          clock=clock_name(data.get("clock"), lang), until=day(data.get("until"), lang),
                           rule_days=data.get("days_rule")))
 
 
@@ -83,3 +85,40 @@ RENDERERS: dict[str, Renderer] = {
 
 def render(kind: str, data: dict[str, Any], lang: str, tz: str) -> Message:
     return RENDERERS.get(kind, generic)(data, lang, tz)
+
+
+def render_in(kind: str, data: dict[str, Any], langs: list[str], tz: str) -> Message:
+    """A channel post in each of the team's post languages, one after the other in one message."""
+    return in_languages([render(kind, data, lang, tz) for lang in langs], langs)
+
+
+def in_languages(messages: list[Message], langs: list[str]) -> Message:
+    """One message holding ``messages`` (the same notice in ``langs``), the first language first.
+
+    Buttons come once, with the first language: a later language's actions blocks and section buttons are
+    left out (every button would act the same), and its block ids get the language as a suffix so they stay
+    unique. Past Slack's 50 blocks, the later languages are cut short with a note; their fallback texts
+    share the fallback text's room.
+    """
+    if len(messages) == 1:
+        return messages[0]
+    first, *rest = messages
+    blocks = list(first.get("blocks") or [b.section(first["text"])])
+    for lang, message in zip(langs[1:], rest, strict=True):
+        extra = [_without_buttons(block, lang) for block in message.get("blocks") or [b.section(message["text"])]
+                 if block["type"] != "actions"]
+        room = b.MAX_BLOCKS - len(blocks) - 1  # the divider
+        if room <= 0:
+            break
+        if len(extra) > room:
+            extra = [*extra[: room - 1], b.context(t("post.cut_short", lang))]
+        blocks += [b.divider(), *extra]
+    share = b.MESSAGE_TEXT_MAX // len(messages) - 2  # each language's fallback text gets its share
+    return b.message("\n\n".join(truncate(m["text"], share) for m in messages), blocks)
+
+
+def _without_buttons(block: dict[str, Any], lang: str) -> dict[str, Any]:
+    block = {k: v for k, v in block.items() if not (k == "accessory" and v.get("type") in ("button", "overflow"))}
+    if "block_id" in block:
+        block["block_id"] = f"{block['block_id']}-{lang}"
+    return block

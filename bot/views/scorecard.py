@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from bot.i18n import t
 from bot.results.scorecards import Scorecard, ScorecardResult
 from bot.views import blocks as b
-from bot.views.claims import text_message
+from bot.views.claims import day, text_message
 from bot.views.digest import money, number
 from bot.views.text import truncate
 
@@ -30,12 +30,12 @@ def duration(hours: float | None, lang: str) -> str:
     if hours is None:
         return t("scorecard.none", lang)
     if hours >= DAYS_FROM_HOURS:
-        return t("scorecard.days", lang, n=number(round(hours / 24, 1)))
-    return t("scorecard.hours", lang, n=number(round(hours, 1)))
+        return t("scorecard.days", lang, n=round(hours / 24, 1))
+    return t("scorecard.hours", lang, n=round(hours, 1))
 
 
 def rate(card: Scorecard, lang: str) -> str:
-    return t("scorecard.none", lang) if card.conversion is None else f"{number(round(card.conversion * 100, 1))}%"
+    return t("scorecard.none", lang) if card.conversion is None else f"{number(round(card.conversion * 100, 1), lang)}%"
 
 
 def _fields(result: ScorecardResult, card: Scorecard, lang: str) -> list[str]:
@@ -48,7 +48,7 @@ def _fields(result: ScorecardResult, card: Scorecard, lang: str) -> list[str]:
         t("scorecard.followups", lang, n=card.followups),
         t("scorecard.first_followup", lang, time=first_followup),
         t("scorecard.advances", lang, n=card.advances),
-        t("scorecard.wins", lang, wins=number(card.wins), amount=money(card.amount)),
+        t("scorecard.wins", lang, wins=card.wins, amount=money(card.amount, lang)),
         t("scorecard.conversion", lang, rate=rate(card, lang), won=card.won, decided=card.won + card.lost),
         t("scorecard.disputes", lang, won=card.disputes_won, lost=card.disputes_lost),
         t("scorecard.recycled" if result.own else "scorecard.recycled.other", lang, n=card.recycled),
@@ -70,7 +70,8 @@ def scorecard(result: ScorecardResult, lang: str) -> Message:
         return text_message(t(f"scorecard.refused.{result.refusal or 'not_manager'}", lang))
     if result.outcome == "unknown_rep" or result.card is None:
         return text_message(t("scorecard.unknown_rep", lang, who=_who(result)))
-    title = t(f"scorecard.title.{result.period}", lang, who=_who(result), first=result.first, last=result.last)
+    title = t(f"scorecard.title.{result.period}", lang, who=_who(result), first=day(result.first, lang),
+                  last=day(result.last, lang))
     blocks = [_fields_block(f"*{title}*", _fields(result, result.card, lang)), b.context(t("scorecard.footnote", lang))]
     return b.message(title, blocks)
 
@@ -80,9 +81,9 @@ def scorecard_compact(result: ScorecardResult, lang: str) -> list[dict[str, Any]
     card = result.card
     if result.outcome != "ok" or card is None:
         return []
-    head = t(f"scorecard.compact.title.{result.period}", lang, first=result.first, last=result.last)
+    head = t(f"scorecard.compact.title.{result.period}", lang, first=day(result.first, lang), last=day(result.last, lang))
     line = t("scorecard.compact.line", lang, claims=card.claims, followups=card.followups, advances=card.advances,
-             wins=number(card.wins), amount=money(card.amount), rate=rate(card, lang))
+             wins=card.wins, amount=money(card.amount, lang), rate=rate(card, lang))
     more = t("scorecard.compact.more", lang, time=duration(card.first_followup_hours, lang), won=card.disputes_won,
              lost=card.disputes_lost, recycled=card.recycled, open=card.complaints_open,
              overdue=card.complaints_overdue)

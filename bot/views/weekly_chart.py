@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.i18n import t
 from bot.results.weekly_chart import WeeklyChart
+from bot.views.claims import day
 from bot.views.digest import number
 from bot.views.text import escape, truncate
 
@@ -25,13 +26,13 @@ class UploadText:
 
 def upload_text(chart: WeeklyChart, lang: str, labels: dict[str, str]) -> UploadText:
     """``labels``: what the picture calls each rep (a user id where the name's glyphs were missing)."""
-    dates = {"first": chart.first, "last": chart.last}
+    dates = {"first": day(chart.first, lang), "last": day(chart.last, lang)}
     title = t("weekly.file_title", lang, week=chart.week, **dates)
     if not chart.rows:
         empty = t("weekly.comment_empty", lang, **dates)
         return UploadText(title, empty, f"{title}\n{empty}")
     totals = {"claims": sum(r.claims for r in chart.rows), "followups": sum(r.followups for r in chart.rows),
-              "wins": number(sum(r.wins for r in chart.rows))}
+              "wins": number(sum(r.wins for r in chart.rows), lang)}
     lines = [t("weekly.comment", lang, **dates, **totals)]
     if chart.more:
         lines.append(t("weekly.more", lang, shown=len(chart.rows), n=chart.more))
@@ -40,5 +41,5 @@ def upload_text(chart: WeeklyChart, lang: str, labels: dict[str, str]) -> Upload
     if relabelled:
         lines.append(t("weekly.ids", lang, pairs=" · ".join(relabelled)))
     alt = "\n".join(t("weekly.alt_row", lang, who=r.name or r.rep, claims=r.claims, followups=r.followups,
-                      wins=number(r.wins)) for r in chart.rows)
+                      wins=number(r.wins, lang)) for r in chart.rows)
     return UploadText(title, "\n".join(lines), truncate(f"{title}\n{alt}", ALT_MAX))

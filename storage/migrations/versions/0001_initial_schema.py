@@ -116,6 +116,7 @@ def upgrade() -> None:
     sa.Column('role_granted', sa.Boolean(), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('tz', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('regions', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('industries', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
