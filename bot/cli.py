@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING
 
 from bot.bootstrap import context, ensure_schema, load_name_index, start_up
 from bot.config import Settings
+from bot.i18n import t
+from bot.rules.importing import COLUMNS, BadMapping, parse_mapping
 from bot.services.context import ServiceContext
 from storage import migrate
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from bot.results.importer import RowOutcome
 
 log = logging.getLogger("claimbot")
@@ -177,13 +181,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     ensure_schema(ctx)
     lang = args.lang or settings.team.language
     try:
-        source = importer.open_csv(args.file, args.encoding)
+        mapping = parse_mapping(args.map) if args.map else None
+    except BadMapping as bad:
+        print(t("import.file.bad_map", lang, part=str(bad), columns=", ".join(COLUMNS)), file=sys.stderr)
+        return 2
+    try:
+        source = importer.open_csv(args.file, args.encoding, mapping)
     except importer.ImportFileError as bad:
         print(import_report.problem(bad.problem, lang), file=sys.stderr)
         return 2
+    resolver = None
+    if settings.slack_bot_token:  # owners by e-mail or name: the workspace's members (bot/slack/directory.py)
+        from bot.slack.client import make_client
+        from bot.slack.directory import SlackDirectory, read_owners_file
+
+        try:
+            owners = read_owners_file(args.owners) if args.owners else None
+        except (OSError, UnicodeDecodeError, csv.Error):
+            print(t("import.file.owners", lang, path=args.owners), file=sys.stderr)
+            return 2
+        resolver = SlackDirectory(make_client(ctx), owners)
+    elif args.owners:
+        print(t("import.no_token", lang), file=sys.stderr)
+        return 2
     options = importer.ImportOptions(dry_run=args.dry_run, assign_auto=args.assign == "auto",
                                      probable=args.probable, batch_size=args.batch_size, actor=args.actor,
-                                     source=Path(args.file).name)
+                                     source=Path(args.file).name, unmatched=args.unmatched)
     progress = _ImportProgress(lang, quiet=args.quiet)
     with contextlib.ExitStack() as stack:
         report_file = stack.enter_context(_ImportReportFile(args.report, lang)) if args.report else None
@@ -191,41 +214,53 @@ def cmd_import(args: argparse.Namespace) -> int:
             url = stack.enter_context(sqlite_copy(settings.database_url))
             ctx = ServiceContext(engine=make_engine(url), settings=settings.model_copy(update={"database_url": url}))
             stack.callback(ctx.engine.dispose)
-        report = importer.import_csv(ctx, source, datetime.now(UTC), options, progress=progress,
-                                     on_row=report_file.write if report_file else None)
-        progress.finish()
+        try:
+            report = importer.import_csv(ctx, source, datetime.now(UTC), options, progress=progress,
+                                         on_row=report_file.write if report_file else None, resolve_owner=resolver)
+        finally:
+            progress.finish()
         if report_file:
             report_file.summary(report)
-    print(import_report.summary(report, lang, args.report))
+    print(import_report.summary(report, lang, args.report, unmatched=args.unmatched,
+                                grace_days=settings.imports.grace_days))
+    if resolver is None and report.invalid_owners:
+        print(t("import.no_token_note", lang))
     return 0
 
 
 class _ImportProgress:
-    """A progress line on standard error (rewritten in place on a terminal), stdlib only."""
+    """On a terminal, a progress bar with the rate and the time left (rich) on standard error; in a pipe
+    (or with --quiet), nothing: the summary on standard output is the product."""
 
-    def __init__(self, lang: str, *, quiet: bool = False, every_s: float = 0.5):
-        import time
+    def __init__(self, lang: str, *, quiet: bool = False):
+        self.lang = lang
+        self.bar = None if quiet or not sys.stderr.isatty() else self._bar()
+        self.task: TaskID | None = None
 
-        self.lang, self.quiet, self.clock = lang, quiet, time.monotonic
-        self.tty = sys.stderr.isatty()
-        self.every_s = every_s if self.tty else 5.0
-        self.started = self.last = self.clock()
-        self.line = ""
+    @staticmethod
+    def _bar() -> Progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} /s"), TimeRemainingColumn(), TextColumn("{task.fields[counts]}"),
+                        console=Console(stderr=True), transient=False)
 
     def __call__(self, done: int, total: int, counts: dict[str, int]) -> None:
-        from bot.views.import_report import progress_line
+        from bot.views.import_report import progress_counts
 
-        now = self.clock()
-        if self.quiet or (now - self.last < self.every_s and done < total):
+        if self.bar is None:
             return
-        self.last = now
-        self.line = progress_line(done, total, done / max(now - self.started, 1e-6), counts, self.lang)
-        print(("\r" + self.line) if self.tty else self.line, end="" if self.tty else "\n", file=sys.stderr,
-              flush=True)
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(t("import.progress.label", self.lang), total=total, rate="-", counts="")
+        speed = self.bar.tasks[0].speed
+        self.bar.update(self.task, completed=done, rate=f"{speed:,.0f}" if speed else "-",
+                        counts=progress_counts(counts, self.lang))
 
     def finish(self) -> None:
-        if self.tty and self.line and not self.quiet:
-            print(file=sys.stderr)
+        if self.bar is not None and self.task is not None:
+            self.bar.stop()
 
 
 class _ImportReportFile:
@@ -318,7 +353,7 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="import customers from a CSV file (name, owner, tier, region, …)")
-    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("file", metavar="FILE", help=".csv (UTF-8, UTF-8 with BOM, GB18030) or .xlsx")
     imp.add_argument("--dry-run", action="store_true", help="decide every row and report, but write nothing")
     imp.add_argument("--assign", choices=("auto",), help="auto: new customers without an owner go through the "
                      "allocation rules")
@@ -331,7 +366,14 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--encoding", help="the file's encoding (default: UTF-8, else GB18030)")
     imp.add_argument("--actor", default="import", help="who the audit trail names for the ownerships it starts")
     imp.add_argument("--lang", choices=("zh", "en"), help="language of the summary and report (default: the team's)")
-    imp.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    imp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    imp.add_argument("--map", metavar="COLUMN=HEADER,…", help="which header holds which column, for exports no "
+                     "preset knows: name=公司名称,owner=负责人邮箱,tier=…,last_followup=… (columns: "
+                     + ", ".join(COLUMNS) + ")")
+    imp.add_argument("--owners", metavar="FILE.csv", help="owner cells the workspace cannot resolve: two columns, "
+                     "what the export says and a Slack user id or e-mail")
+    imp.add_argument("--unmatched", choices=("pool", "skip"), default="pool", help="a row whose owner resolves to "
+                     "nobody, a deactivated account or several people: import it to the pool (default) or skip it")
     imp.set_defaults(func=cmd_import)
     return p
 

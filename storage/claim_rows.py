@@ -44,6 +44,7 @@ class OwnerRow:
     started_at: datetime
     last_followup_at: datetime | None
     last_progress_at: datetime
+    grace_until: date | None = None
 
 
 @dataclass(frozen=True)

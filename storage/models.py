@@ -90,6 +90,7 @@ class Ownership(SQLModel, table=True):
     last_followup_at: datetime | None = None
     last_progress_at: datetime
     protected_until: date | None = None  # last protected local day; None: never recycled (won)
+    grace_until: date | None = None  # imported already past its clocks: protected through this day (0020)
     co_owner: str | None = None  # co-owned after a dispute: shares the credit
     co_owner_share: int | None = None  # the co-owner's percent of the credit
 

@@ -240,6 +240,7 @@ def upgrade() -> None:
     sa.Column('last_followup_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_progress_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('protected_until', sa.Date(), nullable=True),
+    sa.Column('grace_until', sa.Date(), nullable=True),
     sa.Column('co_owner', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('co_owner_share', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
