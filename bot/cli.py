@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from bot.results.importer import RowOutcome
 
 log = logging.getLogger("claimbot")
-EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_until", "followups", "uscc",
-                 "domain", "phone", "region", "industry", "amount", "created_at")
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app, lazy_work
     from bot.server import make_server
@@ -80,26 +76,72 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.services.customers import export_rows
+    """`claimbot export`: customers, follow-ups, the audit trail, the allocation ledger or the decisions,
+    streamed page by page (bot/services/exports.py) as CSV, JSON or .xlsx (openpyxl's write-only mode)."""
+    from datetime import datetime
 
-    ctx = context()
+    from bot.services import exports
+
+    settings = Settings()
+    ctx = context(settings)
     ensure_schema(ctx)
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"--since: not a date: {args.since} (write 2026-11-01 or 2026-11-01T09:00)", file=sys.stderr)
+            return 2
+        if since.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            since = since.replace(tzinfo=ZoneInfo(ctx.tz))
+    if args.format == "xlsx" and not args.output:
+        print("--format xlsx needs --output FILE.xlsx", file=sys.stderr)
+        return 2
+    owner_email = None
+    if args.layout != "claimbot" and settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.directory import SlackDirectory
+
+        owner_email = SlackDirectory(make_client(ctx)).email_of
+    elif args.layout != "claimbot":
+        print("without SLACK_BOT_TOKEN the Account Owner column holds Slack user ids, not e-mails", file=sys.stderr)
+    fields = exports.fields(args.what, args.layout)
+    rows = exports.rows(ctx, args.what, since, layout=args.layout, owner_email=owner_email)
+    if args.format == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(args.what)
+        sheet.append(list(fields))
+        for row in rows:
+            sheet.append([_xlsx_cell(row[f]) for f in fields])
+        workbook.save(args.output)
+        return 0
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "json":
-            out.write('{"customers": [')
-            for i, row in enumerate(export_rows(ctx)):
-                out.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            out.write(f'{{"{args.what}": [')
+            for i, row in enumerate(rows):
+                out.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False, default=str))
             out.write("\n]}\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+            writer = csv.DictWriter(out, fieldnames=fields)
             writer.writeheader()
-            for row in export_rows(ctx):
+            for row in rows:
                 writer.writerow(row)
     finally:
         if out is not sys.stdout:
             out.close()
     return 0
+
+
+def _xlsx_cell(value: object) -> object:
+    """Text that a spreadsheet would read as a formula is written as text (a note starting with '=')."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -347,9 +389,13 @@ def parser() -> argparse.ArgumentParser:
     resend.add_argument("--days", type=int, default=7, help="failed within this many days (7)")
     resend.set_defaults(func=cmd_outbox_resend)
 
-    e = sub.add_parser("export", help="print every customer")
-    e.add_argument("--format", choices=("json", "csv"), default="json")
-    e.add_argument("--output", "-o", help="write to FILE instead of standard output")
+    e = sub.add_parser("export", help="customers, follow-ups, the audit trail, the allocation ledger or decisions")
+    e.add_argument("--what", choices=("customers", "followups", "audit", "ledger", "decisions"), default="customers")
+    e.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    e.add_argument("--since", help="only rows of this day or later (ISO date or date and time; the team's zone)")
+    e.add_argument("--layout", choices=("claimbot", "zoho", "salesforce"), default="claimbot",
+                   help="customers only: the columns Zoho CRM or Salesforce import (Account Owner as e-mail)")
+    e.add_argument("--output", "-o", help="write to FILE instead of standard output (needed for xlsx)")
     e.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="import customers from a CSV file (name, owner, tier, region, …)")

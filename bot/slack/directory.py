@@ -47,6 +47,7 @@ class SlackDirectory:
         self.owners = owners or {}
         self.by_email: dict[str, OwnerMatch] = {}
         self.members: list[dict[str, Any]] | None = None
+        self.emails: dict[str, str | None] | None = None
         self.calls = {"users.lookupByEmail": 0, "users.list": 0}
 
     def __call__(self, cell: str) -> OwnerMatch:
@@ -110,6 +111,13 @@ class SlackDirectory:
                 return None
             self.members = members
         return self.members
+
+
+    def email_of(self, user_id: str) -> str | None:
+        """A member's e-mail (for the exports in a CRM's import layout), from the member list."""
+        if self.emails is None:
+            self.emails = {m["id"]: (m.get("profile") or {}).get("email") for m in self._members() or []}
+        return self.emails.get(user_id)
 
 
 def _names(member: dict[str, Any]) -> set[str]:
