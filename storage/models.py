@@ -41,6 +41,23 @@ class Customer(SQLModel, table=True):
         return f"C-{(self.id or 0) + SHORT_ID_OFFSET}"
 
 
+class CustomerAlias(SQLModel, table=True):
+    """Another name of a customer (``/claimbot alias``, a merge): the lookup's exact and strong tiers
+    treat it as the customer's own name (docs/decisions/0020)."""
+
+    __tablename__ = "customer_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    name_key: str = Field(index=True, unique=True)
+    core_key: str = Field(index=True)
+    stem_key: str = Field(default="")
+    via: str = "command"  # command | merge
+    created_by: str
+    created_at: datetime
+
+
 class NameGram(SQLModel, table=True):
     """Inverted index of key grams, for the fuzzy tier of the name lookup (bot/rules/names.py)."""
 

@@ -7,11 +7,26 @@ DECISIONS: dict[str, dict[str, str]] = {
     "usage.handover": {"zh": "用法：`/handover 客户名称 @同事 | 原因`", "en": "Usage: `/handover customer @rep | reason`"},
     "usage.assign": {"zh": "用法：`/assign 客户名称 @同事` 或 `/assign 客户名称 auto`（仅经理）",
                      "en": "Usage: `/assign customer @rep` or `/assign customer auto` (managers)"},
+    "alias.added": {
+        "zh": "✅ 「{alias}」现在是 {customer} {name} 的别名：/claim 和 /customer 用这个名字都会找到它。",
+        "en": "✅ “{alias}” is now an alias of {customer} {name}: /claim and /customer find it by that name.",
+    },
+    "alias.already": {"zh": "「{alias}」已经是 {customer} {name}。什么都没有改变。",
+                      "en": "“{alias}” already is {customer} {name}. Nothing changed."},
+    "alias.not_manager": {"zh": "⛔ 只有经理可以添加别名。什么都没有改变。", "en": "⛔ Only managers add aliases. Nothing changed."},
+    "alias.usage": {"zh": "用法：`/claimbot alias 已有客户名 = 别名`，例如 `/claimbot alias 腾讯 = Tencent`",
+                    "en": "Usage: `/claimbot alias existing customer = other name`, e.g. `/claimbot alias 腾讯 = Tencent`"},
+    "alias.not_found": {"zh": "两个名字都不是已有客户。先 /claim 其中一个，再添加别名。",
+                        "en": "Neither name is a customer. /claim one of them first, then add the alias."},
+    "alias.taken": {
+        "zh": "「{alias}」已经是另一个客户 {other}。两个客户要合并，请在 `/claimbot review` 里合并。什么都没有改变。",
+        "en": "“{alias}” already is another customer, {other}. Two customers become one by a merge (`/claimbot review`). Nothing changed.",
+    },
     "usage.claimbot": {
         "zh": "用法：`/claimbot help` · `/claimbot scorecard [@同事] [week|month]` · `/claimbot ooo until 日期|off` · `/claimbot role @同事 manager|rep`（管理员）· "
-              "`/claimbot offboard @同事 [@接手人]`（经理）· `/claimbot settings`（经理）",
+              "`/claimbot offboard @同事 [@接手人]`（经理）· `/claimbot settings`（经理）· `/claimbot alias 客户 = 别名`（经理）",
         "en": "Usage: `/claimbot help` · `/claimbot scorecard [@rep] [week|month]` · `/claimbot ooo until DATE|off` · `/claimbot role @user manager|rep` (admins) · "
-              "`/claimbot offboard @rep [@new owner]` (managers) · `/claimbot settings` (managers)",
+              "`/claimbot offboard @rep [@new owner]` (managers) · `/claimbot settings` (managers) · `/claimbot alias customer = other name` (managers)",
     },
     "dispute.needs_reason": {"zh": "请写明理由。", "en": "Please give a reason."},
     "handover.needs_reason": {"zh": "请写明转交原因。", "en": "Please give a reason for the handover."},

@@ -101,6 +101,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     "import.reason.same_domain": {"zh": "网址与 {customer} 相同", "en": "same web domain as {customer}"},
     "import.reason.same_phone": {"zh": "电话与 {customer} 相同", "en": "same phone as {customer}"},
     "import.reason.same_name": {"zh": "名称与 {customer} 相同", "en": "same name as {customer}"},
+    "import.reason.same_alias": {"zh": "名称是 {customer} 的别名", "en": "an alias of {customer}"},
     "import.reason.in_file": {"zh": "（由本文件第 {row} 行新建）", "en": " (created by row {row} of this file)"},
     "import.reason.probable_duplicate": {
         "zh": "疑似与已有客户重复：{candidates}",

@@ -50,7 +50,7 @@ from bot.services.snapshots import refresh_protection
 from storage.engine import is_sqlite, write_session
 from storage.lookup import gram_rows
 from storage.lookup_memory import MemoryFuzzyIndex
-from storage.models import SHORT_ID_OFFSET, Customer, NameGram, Ownership
+from storage.models import SHORT_ID_OFFSET, Customer, CustomerAlias, NameGram, Ownership
 from storage.tables import table_of
 
 __all__ = ["CsvSource", "ImportFileError", "ImportOptions", "import_csv", "open_csv", "validate_row"]
@@ -186,6 +186,20 @@ class _Batch:
                 if r.values[f]:
                     wanted[f].add(str(r.values[f]))
         found: dict[int, Customer] = {}
+        aliases: dict[str, int] = {}  # alias name key → customer id: the same customer, as for /claim
+        alias_cores: list[tuple[str, int]] = []  # (alias core key, customer id): the strong tier
+        names, cores = sorted(wanted["name_key"]), sorted(wanted["core_key"])
+        for start in range(0, len(names), IN_CHUNK):
+            aliases.update(self.session.exec(select(CustomerAlias.name_key, CustomerAlias.customer_id).where(
+                col(CustomerAlias.name_key).in_(names[start:start + IN_CHUNK]))).all())
+        for start in range(0, len(cores), IN_CHUNK):
+            alias_cores += self.session.exec(select(CustomerAlias.core_key, CustomerAlias.customer_id).where(
+                col(CustomerAlias.core_key).in_(cores[start:start + IN_CHUNK]))).all()
+        aliased = sorted(set(aliases.values()) | {cid for _, cid in alias_cores})
+        for start in range(0, len(aliased), IN_CHUNK):
+            for c in self.session.exec(select(Customer).where(col(Customer.id).in_(aliased[start:start + IN_CHUNK]))):
+                assert c.id is not None
+                found[c.id] = c
         for column, values in wanted.items():
             ordered = sorted(values)
             for start in range(0, len(ordered), IN_CHUNK):
@@ -201,9 +215,16 @@ class _Batch:
                     col(Ownership.customer_id).in_(ids[start:start + IN_CHUNK]),
                     col(Ownership.ended_at).is_(None))
             ).all())
+        recs: dict[int, _Rec] = {}
         for cid in ids:  # oldest first, as find_matches picks the oldest of several
             c = found[cid]
-            self._index(_Rec(c, NameKeys(c.name_key, c.core_key, c.stem_key), owners.get(cid)))
+            recs[cid] = _Rec(c, NameKeys(c.name_key, c.core_key, c.stem_key), owners.get(cid))
+            self._index(recs[cid])
+        for key, cid in aliases.items():
+            self.by_value.setdefault(("alias", key), recs[cid])
+        for core, cid in sorted(alias_cores, key=lambda a: a[1]):
+            if recs[cid] not in self.by_core.get(core, []):
+                self.by_core.setdefault(core, []).append(recs[cid])
 
     def _index(self, rec: _Rec) -> None:
         c = rec.customer
@@ -229,7 +250,7 @@ class _Batch:
         self._create(r, candidates)
 
     def _exact(self, r: Row) -> tuple[_Rec, str] | None:
-        probes = [(f, r.values[f]) for f in IDENTIFIERS] + [("name", r.keys.name_key)]
+        probes = [(f, r.values[f]) for f in IDENTIFIERS] + [("name", r.keys.name_key), ("alias", r.keys.name_key)]
         for why, value in probes:
             if value and (rec := self.by_value.get((why, str(value)))) is not None:
                 return rec, why

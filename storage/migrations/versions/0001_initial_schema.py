@@ -196,6 +196,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaint_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_complaint_status_due', ['status', 'due_on'], unique=False)
 
+    op.create_table('customer_alias',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('core_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('stem_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('via', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('customer_alias', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customer_alias_core_key'), ['core_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_alias_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_alias_name_key'), ['name_key'], unique=True)
+
     op.create_table('dispute_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -378,6 +396,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_status_deadline')
 
     op.drop_table('dispute_case')
+    with op.batch_alter_table('customer_alias', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customer_alias_name_key'))
+        batch_op.drop_index(batch_op.f('ix_customer_alias_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_customer_alias_core_key'))
+
+    op.drop_table('customer_alias')
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.drop_index('ix_complaint_status_due')
         batch_op.drop_index(batch_op.f('ix_complaint_owner_id'))
