@@ -222,6 +222,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = context(settings)
     ensure_schema(ctx)
     lang = args.lang or settings.team.language
+    if args.followups:
+        return _import_followups(ctx, args, lang)
+    if not args.file:
+        print(t("import.no_file", lang), file=sys.stderr)
+        return 2
     try:
         mapping = parse_mapping(args.map) if args.map else None
     except BadMapping as bad:
@@ -267,6 +272,50 @@ def cmd_import(args: argparse.Namespace) -> int:
                                 grace_days=settings.imports.grace_days))
     if resolver is None and report.invalid_owners:
         print(t("import.no_token_note", lang))
+    return 0
+
+
+def _import_followups(ctx: ServiceContext, args: argparse.Namespace, lang: str) -> int:
+    """`claimbot import --followups FILE`: activities and notes (bot/services/import_followups.py)."""
+    from datetime import UTC, datetime
+
+    from bot.rules.importing import FOLLOWUP_COLUMNS, parse_followup_mapping
+    from bot.services.import_file import ImportFileError
+    from bot.services.import_followups import import_followups, open_followups
+    from bot.views import import_report
+
+    try:
+        mapping = parse_followup_mapping(args.map) if args.map else None
+    except BadMapping as bad:
+        print(t("import.file.bad_map", lang, part=str(bad), columns=", ".join(FOLLOWUP_COLUMNS)), file=sys.stderr)
+        return 2
+    try:
+        source = open_followups(args.followups, args.encoding, mapping)
+    except ImportFileError as bad:
+        print(import_report.problem(bad.problem, lang), file=sys.stderr)
+        return 2
+    resolver = None
+    if ctx.settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.directory import SlackDirectory
+
+        resolver = SlackDirectory(make_client(ctx))
+    skipped: list[str] = []
+
+    def note(outcome: object) -> None:
+        from bot.services.import_followups import FollowupOutcome
+
+        if isinstance(outcome, FollowupOutcome) and outcome.status == "skipped":
+            skipped.append(t("import.followups.skipped", lang, row=outcome.row,
+                             why=t(f"import.followups.{outcome.reason}", lang,
+                                   detail=outcome.detail or outcome.customer or "")))
+
+    report = import_followups(ctx, source, datetime.now(UTC), dry_run=args.dry_run, resolve_rep=resolver, on_row=note)
+    print("\n".join([*import_report.columns_of(report.readings, None, bool(mapping), lang),
+                     t("import.followups.summary", lang, source=report.source, total=f"{report.total:,}",
+                       attached=f"{report.counts['attached']:,}", moved=f"{report.clocks_moved:,}",
+                       unchanged=f"{report.counts['unchanged']:,}", skipped=f"{report.counts['skipped']:,}"),
+                     *skipped[:200], *([t("import.summary.dry_run", lang)] if args.dry_run else [])]))
     return 0
 
 
@@ -399,7 +448,9 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="import customers from a CSV file (name, owner, tier, region, …)")
-    imp.add_argument("file", metavar="FILE", help=".csv (UTF-8, UTF-8 with BOM, GB18030) or .xlsx")
+    imp.add_argument("file", metavar="FILE", nargs="?", help=".csv (UTF-8, UTF-8 with BOM, GB18030) or .xlsx")
+    imp.add_argument("--followups", metavar="FILE", help="instead of customers: an activities or notes export "
+                     "(customer, date, note or subject, rep, type) to attach to the customers with their own dates")
     imp.add_argument("--dry-run", action="store_true", help="decide every row and report, but write nothing")
     imp.add_argument("--assign", choices=("auto",), help="auto: new customers without an owner go through the "
                      "allocation rules")

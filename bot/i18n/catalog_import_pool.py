@@ -253,4 +253,26 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
         "en": "Note: without SLACK_BOT_TOKEN the owner column takes only Slack user ids; rows naming an owner by "
               "e-mail or name were skipped as invalid owners.",
     },
+    "import.followups.columns": {
+        "zh": "找不到客户、时间和内容（或主题）列。表头是：{headers}（可用 --map customer=…,at=…,note=… 指定）",
+        "en": "No customer, date and note (or subject) columns. The header is: {headers} (name them with --map customer=…,at=…,note=…)",
+    },
+    "import.followups.summary": {
+        "zh": "{source}：{total} 行。附加 {attached} 条跟进记录（其中 {moved} 条比原最后跟进更新，跟进时钟随之继续）· 已存在 {unchanged} · 跳过 {skipped}。",
+        "en": "{source}: {total} rows. Attached {attached} follow-ups ({moved} newer than the last one, moving its clock on) · "
+              "already there {unchanged} · skipped {skipped}.",
+    },
+    "import.followups.skipped": {"zh": "  第 {row} 行跳过：{why}", "en": "  row {row} skipped: {why}"},
+    "import.followups.no_customer": {"zh": "没有名为 {detail} 的客户", "en": "no customer named {detail}"},
+    "import.followups.never_owned": {"zh": "{detail} 从未有人负责，跟进记录无处可挂", "en": "{detail} was never owned: no ownership to attach to"},
+    "import.followups.bad_date": {"zh": "日期无法识别：{detail}", "en": "not a date: {detail}"},
+    "import.followups.future": {"zh": "日期在将来：{detail}", "en": "a date in the future: {detail}"},
+    "import.followups.no_note": {"zh": "没有内容", "en": "no note"},
+    "import.no_file": {"zh": "请给出要导入的文件（或 --followups 文件）。", "en": "Name the file to import (or --followups FILE)."},
+    "import.field.customer": {"zh": "客户", "en": "customer"},
+    "import.field.at": {"zh": "时间", "en": "date"},
+    "import.field.note": {"zh": "内容", "en": "note"},
+    "import.field.subject": {"zh": "主题", "en": "subject"},
+    "import.field.rep": {"zh": "跟进人", "en": "rep"},
+    "import.field.kind": {"zh": "方式", "en": "kind"},
 }

@@ -39,7 +39,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "stage_changed": ("stagechanged", "stagechangedat", "laststagechange", "阶段变更时间", "阶段变更日期"),
 }
 _BY_ALIAS = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
-_HEADER_NOISE = re.compile(r"[\s_\-.:：()（）*]+")
+_HEADER_NOISE = re.compile(r"[\s_\-.:：()（）*/]+")
 _OWNER = re.compile(r"^(?:<@)?@?([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>?$")
 _TIER = re.compile(r"^([ABC])\s*(?:类|级|级别)?(?:客户)?\s*(?:[(（].*[)）])?$")
 
@@ -200,3 +200,64 @@ def parse_import_stage(cell: str) -> str | None:
         return None
     stage, _, _ = parse_stage(words[0])
     return stage
+
+
+# --- claimbot import --followups: activities and notes of the old CRM
+
+FOLLOWUP_COLUMNS = ("customer", "at", "note", "subject", "rep", "kind")
+_FOLLOWUP_ALIASES: dict[str, tuple[str, ...]] = {
+    "customer": ("customer", "customername", "company", "account", "accountname", "companyaccount", "relatedto",
+                 "parentname", "客户", "客户名称", "公司名称", "关联客户"),
+    "at": ("at", "date", "time", "createdtime", "createddate", "activitydate", "duedate", "notedate", "跟进时间",
+           "创建时间", "日期", "时间"),
+    "note": ("note", "notes", "notecontent", "comments", "description", "content", "跟进内容", "内容", "备注",
+             "跟进记录"),
+    "subject": ("subject", "notetitle", "title", "主题", "标题"),
+    "rep": ("rep", "owner", "noteowner", "assigned", "assignedto", "createdby", "activityowner", "跟进人", "创建人",
+            "负责人"),
+    "kind": ("kind", "type", "activitytype", "tasktype", "跟进方式", "跟进类型", "类型"),
+}
+_FOLLOWUP_BY_ALIAS = {alias: column for column, aliases in _FOLLOWUP_ALIASES.items() for alias in aliases}
+_KIND_WORDS = {"call": "call", "calls": "call", "phone": "call", "phonecall": "call", "visit": "visit",
+               "meeting": "meeting", "meetings": "meeting", "event": "meeting", "email": "email", "e-mail": "email",
+               "wechat": "wechat", "电话": "call", "拜访": "visit", "上门拜访": "visit", "会议": "meeting",
+               "邮件": "email", "微信": "wechat"}
+
+
+def read_followup_header(headers: list[str], mapping: dict[str, str] | None = None
+                         ) -> tuple[dict[str, int], list[tuple[str, str | None]]]:
+    """(column → cell index, how every header was read) for an activities/notes export."""
+    found: dict[str, int] = {}
+    read: dict[int, str] = {}
+    keys = [header_key(h) for h in headers]
+    for column, header in (mapping or {}).items():
+        if header_key(header) in keys:
+            index = keys.index(header_key(header))
+            found.setdefault(column, index)
+            read.setdefault(index, column)
+    for index, key in enumerate(keys):
+        guessed = _FOLLOWUP_BY_ALIAS.get(key)
+        if index not in read and guessed is not None and guessed not in found:
+            found[guessed], read[index] = index, guessed
+    return found, [(h.strip(), read.get(i)) for i, h in enumerate(headers) if h.strip()]
+
+
+def parse_followup_mapping(text: str) -> dict[str, str]:
+    """``--map customer=客户,at=时间,...`` for --followups. Raises BadMapping."""
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        column, sep, header = part.partition("=")
+        column, header = column.strip().lower(), header.strip()
+        if not sep or column not in FOLLOWUP_COLUMNS or not header:
+            raise BadMapping(part.strip())
+        mapping[column] = header
+    return mapping
+
+
+def followup_kind(cell: str) -> str:
+    """A CRM's activity type as one of our kinds (``other`` when we have none like it)."""
+    key = header_key(cell)
+    return _KIND_WORDS.get(key) or _KIND_WORDS.get(cell.strip()) or "other"
+

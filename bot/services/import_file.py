@@ -112,11 +112,26 @@ def _is_xlsx(path: Path) -> bool:
 
 def open_csv(path: str | Path, encoding: str | None = None, mapping: dict[str, str] | None = None) -> CsvSource:
     """Read the header and count the rows (checking the encoding on the way). Raises ImportFileError."""
+    path, enc, dialect, header, rows = open_table(path, encoding)
+    return _source(path, enc, dialect, header, rows, mapping)
+
+
+def open_table(path: str | Path, encoding: str | None = None
+               ) -> tuple[Path, str, type[csv.Dialect], list[str], int]:
+    """(path, encoding or ``xlsx``, CSV dialect, header row, data rows) of a CSV file or workbook."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(ImportFileProblem("import.file.missing", {"path": str(path)}))
     if _is_xlsx(path):
-        return _open_xlsx(path, mapping)
+        from zipfile import BadZipFile
+
+        try:
+            cells = _xlsx_rows(path)
+            header = next(cells, None)
+            count = sum(1 for row in cells if any(cell.strip() for cell in row))
+        except (BadZipFile, KeyError, OSError, ValueError):
+            raise ImportFileError(ImportFileProblem("import.file.xlsx", {"path": str(path)})) from None
+        return path, "xlsx", csv.excel, _nonempty(header, path), count
     for enc in (encoding,) if encoding else ENCODINGS:
         try:
             with path.open(encoding=enc, newline="") as f:
@@ -130,26 +145,18 @@ def open_csv(path: str | Path, encoding: str | None = None, mapping: dict[str, s
             continue
         except LookupError:
             raise ImportFileError(ImportFileProblem("import.file.encoding", {"encoding": enc})) from None
-        return _source(path, enc, dialect, header, rows, mapping)
+        return path, enc, dialect, _nonempty(header, path), rows
     raise ImportFileError(ImportFileProblem("import.file.encoding", {"encoding": encoding or "utf-8"}))
 
 
-def _open_xlsx(path: Path, mapping: dict[str, str] | None) -> CsvSource:
-    from zipfile import BadZipFile
-
-    try:
-        rows = _xlsx_rows(path)
-        header = next(rows, None)
-        count = sum(1 for cells in rows if any(cell.strip() for cell in cells))
-    except (BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError(ImportFileProblem("import.file.xlsx", {"path": str(path)})) from None
-    return _source(path, "xlsx", csv.excel, header, count, mapping)
-
-
-def _source(path: Path, encoding: str, dialect: type[csv.Dialect], header: list[str] | None, rows: int,
-            mapping: dict[str, str] | None) -> CsvSource:
+def _nonempty(header: list[str] | None, path: Path) -> list[str]:
     if not header or not any(h.strip() for h in header):
         raise ImportFileError(ImportFileProblem("import.file.empty", {"path": str(path)}))
+    return header
+
+
+def _source(path: Path, encoding: str, dialect: type[csv.Dialect], header: list[str], rows: int,
+            mapping: dict[str, str] | None) -> CsvSource:
     missing = [h for h in (mapping or {}).values() if h.strip() not in {x.strip() for x in header}]
     if missing:
         raise ImportFileError(ImportFileProblem("import.file.map_missing", {

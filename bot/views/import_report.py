@@ -14,13 +14,17 @@ def problem(p: ImportFileProblem, lang: str) -> str:
 
 def columns(report: ImportReport, lang: str) -> list[str]:
     """Which preset or mapping was used, and how every column of the header was read."""
-    if not report.readings:
+    return columns_of(report.readings, report.preset, report.mapped, lang)
+
+
+def columns_of(readings: tuple[tuple[str, str | None], ...], preset: str | None, mapped: bool, lang: str) -> list[str]:
+    if not readings:
         return []
-    head = t("import.summary.preset", lang, preset=report.preset) if report.preset else \
-        t("import.summary.mapped", lang) if report.mapped else t("import.summary.columns", lang)
+    head = t("import.summary.preset", lang, preset=preset) if preset else \
+        t("import.summary.mapped", lang) if mapped else t("import.summary.columns", lang)
     return [head] + [t("import.summary.column", lang, header=header,
                        field=t(f"import.field.{column}", lang) if column else t("import.summary.ignored", lang))
-                     for header, column in report.readings]
+                     for header, column in readings]
 
 
 def _owner_problem(problem: str, lang: str) -> str:
