@@ -58,6 +58,17 @@ class CustomerAlias(SQLModel, table=True):
     created_at: datetime
 
 
+class NotSamePair(SQLModel, table=True):
+    """Two customers a manager said are not the same company (the review queue): never proposed again."""
+
+    __tablename__ = "not_same_pair"
+
+    customer_a: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")  # the smaller id
+    customer_b: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")
+    decided_by: str
+    decided_at: datetime
+
+
 class NameGram(SQLModel, table=True):
     """Inverted index of key grams, for the fuzzy tier of the name lookup (bot/rules/names.py)."""
 

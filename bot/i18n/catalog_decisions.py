@@ -7,6 +7,18 @@ DECISIONS: dict[str, dict[str, str]] = {
     "usage.handover": {"zh": "用法：`/handover 客户名称 @同事 | 原因`", "en": "Usage: `/handover customer @rep | reason`"},
     "usage.assign": {"zh": "用法：`/assign 客户名称 @同事` 或 `/assign 客户名称 auto`（仅经理）",
                      "en": "Usage: `/assign customer @rep` or `/assign customer auto` (managers)"},
+    "review.not_manager": {"zh": "⛔ 只有经理可以查看待核对队列。", "en": "⛔ Only managers see the review queue."},
+    "review.empty": {"zh": "没有待核对的疑似重复客户。", "en": "No probable duplicates waiting for review."},
+    "review.gone": {"zh": "这一条已经处理过了。", "en": "That one was already dealt with."},
+    "review.title": {"zh": "*待核对的疑似重复客户*：共 {total} 个，显示最早的 {shown} 个",
+                     "en": "*Probable duplicates to review*: {total} in all, the oldest {shown} shown"},
+    "review.item": {"zh": "*{sid} {name}*（负责人：{owner}；由 {by} 新建）", "en": "*{sid} {name}* (owner: {owner}; created by {by})"},
+    "review.candidate": {"zh": "可能就是 {sid} {name}（负责人：{owner}）— {why}",
+                         "en": "may be {sid} {name} (owner: {owner}) — {why}"},
+    "review.no_candidates": {"zh": "已经没有相似的客户。", "en": "No similar customer is left."},
+    "review.not_same": {"zh": "不是同一家", "en": "Not the same"},
+    "review.not_same_done": {"zh": "已记下：{customer} 与它不是同一家，以后不再提示。",
+                             "en": "Noted: {customer} is not that one, and the pair is not proposed again."},
     "alias.added": {
         "zh": "✅ 「{alias}」现在是 {customer} {name} 的别名：/claim 和 /customer 用这个名字都会找到它。",
         "en": "✅ “{alias}” is now an alias of {customer} {name}: /claim and /customer find it by that name.",
@@ -24,9 +36,9 @@ DECISIONS: dict[str, dict[str, str]] = {
     },
     "usage.claimbot": {
         "zh": "用法：`/claimbot help` · `/claimbot scorecard [@同事] [week|month]` · `/claimbot ooo until 日期|off` · `/claimbot role @同事 manager|rep`（管理员）· "
-              "`/claimbot offboard @同事 [@接手人]`（经理）· `/claimbot settings`（经理）· `/claimbot alias 客户 = 别名`（经理）",
+              "`/claimbot offboard @同事 [@接手人]`（经理）· `/claimbot settings`（经理）· `/claimbot alias 客户 = 别名`（经理）· `/claimbot review`（经理）",
         "en": "Usage: `/claimbot help` · `/claimbot scorecard [@rep] [week|month]` · `/claimbot ooo until DATE|off` · `/claimbot role @user manager|rep` (admins) · "
-              "`/claimbot offboard @rep [@new owner]` (managers) · `/claimbot settings` (managers) · `/claimbot alias customer = other name` (managers)",
+              "`/claimbot offboard @rep [@new owner]` (managers) · `/claimbot settings` (managers) · `/claimbot alias customer = other name` (managers) · `/claimbot review` (managers)",
     },
     "dispute.needs_reason": {"zh": "请写明理由。", "en": "Please give a reason."},
     "handover.needs_reason": {"zh": "请写明转交原因。", "en": "Please give a reason for the handover."},

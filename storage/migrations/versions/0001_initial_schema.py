@@ -248,6 +248,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('gram', 'key_len', 'customer_id')
     )
+    op.create_table('not_same_pair',
+    sa.Column('customer_a', sa.Integer(), nullable=False),
+    sa.Column('customer_b', sa.Integer(), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_a'], ['customer.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['customer_b'], ['customer.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('customer_a', 'customer_b')
+    )
     op.create_table('ownership',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -388,6 +397,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ownership_active_until', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.drop_table('ownership')
+    op.drop_table('not_same_pair')
     op.drop_table('name_gram')
     with op.batch_alter_table('dispute_case', schema=None) as batch_op:
         batch_op.drop_index('ux_case_open_claim', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
