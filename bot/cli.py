@@ -391,7 +391,8 @@ class _ImportReportFile:
     def summary(self, report: object) -> None:
         if self.json:
             keys = ("source", "total", "dry_run", "counts", "owners_assigned", "auto_assigned", "unknown_columns",
-                    "encoding", "seconds")
+                    "encoding", "seconds", "preset", "readings", "unresolved_owners", "holdings", "due_7", "due_30",
+                    "graced")
             summary = {k: getattr(report, k) for k in keys}
             self.out.write("\n], " + json.dumps(summary, ensure_ascii=False, default=str)[1:] + "\n")
 

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from bot.console.standin import SlackStandIn
 from bot.services import sweeps
 from bot.services.importer import ImportOptions, import_csv, open_csv
-from bot.slack.directory import SlackDirectory
+from bot.slack.directory import SlackDirectory, read_owners_file
 from storage.engine import read_session
 from storage.models import Customer, Outbox, Ownership
 from tests.test_import import make_ctx
@@ -264,3 +264,16 @@ def test_cli_dry_run_says_how_every_column_was_read(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "import", str(path), "--map", "nme=客户名称"],
                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert bad.returncode == 2 and "--map not understood: nme=客户名称" in bad.stderr
+
+
+def test_owners_file_maps_what_the_workspace_cannot_resolve(ctx, slack, tmp_path):
+    owners_file = write_csv(tmp_path / "owners.csv", ["export", "slack"],
+                            [["王总", "bob@acme.cn"], ["Li Na (East)", "U0LINA2"], ["nonsense", "not an id"]])
+    mapping = read_owners_file(owners_file)
+    assert mapping == {"王总": "bob@acme.cn", "li na (east)": "U0LINA2"}
+    path = write_csv(tmp_path / "zoho.csv", ZOHO_HEADER, [
+        ["1", "王总", "Initech", *[""] * 9], ["2", "Li Na (East)", "Umbrella", *[""] * 9]])
+    report = import_csv(ctx, open_csv(path), NOW, ImportOptions(source="zoho.csv"),
+                        resolve_owner=directory(slack, mapping))
+    assert report.unresolved_owners == {}
+    assert owners(ctx) == {"Initech": "U0BOB", "Umbrella": "U0LINA2"}

@@ -53,8 +53,8 @@ class SlackDirectory:
     def __call__(self, cell: str) -> OwnerMatch:
         text = unicodedata.normalize("NFKC", cell).strip()
         mapped = self.owners.get(_key(text))
-        if mapped is not None:
-            match = self.__call__(mapped) if mapped != text else self._direct(text)
+        if mapped is not None:  # a Slack id or an e-mail (read_owners_file keeps nothing else): one step, no chains
+            match = self._direct(mapped)
             return OwnerMatch(cell, match.user, match.problem, match.candidates, "file")
         return self._direct(text, cell)
 
