@@ -6,6 +6,7 @@ from bot.i18n import CATALOG, t
 from bot.results.importer import ImportFileProblem, ImportReport, Note, RowOutcome
 
 REPORT_FIELDS = ("row", "status", "reason", "customer", "name", "detail")
+GRACED_SHOWN = 5  # short ids per owner in the summary; the owner's DM and the JSON report list them all
 
 
 def problem(p: ImportFileProblem, lang: str) -> str:
@@ -54,7 +55,9 @@ def summary(report: ImportReport, lang: str, report_path: str | None = None, *, 
         lines.append(t("import.summary.due", lang, due7=f"{report.due_7:,}", due30=f"{report.due_30:,}"))
     if report.graced:
         count = sum(len(v) for v in report.graced.values())
-        owners = "; ".join(f"{rep}: {', '.join(sids)}" for rep, sids in sorted(report.graced.items()))
+        owners = "; ".join(f"{rep} {len(sids):,}: {', '.join(sids[:GRACED_SHOWN])}"
+                           + (f" (+{len(sids) - GRACED_SHOWN:,})" if len(sids) > GRACED_SHOWN else "")
+                           for rep, sids in sorted(report.graced.items()))
         lines.append(t("import.summary.graced", lang, count=count, days=grace_days, owners=owners))
     if report.dry_run:
         lines.append(t("import.summary.dry_run", lang))
