@@ -41,6 +41,7 @@ BENCHES = (
     Bench("memory", "bench_memory.py", "memory.json", [], ["--n", "20000"]),
     Bench("import", "bench_import.py", "import.json", [], ["--n", "5000"]),  # run when the script exists
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
+    Bench("book", "bench_book.py", "book.json", [], ["--rows", "5000", "--customers", "50000"]),
     Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
 )
 
@@ -123,6 +124,22 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (f"  the work after the answers ({r['web_api_calls']['slow']} Web API calls) vs. a quick Slack",
              "the same" if work_same else "differs", "the same", "yes" if work_same else "NO"),
         ]
+    if name == "book":
+        rows = []
+        if "import" in r:
+            imp, n = r["import"], r["rows"]
+            rows += [(f"import of a {n:,}-row .xlsx: peak RSS / a {n // 10:,}-row one",
+                      f"{imp['ratio']}× ({imp[str(n)]['peak_rss_mib']} / {imp[str(n // 10)]['peak_rss_mib']} MiB)",
+                      "≤ 1.5×", "yes" if imp["ratio"] <= 1.5 else "NO"),
+                     ("import of the same .xlsx again changes nothing", str(imp["second_import"]["changed_nothing"]),
+                      "True", "yes" if imp["second_import"]["changed_nothing"] else "NO")]
+        if "export" in r:
+            exp, m = r["export"], r["customers"]
+            rows.append((f"export of {m:,} customers (csv): peak RSS / {m // 10:,}",
+                         f"{exp['ratio']}× ({exp[f'customers.csv.{m}']['peak_rss_mib']} / "
+                         f"{exp[f'customers.csv.{m // 10}']['peak_rss_mib']} MiB)", "≤ 1.5×",
+                         "yes" if exp["ratio"] <= 1.5 else "NO"))
+        return rows
     if name == "memory":
         loaded, empty = r["loaded_db"], r["idle_empty_db"]
         return [(f"server peak RSS, {r['n']:,} customers, {r['requests']} requests",

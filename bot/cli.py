@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING
 
 from bot.bootstrap import context, ensure_schema, load_name_index, start_up
 from bot.config import Settings
+from bot.i18n import t
+from bot.rules.importing import COLUMNS, BadMapping, parse_mapping
 from bot.services.context import ServiceContext
 from storage import migrate
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from bot.results.importer import RowOutcome
 
 log = logging.getLogger("claimbot")
-EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_until", "followups", "uscc",
-                 "domain", "phone", "region", "industry", "amount", "created_at")
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app, lazy_work
     from bot.server import make_server
@@ -103,21 +103,60 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.services.customers import export_rows
+    """`claimbot export`: customers, follow-ups, the audit trail, the allocation ledger or the decisions,
+    streamed page by page (bot/services/exports.py) as CSV, JSON or .xlsx (openpyxl's write-only mode)."""
+    from datetime import datetime
 
-    ctx = context()
+    from bot.services import exports
+
+    settings = Settings()
+    ctx = context(settings)
     ensure_schema(ctx)
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"--since: not a date: {args.since} (write 2026-11-01 or 2026-11-01T09:00)", file=sys.stderr)
+            return 2
+        if since.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            since = since.replace(tzinfo=ZoneInfo(ctx.tz))
+    if args.format == "xlsx" and not args.output:
+        print("--format xlsx needs --output FILE.xlsx", file=sys.stderr)
+        return 2
+    owner_email = None
+    if args.layout != "claimbot" and settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.directory import SlackDirectory
+
+        owner_email = SlackDirectory(make_client(ctx)).email_of
+    elif args.layout != "claimbot":
+        print("without SLACK_BOT_TOKEN the Account Owner column holds Slack user ids, not e-mails", file=sys.stderr)
+    fields = exports.fields(args.what, args.layout)
+    rows = exports.rows(ctx, args.what, since, layout=args.layout, owner_email=owner_email)
+    if args.format == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(args.what)
+        sheet.append(list(fields))
+        for row in rows:
+            sheet.append([_xlsx_cell(row[f]) for f in fields])
+        workbook.save(args.output)
+        return 0
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "json":
-            out.write('{"customers": [')
-            for i, row in enumerate(export_rows(ctx)):
-                out.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            out.write(f'{{"{args.what}": [')
+            for i, row in enumerate(rows):
+                out.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False, default=str))
             out.write("\n]}\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+            writer = csv.DictWriter(out, fieldnames=fields)
             writer.writeheader()
-            for row in export_rows(ctx):
+            for row in rows:
                 writer.writerow(row)
     finally:
         if out is not sys.stdout:
@@ -173,6 +212,13 @@ def cmd_forget(args: argparse.Namespace) -> int:
     else:
         print(f"erased: {fields}; recorded as erasure #{result.erasure_id} (who and why, without the values)")
     return 0
+
+
+def _xlsx_cell(value: object) -> object:
+    """Text that a spreadsheet would read as a formula is written as text (a note starting with '=')."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -254,14 +300,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = context(settings)
     ensure_schema(ctx)
     lang = args.lang or settings.team.language
+    if args.followups:
+        return _import_followups(ctx, args, lang)
+    if not args.file:
+        print(t("import.no_file", lang), file=sys.stderr)
+        return 2
     try:
-        source = importer.open_csv(args.file, args.encoding)
+        mapping = parse_mapping(args.map) if args.map else None
+    except BadMapping as bad:
+        print(t("import.file.bad_map", lang, part=str(bad), columns=", ".join(COLUMNS)), file=sys.stderr)
+        return 2
+    try:
+        source = importer.open_csv(args.file, args.encoding, mapping)
     except importer.ImportFileError as bad:
         print(import_report.problem(bad.problem, lang), file=sys.stderr)
         return 2
+    resolver = None
+    if settings.slack_bot_token:  # owners by e-mail or name: the workspace's members (bot/slack/directory.py)
+        from bot.slack.client import make_client
+        from bot.slack.directory import SlackDirectory, read_owners_file
+
+        try:
+            owners = read_owners_file(args.owners) if args.owners else None
+        except (OSError, UnicodeDecodeError, csv.Error):
+            print(t("import.file.owners", lang, path=args.owners), file=sys.stderr)
+            return 2
+        resolver = SlackDirectory(make_client(ctx), owners)
+    elif args.owners:
+        print(t("import.no_token", lang), file=sys.stderr)
+        return 2
     options = importer.ImportOptions(dry_run=args.dry_run, assign_auto=args.assign == "auto",
                                      probable=args.probable, batch_size=args.batch_size, actor=args.actor,
-                                     source=Path(args.file).name)
+                                     source=Path(args.file).name, unmatched=args.unmatched)
     progress = _ImportProgress(lang, quiet=args.quiet)
     with contextlib.ExitStack() as stack:
         report_file = stack.enter_context(_ImportReportFile(args.report, lang)) if args.report else None
@@ -269,41 +339,97 @@ def cmd_import(args: argparse.Namespace) -> int:
             url = stack.enter_context(sqlite_copy(settings.database_url))
             ctx = ServiceContext(engine=make_engine(url), settings=settings.model_copy(update={"database_url": url}))
             stack.callback(ctx.engine.dispose)
-        report = importer.import_csv(ctx, source, datetime.now(UTC), options, progress=progress,
-                                     on_row=report_file.write if report_file else None)
-        progress.finish()
+        try:
+            report = importer.import_csv(ctx, source, datetime.now(UTC), options, progress=progress,
+                                         on_row=report_file.write if report_file else None, resolve_owner=resolver)
+        finally:
+            progress.finish()
         if report_file:
             report_file.summary(report)
-    print(import_report.summary(report, lang, args.report))
+    print(import_report.summary(report, lang, args.report, unmatched=args.unmatched,
+                                grace_days=settings.imports.grace_days))
+    if resolver is None and report.invalid_owners:
+        print(t("import.no_token_note", lang))
+    return 0
+
+
+def _import_followups(ctx: ServiceContext, args: argparse.Namespace, lang: str) -> int:
+    """`claimbot import --followups FILE`: activities and notes (bot/services/import_followups.py)."""
+    from datetime import UTC, datetime
+
+    from bot.rules.importing import FOLLOWUP_COLUMNS, parse_followup_mapping
+    from bot.services.import_file import ImportFileError
+    from bot.services.import_followups import import_followups, open_followups
+    from bot.views import import_report
+
+    try:
+        mapping = parse_followup_mapping(args.map) if args.map else None
+    except BadMapping as bad:
+        print(t("import.file.bad_map", lang, part=str(bad), columns=", ".join(FOLLOWUP_COLUMNS)), file=sys.stderr)
+        return 2
+    try:
+        source = open_followups(args.followups, args.encoding, mapping)
+    except ImportFileError as bad:
+        print(import_report.problem(bad.problem, lang), file=sys.stderr)
+        return 2
+    resolver = None
+    if ctx.settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.directory import SlackDirectory
+
+        resolver = SlackDirectory(make_client(ctx))
+    skipped: list[str] = []
+
+    def note(outcome: object) -> None:
+        from bot.services.import_followups import FollowupOutcome
+
+        if isinstance(outcome, FollowupOutcome) and outcome.status == "skipped":
+            skipped.append(t("import.followups.skipped", lang, row=outcome.row,
+                             why=t(f"import.followups.{outcome.reason}", lang,
+                                   detail=outcome.detail or outcome.customer or "")))
+
+    report = import_followups(ctx, source, datetime.now(UTC), dry_run=args.dry_run, resolve_rep=resolver, on_row=note)
+    print("\n".join([*import_report.columns_of(report.readings, None, bool(mapping), lang),
+                     t("import.followups.summary", lang, source=report.source, total=f"{report.total:,}",
+                       attached=f"{report.counts['attached']:,}", moved=f"{report.clocks_moved:,}",
+                       unchanged=f"{report.counts['unchanged']:,}", skipped=f"{report.counts['skipped']:,}"),
+                     *skipped[:200], *([t("import.summary.dry_run", lang)] if args.dry_run else [])]))
     return 0
 
 
 class _ImportProgress:
-    """A progress line on standard error (rewritten in place on a terminal), stdlib only."""
+    """On a terminal, a progress bar with the rate and the time left (rich) on standard error; in a pipe
+    (or with --quiet), nothing: the summary on standard output is the product."""
 
-    def __init__(self, lang: str, *, quiet: bool = False, every_s: float = 0.5):
-        import time
+    def __init__(self, lang: str, *, quiet: bool = False):
+        self.lang = lang
+        self.bar = None if quiet or not sys.stderr.isatty() else self._bar()
+        self.task: TaskID | None = None
 
-        self.lang, self.quiet, self.clock = lang, quiet, time.monotonic
-        self.tty = sys.stderr.isatty()
-        self.every_s = every_s if self.tty else 5.0
-        self.started = self.last = self.clock()
-        self.line = ""
+    @staticmethod
+    def _bar() -> Progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} /s"), TimeRemainingColumn(), TextColumn("{task.fields[counts]}"),
+                        console=Console(stderr=True), transient=False)
 
     def __call__(self, done: int, total: int, counts: dict[str, int]) -> None:
-        from bot.views.import_report import progress_line
+        from bot.views.import_report import progress_counts
 
-        now = self.clock()
-        if self.quiet or (now - self.last < self.every_s and done < total):
+        if self.bar is None:
             return
-        self.last = now
-        self.line = progress_line(done, total, done / max(now - self.started, 1e-6), counts, self.lang)
-        print(("\r" + self.line) if self.tty else self.line, end="" if self.tty else "\n", file=sys.stderr,
-              flush=True)
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(t("import.progress.label", self.lang), total=total, rate="-", counts="")
+        speed = self.bar.tasks[0].speed
+        self.bar.update(self.task, completed=done, rate=f"{speed:,.0f}" if speed else "-",
+                        counts=progress_counts(counts, self.lang))
 
     def finish(self) -> None:
-        if self.tty and self.line and not self.quiet:
-            print(file=sys.stderr)
+        if self.bar is not None and self.task is not None:
+            self.bar.stop()
 
 
 class _ImportReportFile:
@@ -343,7 +469,8 @@ class _ImportReportFile:
     def summary(self, report: object) -> None:
         if self.json:
             keys = ("source", "total", "dry_run", "counts", "owners_assigned", "auto_assigned", "unknown_columns",
-                    "encoding", "seconds")
+                    "encoding", "seconds", "preset", "readings", "unresolved_owners", "holdings", "due_7", "due_30",
+                    "graced")
             summary = {k: getattr(report, k) for k in keys}
             self.out.write("\n], " + json.dumps(summary, ensure_ascii=False, default=str)[1:] + "\n")
 
@@ -416,10 +543,19 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="print every customer")
     e.add_argument("--format", choices=("json", "csv"), default="json")
     e.add_argument("--output", "-o", help="write to FILE instead of standard output")
+    e = sub.add_parser("export", help="customers, follow-ups, the audit trail, the allocation ledger or decisions")
+    e.add_argument("--what", choices=("customers", "followups", "audit", "ledger", "decisions"), default="customers")
+    e.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    e.add_argument("--since", help="only rows of this day or later (ISO date or date and time; the team's zone)")
+    e.add_argument("--layout", choices=("claimbot", "zoho", "salesforce"), default="claimbot",
+                   help="customers only: the columns Zoho CRM or Salesforce import (Account Owner as e-mail)")
+    e.add_argument("--output", "-o", help="write to FILE instead of standard output (needed for xlsx)")
     e.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="import customers from a CSV file (name, owner, tier, region, …)")
-    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("file", metavar="FILE", nargs="?", help=".csv (UTF-8, UTF-8 with BOM, GB18030) or .xlsx")
+    imp.add_argument("--followups", metavar="FILE", help="instead of customers: an activities or notes export "
+                     "(customer, date, note or subject, rep, type) to attach to the customers with their own dates")
     imp.add_argument("--dry-run", action="store_true", help="decide every row and report, but write nothing")
     imp.add_argument("--assign", choices=("auto",), help="auto: new customers without an owner go through the "
                      "allocation rules")
@@ -432,7 +568,14 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--encoding", help="the file's encoding (default: UTF-8, else GB18030)")
     imp.add_argument("--actor", default="import", help="who the audit trail names for the ownerships it starts")
     imp.add_argument("--lang", choices=("zh", "en"), help="language of the summary and report (default: the team's)")
-    imp.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    imp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    imp.add_argument("--map", metavar="COLUMN=HEADER,…", help="which header holds which column, for exports no "
+                     "preset knows: name=公司名称,owner=负责人邮箱,tier=…,last_followup=… (columns: "
+                     + ", ".join(COLUMNS) + ")")
+    imp.add_argument("--owners", metavar="FILE.csv", help="owner cells the workspace cannot resolve: two columns, "
+                     "what the export says and a Slack user id or e-mail")
+    imp.add_argument("--unmatched", choices=("pool", "skip"), default="pool", help="a row whose owner resolves to "
+                     "nobody, a deactivated account or several people: import it to the pool (default) or skip it")
     imp.set_defaults(func=cmd_import)
     return p
 

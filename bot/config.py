@@ -127,6 +127,12 @@ class ComplaintSettings(BaseModel):
     due_days: int = Field(3, ge=1, le=365)  # due on the n-th day after logging; overdue from the day after
 
 
+class ImportSettings(BaseModel):
+    """``[import]``: bringing the old CRM's book over (docs/decisions/0010, 0020)."""
+
+    grace_days: int = Field(7, ge=1, le=90)  # a row already past its clocks is protected this many more days
+
+
 class LookupSettings(BaseModel):
     """How a long-running server (``claimbot serve``, ``claimbot run``) finds near-duplicate names."""
 
@@ -220,6 +226,7 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     leaderboard: LeaderboardSettings = Field(default_factory=LeaderboardSettings)
     lookup: LookupSettings = Field(default_factory=LookupSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings, validation_alias=AliasChoices("import", "imports"))
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

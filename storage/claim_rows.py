@@ -24,12 +24,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership, OwnershipEvent, Rep
+from storage.models import SHORT_ID_OFFSET, Customer, CustomerAlias, FollowUp, Ownership, OwnershipEvent, Rep
 from storage.prepared import Prepared, driver_rows
 from storage.tables import table_of
 
 _c = table_of(Customer)
 _o = table_of(Ownership)
+_a = table_of(CustomerAlias)
 _f = table_of(FollowUp)
 _e = table_of(OwnershipEvent)
 _r = table_of(Rep)
@@ -44,6 +45,7 @@ class OwnerRow:
     started_at: datetime
     last_followup_at: datetime | None
     last_progress_at: datetime
+    grace_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,12 @@ _ROWS = select(*_CUSTOMER, *_OWNER, _LATEST).select_from(
     _c.outerjoin(_o, and_(_o.c.customer_id == _c.c.id, _o.c.ended_at.is_(None)))
 )
 _N_CUSTOMER = len(_CUSTOMER)
-# One statement per identifier, in the order storage.lookup._exact_match probes them.
+# One statement per identifier, in the order storage.lookup._exact_match probes them (an alias last).
 _BY = {name: Prepared(_ROWS.where(column == bindparam("v")).order_by(_c.c.id).limit(1))
        for name, column in (("uscc", _c.c.uscc), ("domain", _c.c.domain), ("phone", _c.c.phone),
                             ("name", _c.c.name_key), ("id", _c.c.id))}
+_BY["alias"] = Prepared(_ROWS.where(_c.c.id == select(_a.c.customer_id).where(_a.c.name_key == bindparam("v"))
+                                    .scalar_subquery()).limit(1))
 
 
 def _row(values: Any) -> CustomerRow:
@@ -93,7 +97,8 @@ def _row(values: Any) -> CustomerRow:
 def exact(conn: Connection, name_key: str, *, uscc: str | None = None, domain: str | None = None,
           phone: str | None = None) -> CustomerRow | None:
     """The first of: same USCC, same company domain, same phone, same name key (oldest customer)."""
-    for probe, value in (("uscc", uscc), ("domain", domain), ("phone", phone), ("name", name_key)):
+    for probe, value in (("uscc", uscc), ("domain", domain), ("phone", phone), ("name", name_key),
+                         ("alias", name_key)):
         if value:
             found = _BY[probe].first(conn, {"v": value})
             if found is not None:

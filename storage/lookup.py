@@ -65,19 +65,20 @@ from bot.rules.names import (
     segment_grams,
     segments,
 )
-from storage.models import Customer, NameGram
+from storage.models import Customer, CustomerAlias, NameGram
 from storage.prepared import driver_rows
 from storage.tables import table_of
 
 _gram = table_of(NameGram)
 _customer = table_of(Customer)
+_alias = table_of(CustomerAlias)
 
 
 @dataclass(frozen=True)
 class Match:
     customer_id: int
     tier: str  # exact | strong | fuzzy
-    why: str  # uscc | domain | phone | name | core | fuzzy
+    why: str  # uscc | domain | phone | name | alias | core | fuzzy
     score: float
 
 
@@ -130,14 +131,18 @@ def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 
     return matches[:limit]
 
 
-_STRONG = (select(_customer.c.id).where(_customer.c.core_key == bindparam("core_key")).order_by(_customer.c.id)
-           .limit(bindparam("limit")))
+# A customer's aliases (customer_alias) share its strong tier: the same core key as one of them is the same.
+_STRONG = (select(_customer.c.id).where(
+    (_customer.c.core_key == bindparam("core_key"))
+    | _customer.c.id.in_(select(_alias.c.customer_id).where(_alias.c.core_key == bindparam("core_key"))))
+    .order_by(_customer.c.id).limit(bindparam("limit")))
 
 
 def _exact_match(
     session: Session, keys: NameKeys, *, uscc: str | None, domain: str | None, phone: str | None
 ) -> Match | None:
-    """The first of: same USCC, same company domain, same phone, same name key (oldest customer)."""
+    """The first of: same USCC, same company domain, same phone, same name key (oldest customer), same
+    name key as one of a customer's aliases."""
     c = _customer.c
     probes = (("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone),
               ("name", c.name_key, keys.name_key))
@@ -147,7 +152,8 @@ def _exact_match(
         cid = session.execute(select(c.id).where(column == value).order_by(c.id).limit(1)).scalar()
         if cid is not None:
             return Match(cid, "exact", why, 100.0)
-    return None
+    aliased = session.execute(select(_alias.c.customer_id).where(_alias.c.name_key == keys.name_key)).scalar()
+    return Match(aliased, "exact", "alias", 100.0) if aliased is not None else None
 
 
 def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float]:

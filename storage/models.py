@@ -41,6 +41,34 @@ class Customer(SQLModel, table=True):
         return f"C-{(self.id or 0) + SHORT_ID_OFFSET}"
 
 
+class CustomerAlias(SQLModel, table=True):
+    """Another name of a customer (``/claimbot alias``, a merge): the lookup's exact and strong tiers
+    treat it as the customer's own name (docs/decisions/0020)."""
+
+    __tablename__ = "customer_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    name_key: str = Field(index=True, unique=True)
+    core_key: str = Field(index=True)
+    stem_key: str = Field(default="")
+    via: str = "command"  # command | merge
+    created_by: str
+    created_at: datetime
+
+
+class NotSamePair(SQLModel, table=True):
+    """Two customers a manager said are not the same company (the review queue): never proposed again."""
+
+    __tablename__ = "not_same_pair"
+
+    customer_a: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")  # the smaller id
+    customer_b: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")
+    decided_by: str
+    decided_at: datetime
+
+
 class NameGram(SQLModel, table=True):
     """Inverted index of key grams, for the fuzzy tier of the name lookup (bot/rules/names.py)."""
 
@@ -91,6 +119,7 @@ class Ownership(SQLModel, table=True):
     last_followup_at: datetime | None = None
     last_progress_at: datetime
     protected_until: date | None = None  # last protected local day; None: never recycled (won)
+    grace_until: date | None = None  # imported already past its clocks: protected through this day (0020)
     co_owner: str | None = None  # co-owned after a dispute: shares the credit
     co_owner_share: int | None = None  # the co-owner's percent of the credit
 

@@ -15,6 +15,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         decisions,
         home,
         pool_buttons,
+        review_buttons,
         settings_undo,
     )
 
@@ -25,3 +26,4 @@ def register(app: App, ctx: ServiceContext) -> None:
     home.register(app, ctx)
     complaint_buttons.register(app, ctx)
     settings_undo.register(app, ctx)
+    review_buttons.register(app, ctx)

@@ -1,4 +1,4 @@
-"""/claimbot help | role @user manager|rep | offboard @rep [@new owner]."""
+"""/claimbot help | role @user manager|rep | offboard @rep [@new owner] | alias customer = other name | review."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from bot.commands import ooo, scorecard
 from bot.commands import settings as settings_verb
 from bot.i18n import t
 from bot.rules import text
-from bot.services import handovers, roles
+from bot.services import aliases, handovers, review, roles
 from bot.services.context import ServiceContext
 from bot.slack.language import user_language
 from bot.slack.listening import answer_first, now
 from bot.views import decisions as v
+from bot.views.aliases import alias_reply
 from bot.views.claims import text_message
+from bot.views.review import review_page
 
 
 def register(app: App, ctx: ServiceContext) -> None:
@@ -46,6 +48,10 @@ def register(app: App, ctx: ServiceContext) -> None:
                 ack(response_type="ephemeral", **v.refusal(offboarded.refusal or "not_manager", lang))
             else:
                 ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
+        elif verb in ("alias", "别名"):
+            ack(response_type="ephemeral", **alias_reply(aliases.add_alias(ctx, user_id, rest, now()), lang))
+        elif verb in ("review", "核对"):
+            ack(response_type="ephemeral", **review_page(review.queue(ctx, user_id), lang))
         elif verb in ("ooo", "休假"):
             ack(response_type="ephemeral", **ooo.ooo_reply(ctx, user_id, rest, lang))
         elif verb in scorecard.VERBS:

@@ -124,6 +124,8 @@ class SlackStandIn:
         self._handlers: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "users.list": self._users_list,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -434,12 +436,38 @@ class SlackStandIn:
             found = {"id": channel, "name": channel.lower(), "is_member": True, "is_private": channel[0] == "G",
                      "is_channel": channel[0] == "C", "is_group": channel[0] == "G"}
         return {"channel": {**found, "is_member": found["is_member"] and not refused}}
+    def _users_lookup_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: ``users_not_found`` for an address nobody has; a deactivated user is returned (deleted)."""
+        email = _str(params.get("email")).strip().casefold()
+        if not email:
+            raise SlackError("invalid_arguments")
+        for user_id, info in self.users.items():
+            if self._user(user_id, info)["profile"]["email"].casefold() == email:
+                return {"user": self._user(user_id, info)}
+        raise SlackError("users_not_found")
+
+    def _users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Paged like Slack: ``limit`` members a page, ``response_metadata.next_cursor`` empty on the last."""
+        limit = max(1, min(int(_str(params.get("limit")) or 0) or 1000, 1000))
+        start = int(_str(params.get("cursor")).removeprefix("dXNlcjo") or 0)
+        ids = sorted(self.users)
+        page = ids[start:start + limit]
+        more = start + limit < len(ids)
+        return {"members": [self._user(uid, self.users[uid]) for uid in page], "cache_ts": 0,
+                "response_metadata": {"next_cursor": f"dXNlcjo{start + limit}" if more else ""}}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = _str(params.get("user"))
         info = self.users.get(user_id)
         if info is None:
             raise SlackError("user_not_found")
+        user = self._user(user_id, info)
+        # Like Slack: the locale comes back only when asked for.
+        if _truthy(params.get("include_locale")):
+            user["locale"] = info.get("locale", "en-US")
+        return {"user": user}
+
+    def _user(self, user_id: str, info: Mapping[str, Any]) -> dict[str, Any]:
         tz_name = info.get("tz", "Asia/Shanghai")
         tz_label, tz_offset = _tz_details(tz_name)
         name = info.get("name", user_id.lower())
@@ -464,10 +492,7 @@ class SlackStandIn:
                 "status_expiration": 0,
             },
         }
-        # Like Slack: the locale comes back only when asked for.
-        if _truthy(params.get("include_locale")):
-            user["locale"] = info.get("locale", "en-US")
-        return {"user": user}
+        return user
 
     def _resolve_channel(self, channel: Any) -> str:
         channel = _str(channel)

@@ -133,4 +133,8 @@ HOME: dict[str, dict[str, str]] = {
     # --- the card modal
     "home.card.title": {"zh": "客户卡片", "en": "Customer card"},
     "home.card.close": {"zh": "关闭", "en": "Close"},
+    "home.to_review": {
+        "zh": "🔍 *{n} 个疑似重复客户待核对*：`/claimbot review` 查看相似客户和原因，并标记“不是同一家”。",
+        "en": "🔍 *{n} probable duplicates to review*: `/claimbot review` shows the similar customers and why, with *Not the same*.",
+    },
 }

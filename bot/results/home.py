@@ -106,3 +106,4 @@ class HomeData:
     pending: tuple[PendingItem, ...] = ()
     pending_total: int = 0
     delivery_problems: tuple[DeliveryProblem, ...] = ()  # managers only
+    to_review: int = 0  # managers only: customers flagged as probable duplicates (/claimbot review)

@@ -16,6 +16,20 @@ class Note:
 
 
 @dataclass(frozen=True)
+class OwnerMatch:
+    """What an owner cell (a Slack id, an e-mail, a name) resolved to: a Slack user, or why not."""
+
+    cell: str
+    user: str | None
+    problem: str | None = None  # not_found | deactivated | ambiguous | invalid | lookup_failed
+    candidates: tuple[str, ...] = ()  # the users an ambiguous name matched
+    via: str = "id"  # id | email | name | file
+
+    def params(self) -> dict[str, object]:
+        return {"candidates": ", ".join(self.candidates)} if self.candidates else {}
+
+
+@dataclass(frozen=True)
 class RowOutcome:
     row: int  # spreadsheet row number: the header is row 1
     status: str  # one of STATUSES; flagged = created, but flagged for a manager's review
@@ -37,6 +51,15 @@ class ImportReport:
     unknown_columns: tuple[str, ...] = ()
     encoding: str = "utf-8"
     seconds: float = 0.0
+    preset: str | None = None  # the CRM export recognised from the header row
+    mapped: bool = False  # the columns came from --map
+    readings: tuple[tuple[str, str | None], ...] = ()  # (header, the column it was read as, or None)
+    unresolved_owners: dict[str, str] = field(default_factory=dict)  # owner cell → not_found | deactivated | …
+    holdings: dict[str, int] = field(default_factory=dict)  # rep → customers held after the import
+    due_7: int = 0  # imported ownerships whose protection ends within 7 days (grace included)
+    due_30: int = 0
+    graced: dict[str, list[str]] = field(default_factory=dict)  # rep → short ids put in the import's grace
+    invalid_owners: int = 0  # rows skipped for an owner cell that is no Slack user id (no Slack to ask)
 
     @property
     def processed(self) -> int:

@@ -78,7 +78,10 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
         team = pending = None
         pending_total = 0
         problems: list[DeliveryProblem] = []
+        to_review = 0
         if manager:
+            to_review = session.exec(select(func.count()).select_from(Customer)
+                                     .where(col(Customer.needs_review).is_(True))).one()
             team = _team(session, ctx, tallies, ranked, today)
             pending, pending_total = _pending(session, user_id)
             problems = _delivery_problems(session, now)
@@ -87,7 +90,8 @@ def read(ctx: ServiceContext, user_id: str, now: datetime, page: int = 1) -> Hom
             week_first=first, week_last=last,
             customers=tuple(listed[(page - 1) * PER_PAGE: page * PER_PAGE]), total=len(listed), page=page,
             pages=pages, today_items=tuple(items[:TODAY_CAP]), today_total=len(items), mine=mine, team=team,
-            pending=tuple(pending or ()), pending_total=pending_total, delivery_problems=tuple(problems))
+            pending=tuple(pending or ()), pending_total=pending_total, delivery_problems=tuple(problems),
+            to_review=to_review)
 
 
 def _today(session: Session, snaps: list[CustomerSnapshot], complaint_rows: list[tuple[Complaint, Customer]],

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
@@ -40,16 +40,17 @@ from bot.results.allocation import AllocationResult
 from bot.results.importer import ImportReport, Note, RowOutcome
 from bot.rules import caps
 from bot.rules.names import NameKeys
-from bot.services import allocation
+from bot.services import allocation, outbox
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
-from bot.services.import_file import CsvSource, ImportFileError, Row, open_csv, validate_row
+from bot.services.import_file import CsvSource, ImportFileError, OwnerResolver, Row, open_csv, validate_row
 from bot.services.limits import holding_of
 from bot.services.reps import ensure_rep
+from bot.services.snapshots import refresh_protection
 from storage.engine import is_sqlite, write_session
 from storage.lookup import gram_rows
 from storage.lookup_memory import MemoryFuzzyIndex
-from storage.models import SHORT_ID_OFFSET, Customer, NameGram, Ownership
+from storage.models import SHORT_ID_OFFSET, Customer, CustomerAlias, NameGram, Ownership
 from storage.tables import table_of
 
 __all__ = ["CsvSource", "ImportFileError", "ImportOptions", "import_csv", "open_csv", "validate_row"]
@@ -61,6 +62,7 @@ IDENTIFIERS = ("uscc", "domain", "phone")
 FILLABLE = ("uscc", "domain", "phone", "region", "industry")
 COMPARED = (*FILLABLE, "tier", "stage")
 IN_CHUNK = 900  # values per IN (…) list
+UNRESOLVED_OWNER = ("owner_not_found", "owner_deactivated", "owner_ambiguous", "owner_invalid", "owner_lookup_failed")
 
 _gram = table_of(NameGram)
 _customer = table_of(Customer)
@@ -77,6 +79,7 @@ class ImportOptions:
     batch_size: int = BATCH_SIZE
     actor: str = "import"  # recorded as the actor of every ownership the import starts
     source: str = ""  # the file's name, recorded in the audit trail
+    unmatched: str = "pool"  # an owner cell that resolves to nobody: pool (import the row unowned) | skip
 
 
 # --- One batch: decide every row, then write ------------------------------------------------------
@@ -167,6 +170,10 @@ class _Batch:
         self.outcomes: list[_Pending | RowOutcome] = []
         self.owners_assigned = 0
         self.auto_assigned = 0
+        self.moments: dict[int, dict[str, datetime]] = {}  # row → the export's clock dates
+        self.holdings: dict[str, int] = {}
+        self.due = [0, 0]  # ownerships started whose protection ends within 7 / 30 days
+        self.graced: dict[str, list[tuple[str, str, str]]] = {}  # owner → (short id, name, grace end)
 
     # Reading what exists, for the whole batch at once
 
@@ -179,6 +186,20 @@ class _Batch:
                 if r.values[f]:
                     wanted[f].add(str(r.values[f]))
         found: dict[int, Customer] = {}
+        aliases: dict[str, int] = {}  # alias name key → customer id: the same customer, as for /claim
+        alias_cores: list[tuple[str, int]] = []  # (alias core key, customer id): the strong tier
+        names, cores = sorted(wanted["name_key"]), sorted(wanted["core_key"])
+        for start in range(0, len(names), IN_CHUNK):
+            aliases.update(self.session.exec(select(CustomerAlias.name_key, CustomerAlias.customer_id).where(
+                col(CustomerAlias.name_key).in_(names[start:start + IN_CHUNK]))).all())
+        for start in range(0, len(cores), IN_CHUNK):
+            alias_cores += self.session.exec(select(CustomerAlias.core_key, CustomerAlias.customer_id).where(
+                col(CustomerAlias.core_key).in_(cores[start:start + IN_CHUNK]))).all()
+        aliased = sorted(set(aliases.values()) | {cid for _, cid in alias_cores})
+        for start in range(0, len(aliased), IN_CHUNK):
+            for c in self.session.exec(select(Customer).where(col(Customer.id).in_(aliased[start:start + IN_CHUNK]))):
+                assert c.id is not None
+                found[c.id] = c
         for column, values in wanted.items():
             ordered = sorted(values)
             for start in range(0, len(ordered), IN_CHUNK):
@@ -194,9 +215,16 @@ class _Batch:
                     col(Ownership.customer_id).in_(ids[start:start + IN_CHUNK]),
                     col(Ownership.ended_at).is_(None))
             ).all())
+        recs: dict[int, _Rec] = {}
         for cid in ids:  # oldest first, as find_matches picks the oldest of several
             c = found[cid]
-            self._index(_Rec(c, NameKeys(c.name_key, c.core_key, c.stem_key), owners.get(cid)))
+            recs[cid] = _Rec(c, NameKeys(c.name_key, c.core_key, c.stem_key), owners.get(cid))
+            self._index(recs[cid])
+        for key, cid in aliases.items():
+            self.by_value.setdefault(("alias", key), recs[cid])
+        for core, cid in sorted(alias_cores, key=lambda a: a[1]):
+            if recs[cid] not in self.by_core.get(core, []):
+                self.by_core.setdefault(core, []).append(recs[cid])
 
     def _index(self, rec: _Rec) -> None:
         c = rec.customer
@@ -222,7 +250,7 @@ class _Batch:
         self._create(r, candidates)
 
     def _exact(self, r: Row) -> tuple[_Rec, str] | None:
-        probes = [(f, r.values[f]) for f in IDENTIFIERS] + [("name", r.keys.name_key)]
+        probes = [(f, r.values[f]) for f in IDENTIFIERS] + [("name", r.keys.name_key), ("alias", r.keys.name_key)]
         for why, value in probes:
             if value and (rec := self.by_value.get((why, str(value)))) is not None:
                 return rec, why
@@ -259,6 +287,7 @@ class _Batch:
         self.new_customers.append(customer)
         if r.owner:
             self.starts.append((rec, r.owner, r.row))
+            self.moments[r.row] = r.moments
         status, reason = ("flagged", "probable_duplicate") if candidates else ("created", "new")
         self.outcomes.append(_Pending(r, status, reason, rec=rec, candidates=candidates, notes=list(r.notes)))
 
@@ -283,6 +312,7 @@ class _Batch:
                 c.stage, c.amount = "lead", None
             rec.owner, assigned = r.owner, True
             self.starts.append((rec, r.owner, r.row))
+            self.moments[r.row] = r.moments
             notes.append(Note("owner_assigned", {"owner": r.owner}))
         elif r.owner and rec.owner != r.owner:
             notes.append(Note("owner_kept", {"owner": rec.owner, "file_owner": r.owner}))
@@ -325,9 +355,13 @@ class _Batch:
             ensure_rep(session, ctx, owner, now)
         self._note_over_cap(stored)
         for rec, owner, row in self.starts:
-            ownership_changes.start(session, ctx, stored[id(rec)], owner, now, kind="import", actor=options.actor,
-                                    rule="import", reason=_audit_reason(options.source, row))
+            owned = stored[id(rec)]
+            ownership, _ = ownership_changes.start(session, ctx, owned, owner, now, kind="import",
+                                                   actor=options.actor, rule="import",
+                                                   reason=_audit_reason(options.source, row))
+            self._continue_clocks(owned, ownership, self.moments.get(row, {}))
             self.owners_assigned += 1
+        self._tell_graced()
         if self.allocator is not None:
             for pending in self.outcomes:
                 if isinstance(pending, _Pending) and pending.status in ("created", "flagged") \
@@ -342,6 +376,37 @@ class _Batch:
                                                                       "rule": result.rule or ""}))
         session.flush()
 
+    def _continue_clocks(self, customer: Customer, ownership: Ownership, moments: dict[str, datetime]) -> None:
+        """The clocks go on from the export's dates (PRODUCT 5, docs/decisions/0020): the follow-up clock
+        from the last follow-up (else the last activity), the progress clock from the last stage change.
+        An ownership already past its deadline is protected ``[import] grace_days`` more, and its owner told."""
+        followup = moments.get("last_followup") or moments.get("last_activity")
+        progress = moments.get("stage_changed")
+        if followup is not None:
+            ownership.last_followup_at = min(followup, self.now)
+        if progress is not None:
+            ownership.last_progress_at = min(progress, self.now)
+        p = refresh_protection(self.ctx, customer, ownership)
+        today = self.ctx.today(self.now)
+        if p.until is not None and p.until <= today:
+            ownership.grace_until = today + timedelta(days=self.ctx.settings.imports.grace_days)
+            p = refresh_protection(self.ctx, customer, ownership)
+            self.graced.setdefault(ownership.rep_id, []).append(
+                (customer.short_id, customer.name, ownership.grace_until.isoformat()))
+        self.session.add(ownership)
+        if p.until is not None:
+            self.due[0] += p.until < today + timedelta(days=7)
+            self.due[1] += p.until < today + timedelta(days=30)
+
+    def _tell_graced(self) -> None:
+        """One DM per owner and batch, in the batch's transaction, listing the customers in grace."""
+        for owner, customers in sorted(self.graced.items()):
+            outbox.enqueue(self.session, key=f"import_grace:{self.options.source}:{owner}:{customers[0][0]}",
+                           channel=owner, kind="import_grace", now=self.now,
+                           data={"grace_days": self.ctx.settings.imports.grace_days, "source": self.options.source,
+                                 "customers": [{"sid": sid, "name": name, "until": until}
+                                               for sid, name, until in customers]})
+
     def _note_over_cap(self, stored: dict[int, Customer]) -> None:
         """The file's owners keep their book (PRODUCT 3.9: it comes over as it is), but a row that takes its
         owner beyond the holding cap says so, as the cap would refuse a claim or an assignment."""
@@ -354,6 +419,7 @@ class _Batch:
             if not caps.check_holding(holding, cap).allowed:
                 notes[row].append(Note("over_holding_cap", {"owner": owner, "holding": holding + 1, "cap": cap}))
             held[owner] = (holding + 1, cap)
+        self.holdings = {owner: holding for owner, (holding, _) in held.items()}
 
     def _orm_customers(self, recs: list[_Rec]) -> dict[int, Customer]:
         """The ORM objects of these customers (by id() of their _Rec), loaded in one query."""
@@ -403,18 +469,21 @@ def _audit_reason(source: str, row: int) -> str:
 
 def import_csv(ctx: ServiceContext, source: CsvSource, now: datetime, options: ImportOptions | None = None, *,
                progress: Progress | None = None, on_row: Callable[[RowOutcome], None] | None = None,
-               allocator: Allocator | None = None) -> ImportReport:
+               allocator: Allocator | None = None, resolve_owner: OwnerResolver | None = None) -> ImportReport:
     """Import every row of ``source``; see the module's docstring. ``on_row`` sees every outcome but
-    plain creations (created, nothing to note): the report file. ``progress`` is called after every batch."""
+    plain creations (created, nothing to note): the report file. ``progress`` is called after every batch.
+    ``resolve_owner`` reads owner cells that are e-mails or names (bot/slack/directory.py); without it an
+    owner must be a Slack user id."""
     options = options or ImportOptions(source=source.path.name)
     if options.assign_auto and allocator is None:
         # PRODUCT 3.6: existing owner of the company first, then the rules. Leads left in the pool are
         # counted in the import's report, not sent to each manager one DM at a time.
         allocator = functools.partial(allocation.allocate, notify=False)
     report = ImportReport(source=str(source.path), total=source.rows, dry_run=options.dry_run,
-                          unknown_columns=source.unknown_columns, encoding=source.encoding)
+                          unknown_columns=source.unknown_columns, encoding=source.encoding, preset=source.preset,
+                          mapped=source.mapped, readings=source.readings)
     started = time.monotonic()
-    importer = _Importer(ctx, now, options, allocator, report, on_row)
+    importer = _Importer(ctx, now, options, allocator, report, on_row, resolve_owner)
     with importer.transactions() as run_batch:
         for chunk in _chunks(source, options.batch_size):
             importer.run(run_batch, chunk)
@@ -426,8 +495,10 @@ def import_csv(ctx: ServiceContext, source: CsvSource, now: datetime, options: I
 
 class _Importer:
     def __init__(self, ctx: ServiceContext, now: datetime, options: ImportOptions, allocator: Allocator | None,
-                 report: ImportReport, on_row: Callable[[RowOutcome], None] | None):
+                 report: ImportReport, on_row: Callable[[RowOutcome], None] | None,
+                 resolve_owner: OwnerResolver | None = None):
         self.ctx, self.now, self.options, self.allocator = ctx, now, options, allocator
+        self.resolve_owner = resolve_owner
         self.report, self.on_row = report, on_row
         self.created_rows: dict[int, int] = {}  # customer id → the row of this file that created it
         self.fuzzy = MemoryFuzzyIndex()  # read once when first needed, then followed batch by batch
@@ -455,11 +526,15 @@ class _Importer:
         rows: list[Row] = []
         skipped: list[RowOutcome] = []
         for number, cells in chunk:
-            checked = validate_row(number, cells)
+            checked = validate_row(number, cells, tz=self.ctx.tz, resolve_owner=self.resolve_owner,
+                                   unmatched=self.options.unmatched)
             if isinstance(checked, RowOutcome):
                 skipped.append(checked)
+                self._note_owner(checked.reason, checked.params.get("value"))
             else:
                 rows.append(checked)
+                for n in checked.notes:
+                    self._note_owner(n.code, n.params.get("value"))
         outcomes = self._decide_and_write(run_batch, rows) if rows else []
         self._record(sorted(skipped + outcomes, key=lambda o: o.row))
 
@@ -495,7 +570,17 @@ class _Importer:
                                   if rec.customer.id is not None and rec.created_row is not None})
         self.report.owners_assigned += batch.owners_assigned
         self.report.auto_assigned += batch.auto_assigned
+        self.report.holdings.update(batch.holdings)
+        self.report.due_7 += batch.due[0]
+        self.report.due_30 += batch.due[1]
+        for owner, customers in batch.graced.items():
+            self.report.graced.setdefault(owner, []).extend(sid for sid, _, _ in customers)
         return batch.results()
+
+    def _note_owner(self, code: str, value: object) -> None:
+        self.report.invalid_owners += code == "invalid_owner"
+        if code in UNRESOLVED_OWNER and isinstance(value, str):
+            self.report.unresolved_owners[value] = code.removeprefix("owner_")
 
     def _record(self, outcomes: Iterable[RowOutcome]) -> None:
         for outcome in outcomes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func
@@ -9,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.results.customers import CustomerSnapshot
 from bot.rules import clocks
+from bot.rules.importing import IMPORT_GRACE_CLOCK
 from bot.services import rule_versions
 from bot.services.context import ServiceContext
 from storage.claim_rows import CustomerRow, OwnerRow
@@ -30,8 +32,13 @@ def customer_by_short_id(session: Session, number: int) -> Customer | None:
 
 def protection_of(ctx: ServiceContext, customer: Customer | CustomerRow,
                   ownership: Ownership | OwnerRow) -> clocks.Protection:
-    """The deadline under the rules in force, with the grace of a recent tightening (docs/decisions/0005)."""
-    return rule_versions.protection(ctx, customer, ownership)
+    """The deadline under the rules in force, with the grace of a recent tightening (docs/decisions/0005)
+    and of an import that brought it over already past its clocks (docs/decisions/0020)."""
+    p = rule_versions.protection(ctx, customer, ownership)
+    grace = ownership.grace_until
+    if grace is not None and p.until is not None and p.until < grace:
+        return replace(p, until=grace, clock=IMPORT_GRACE_CLOCK)
+    return p
 
 
 def refresh_protection(ctx: ServiceContext, customer: Customer, ownership: Ownership) -> clocks.Protection:

@@ -14,6 +14,7 @@ from sqlalchemy import tuple_
 from sqlmodel import col, select
 
 from bot.rules import caps, clocks
+from bot.rules.importing import IMPORT_GRACE_CLOCK
 from bot.rules.rule_changes import GRACE_CLOCK
 from bot.services import outbox, rule_versions
 from bot.services import ownership as ownership_changes
@@ -125,7 +126,7 @@ def _notice(ctx: ServiceContext, customer: Customer, ownership: Ownership, p: cl
     rules = ctx.clock_rules  # the same numbers, keyed by any tier string
     timeout = {"first_followup": c.first_followup_days, "followup": rules.followup_timeout_days[customer.tier],
                "progress": rules.progress_timeout_days[customer.tier], "ceiling": c.max_protection_days,
-               GRACE_CLOCK: c.tightening_grace_days}
+               GRACE_CLOCK: c.tightening_grace_days, IMPORT_GRACE_CLOCK: ctx.settings.imports.grace_days}
     return {"name": customer.name, "sid": customer.short_id, "tier": customer.tier, "clock": p.clock,
             "until": p.until.isoformat() if p.until else None, "days_rule": timeout.get(p.clock or "", 0),
             "since": clocks.local_day(ownership.started_at, ctx.tz).isoformat(), "today": today.isoformat(),

@@ -51,6 +51,8 @@ def home_view(data: HomeData, lang: str) -> dict[str, Any]:
                                       last=day(data.week_last, lang)) + "\n" + _team(data.team, lang)))
         if data.delivery_problems:
             blocks += _delivery_problems(data.delivery_problems, data.tz, lang)
+        if data.to_review:
+            blocks.append(b.section(t("home.to_review", lang, n=data.to_review)))
     blocks.append(b.divider())
     blocks.append(b.section(t("home.customers.header", lang, total=data.total, page=data.page, pages=data.pages)
                             if data.total else t("home.customers.empty", lang)))

@@ -32,6 +32,14 @@ def recycled(data: dict[str, Any], lang: str, tz: str) -> Message:
                           cooldown_until=day(data.get("cooldown_until"), lang)))
 
 
+def import_grace(data: dict[str, Any], lang: str, tz: str) -> Message:
+    customers = data.get("customers") or []
+    lines = "\n".join(t("notice.import_grace.line", lang, sid=c["sid"], name=escape(c["name"]), until=c["until"])
+                      for c in customers)
+    return text_message(t("notice.import_grace", lang, source=escape(str(data.get("source") or "")),
+                          count=len(customers), days=data.get("grace_days"), customers=lines))
+
+
 def reminder(data: dict[str, Any], lang: str, tz: str) -> Message:
     key = "notice.first_followup" if data.get("clock") == "first_followup" else "notice.reminder"
     return text_message(t(key, lang, name=escape(data["name"]), sid=data["sid"], days=data.get("days"),
@@ -60,6 +68,7 @@ def generic(data: dict[str, Any], lang: str, tz: str) -> Message:
 RENDERERS: dict[str, Renderer] = {
     "recycled": recycled,
     "reminder": reminder,
+    "import_grace": import_grace,
     "next_contact": next_contact,
     "digest": render_digest,
     "leaderboard": render_leaderboard,

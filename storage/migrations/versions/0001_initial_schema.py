@@ -197,6 +197,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaint_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_complaint_status_due', ['status', 'due_on'], unique=False)
 
+    op.create_table('customer_alias',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('core_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('stem_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('via', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('customer_alias', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customer_alias_core_key'), ['core_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_alias_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_alias_name_key'), ['name_key'], unique=True)
+
     op.create_table('dispute_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -246,6 +264,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('gram', 'key_len', 'customer_id')
     )
+    op.create_table('not_same_pair',
+    sa.Column('customer_a', sa.Integer(), nullable=False),
+    sa.Column('customer_b', sa.Integer(), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_a'], ['customer.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['customer_b'], ['customer.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('customer_a', 'customer_b')
+    )
     op.create_table('ownership',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -256,6 +283,7 @@ def upgrade() -> None:
     sa.Column('last_followup_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_progress_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('protected_until', sa.Date(), nullable=True),
+    sa.Column('grace_until', sa.Date(), nullable=True),
     sa.Column('co_owner', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('co_owner_share', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
@@ -385,6 +413,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ownership_active_until', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.drop_table('ownership')
+    op.drop_table('not_same_pair')
     op.drop_table('name_gram')
     with op.batch_alter_table('erasure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_erasure_customer_id'))
@@ -398,6 +427,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_status_deadline')
 
     op.drop_table('dispute_case')
+    with op.batch_alter_table('customer_alias', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customer_alias_name_key'))
+        batch_op.drop_index(batch_op.f('ix_customer_alias_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_customer_alias_core_key'))
+
+    op.drop_table('customer_alias')
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.drop_index('ix_complaint_status_due')
         batch_op.drop_index(batch_op.f('ix_complaint_owner_id'))
