@@ -540,9 +540,6 @@ def parser() -> argparse.ArgumentParser:
     fg.add_argument("--dry-run", action="store_true", help="count what would be erased, change nothing")
     fg.set_defaults(func=cmd_forget)
 
-    e = sub.add_parser("export", help="print every customer")
-    e.add_argument("--format", choices=("json", "csv"), default="json")
-    e.add_argument("--output", "-o", help="write to FILE instead of standard output")
     e = sub.add_parser("export", help="customers, follow-ups, the audit trail, the allocation ledger or decisions")
     e.add_argument("--what", choices=("customers", "followups", "audit", "ledger", "decisions"), default="customers")
     e.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")

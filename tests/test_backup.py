@@ -25,8 +25,10 @@ from storage.models import (
     ChannelRate,
     Complaint,
     Customer,
+    CustomerAlias,
     Erasure,
     JobRun,
+    NotSamePair,
     Refusal,
     RoleChange,
     SettingChange,
@@ -41,8 +43,11 @@ def populate(url: str) -> None:
     ctx = make_ctx(url)
     script_the_month(ctx)
     with write_session(ctx.engine) as s:
-        customer = s.exec(sm_select(Customer).order_by(Customer.id)).first()
+        customer, other = s.exec(sm_select(Customer).order_by(Customer.id)).all()[:2]
         s.add_all([
+            CustomerAlias(customer_id=customer.id, name="腾讯", name_key="腾讯", core_key="腾讯", created_by="U0MGR1",
+                          created_at=NOW),
+            NotSamePair(customer_a=customer.id, customer_b=other.id, decided_by="U0MGR1", decided_at=NOW),
             AllocationTurn(rule="华东", last_rep=ALICE, last_index=0, cycle=2, assigned=5, state='{"U0ALICE": 3}',
                            updated_at=NOW),
             AllocationEntry(customer_id=customer.id, rep_id=ALICE, outcome="assigned", rule="华东",

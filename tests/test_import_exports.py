@@ -259,7 +259,7 @@ def test_cli_dry_run_says_how_every_column_was_read(tmp_path):
     assert "  负责人 → owner" in out and "  所属部门 → (ignored)" in out
     assert "  最后跟进时间 → last follow-up" in out
     assert "Held by each owner after the import: U0ALICE 1" in out
-    assert "1 customers were already past their protection" in out and "U0ALICE 1: C-1001" in out
+    assert "1 customer was already past their protection" in out and "U0ALICE 1: C-1001" in out
     assert done.stderr == ""  # a pipe: no progress bar
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "import", str(path), "--map", "nme=客户名称"],
                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=120)

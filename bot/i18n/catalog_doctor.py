@@ -7,8 +7,8 @@ DOCTOR: dict[str, dict[str, str]] = {
                      "en": "🩺 ClaimBot installation check ({week}): {n} failed"},
     "doctor.fix": {"zh": "修复：{fix}", "en": "Fix: {fix}"},
     "doctor.footer": {"zh": "修复后运行 `claimbot doctor` 确认。", "en": "Run `claimbot doctor` to confirm once fixed."},
-    "doctor.summary.ok": {"zh": "全部 {n} 项检查通过。", "en": "All {n} checks passed."},
-    "doctor.summary.fail": {"zh": "{failed} 项未通过，{n} 项检查。", "en": "{failed} of {n} checks failed."},
+    "doctor.summary.ok": {"zh": "全部 {n} 项检查通过。", "en": "All {n:one=# check;other=# checks} passed."},
+    "doctor.summary.fail": {"zh": "{failed} 项未通过，{n} 项检查。", "en": "{failed} of {n:one=# check;other=# checks} failed."},
     # the config
     "doctor.config.ok": {"zh": "配置已加载：{source}", "en": "Config loads: {source}"},
     "doctor.config.invalid": {"zh": "配置无法加载：{error}", "en": "The config does not load: {error}"},

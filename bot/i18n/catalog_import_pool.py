@@ -205,7 +205,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     },
     "import.summary.graced": {
         "zh": "{count} 个客户在导出时已过保护期：给予 {days} 天宽限期，负责人会收到私信清单。{owners}",
-        "en": "{count} customers were already past their protection in the export: they get {days} days of grace, "
+        "en": "{count:one=# customer was;other=# customers were} already past their protection in the export: they get {days:one=# day;other=# days} of grace, "
               "and their owners a DM listing them. {owners}",
     },
     "import.owner.not_found": {"zh": "工作区里没有此人", "en": "nobody in the workspace"},
@@ -237,8 +237,8 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     "import.file.owners": {"zh": "无法读取负责人对照表：{path}", "en": "Cannot read the owners file: {path}"},
     "notice.import_grace": {
         "zh": "导入 {source} 时，你的以下 {count} 个客户已过保护期。为免第一晚就被回收，给予 {days} 天宽限期——请在此之前跟进：\n{customers}",
-        "en": "When {source} was imported, {count} of your customers were already past their protection. So they are "
-              "not recycled on the first night, they get {days} days of grace: follow them up before it ends.\n{customers}",
+        "en": "When {source} was imported, {count:one=# of your customers was;other=# of your customers were} already past their protection. So they are "
+              "not recycled on the first night, they get {days:one=# day;other=# days} of grace: follow them up before it ends.\n{customers}",
     },
     "notice.import_grace.line": {"zh": "• {sid} {name}（宽限至 {until}）", "en": "• {sid} {name} (grace until {until})"},
     "import.progress.label": {"zh": "导入中", "en": "importing"},
@@ -259,7 +259,7 @@ IMPORT_POOL: dict[str, dict[str, str]] = {
     },
     "import.followups.summary": {
         "zh": "{source}：{total} 行。附加 {attached} 条跟进记录（其中 {moved} 条比原最后跟进更新，跟进时钟随之继续）· 已存在 {unchanged} · 跳过 {skipped}。",
-        "en": "{source}: {total} rows. Attached {attached} follow-ups ({moved} newer than the last one, moving its clock on) · "
+        "en": "{source}: {total:one=# row;other=# rows}. Attached {attached:one=# follow-up;other=# follow-ups} ({moved} newer than the last one, moving its clock on) · "
               "already there {unchanged} · skipped {skipped}.",
     },
     "import.followups.skipped": {"zh": "  第 {row} 行跳过：{why}", "en": "  row {row} skipped: {why}"},
