@@ -56,6 +56,7 @@ from sqlmodel import Session
 from bot.rules.names import (
     FUZZY_THRESHOLD,
     NameKeys,
+    entity_match,
     fuzzy_score,
     indel_bound,
     index_grams,
@@ -77,8 +78,21 @@ _customer = table_of(Customer)
 class Match:
     customer_id: int
     tier: str  # exact | strong | fuzzy
-    why: str  # uscc | domain | phone | name | core | fuzzy
+    why: str  # uscc | domain | phone | name | entity | core | pinyin | fuzzy
     score: float
+
+
+KEY_COLUMNS = ("name_key", "core_key", "stem_key", "pinyin_key", "region_tag", "form_tag")
+
+
+def key_columns(keys: NameKeys) -> dict[str, str]:
+    """The customer columns that hold a name's keys (every one of them is stored)."""
+    return {column: getattr(keys, column) for column in KEY_COLUMNS}
+
+
+def stored_keys(row: object) -> NameKeys:
+    """The keys of a stored customer (a row or object with the ``KEY_COLUMNS``)."""
+    return NameKeys(*(getattr(row, column) for column in KEY_COLUMNS))
 
 
 def gram_rows(keys: NameKeys) -> list[tuple[str, int]]:
@@ -118,11 +132,21 @@ def find_matches(
 
 def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 3) -> list[Match]:
     """Up to ``limit`` strong, then fuzzy, matches: ``find_matches`` after its exact probe found nothing
-    (bot/services/claims.py makes that probe itself, reading the whole customer row at once)."""
-    matches = [
-        Match(cid, "strong", "core", 100.0)
-        for cid in session.execute(_STRONG, {"core_key": keys.core_key, "limit": limit}).scalars()
-    ] if keys.core_key else []
+    (bot/services/claims.py makes that probe itself, reading the whole customer row at once).
+
+    Strong, in this order: the same name key as another legal entity (the exact probe found none that
+    is this one), the same core key, the same pinyin (腾讯 / 腾迅, 百度 / Baidu)."""
+    matches: list[Match] = []
+    seen: set[int] = set()
+    probes = ((_SAME_NAME, "entity", keys.name_key), (_STRONG, "core", keys.core_key),
+              (_SAME_PINYIN, "pinyin", keys.pinyin_key))
+    for statement, why, value in probes:
+        if not value or len(matches) >= limit:
+            continue
+        for cid in session.execute(statement, {"v": value, "limit": limit}).scalars():
+            if cid not in seen and len(matches) < limit:
+                seen.add(cid)
+                matches.append(Match(cid, "strong", why, 100.0))
     if len(matches) < limit:
         seen = {m.customer_id for m in matches}
         fuzzy = sorted(find_fuzzy(session, keys).items(), key=lambda item: (-item[1], item[0]))
@@ -130,23 +154,31 @@ def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 
     return matches[:limit]
 
 
-_STRONG = (select(_customer.c.id).where(_customer.c.core_key == bindparam("core_key")).order_by(_customer.c.id)
-           .limit(bindparam("limit")))
+_SAME_NAME, _STRONG, _SAME_PINYIN = (
+    select(_customer.c.id).where(_customer.c[column] == bindparam("v")).order_by(_customer.c.id)
+    .limit(bindparam("limit")) for column in ("name_key", "core_key", "pinyin_key"))
+_BY_NAME = (select(_customer.c.id, *(_customer.c[k] for k in KEY_COLUMNS)).where(_customer.c.name_key == bindparam("v"))
+            .order_by(_customer.c.id))
 
 
 def _exact_match(
     session: Session, keys: NameKeys, *, uscc: str | None, domain: str | None, phone: str | None
 ) -> Match | None:
-    """The first of: same USCC, same company domain, same phone, same name key (oldest customer)."""
+    """The first of: same USCC, same company domain, same phone (oldest customer), same name key and
+    the same legal entity (``entity_match``)."""
     c = _customer.c
-    probes = (("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone),
-              ("name", c.name_key, keys.name_key))
+    probes = (("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone))
     for why, column, value in probes:
         if not value:
             continue
         cid = session.execute(select(c.id).where(column == value).order_by(c.id).limit(1)).scalar()
         if cid is not None:
             return Match(cid, "exact", why, 100.0)
+    if keys.name_key:
+        rows = session.execute(_BY_NAME, {"v": keys.name_key}).all()
+        index = entity_match(keys, [stored_keys(row) for row in rows])
+        if index is not None:
+            return Match(rows[index].id, "exact", "name", 100.0)
     return None
 
 

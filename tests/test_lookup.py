@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from bot.rules.names import FUZZY_THRESHOLD, NameKeys, fuzzy_score, name_keys
 from storage.engine import make_engine, read_session, write_session
-from storage.lookup import Match, find_fuzzy, find_matches, index_names
+from storage.lookup import Match, find_fuzzy, find_matches, index_names, key_columns
 from storage.models import Customer, NameGram
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -40,8 +40,7 @@ def engine(engine_url: str) -> Iterator[Engine]:
 def add(session: Session, raw: str, **identifiers: str) -> int:
     """Create a customer the way the claim service does: the row, then its name grams."""
     keys = name_keys(raw)
-    customer = Customer(name=raw, name_key=keys.name_key, core_key=keys.core_key, stem_key=keys.stem_key,
-                        created_at=NOW, **identifiers)
+    customer = Customer(name=raw, **key_columns(keys), created_at=NOW, **identifiers)
     session.add(customer)
     session.flush()
     assert customer.id is not None

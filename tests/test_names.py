@@ -78,7 +78,8 @@ def test_the_labelled_file_has_every_tier() -> None:
     ],
 )
 def test_name_keys(raw: str, name_key: str, core_key: str, stem_key: str) -> None:
-    assert name_keys(raw) == NameKeys(name_key, core_key, stem_key)
+    keys = name_keys(raw)
+    assert (keys.name_key, keys.core_key, keys.stem_key) == (name_key, core_key, stem_key)
 
 
 def test_brands_that_begin_like_a_region_keep_their_name() -> None:
