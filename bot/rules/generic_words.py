@@ -51,9 +51,10 @@ SECTOR_NOUNS = _words(
     # English
     "bank banking insurance securities capital fund trust leasing hospital clinic university college school "
     "hotel hotels restaurant logistics airlines airline airport port railway metro transit energy power grid "
-    "electric gas water utilities petroleum petrochemical oil steel cement chemical chemicals mining coal "
+    "electric gas water utilities petroleum petrochemical oil iron steel cement chemical chemicals mining coal "
     "beer brewery brewing tobacco pharma pharmaceutical pharmaceuticals motors media education foods "
-    "industrial partners associates agency studio store shop telecom press daily"
+    "industrial partners associates agency studio store shop telecom telecommunications communications broadband "
+    "press daily"
 )
 # Words that only narrow a sector (农村 商业 银行, 城市 燃气): generic before a sector noun, never on their
 # own part of the stem key's stripping.

@@ -68,6 +68,7 @@ EQUIVALENT: tuple[tuple[str, ...], ...] = (
     ("bhd", "berhad"),
     ("ltda", "limitada"),
     ("jsc", "joint stock company"),
+    ("group",),  # as 集团: Haier Group is 海尔集团, and a group is another entity than its AG or Ltd
     ("sp z oo", "spolka z ograniczona odpowiedzialnoscia"),
 )
 # Words that say "a company" and nothing about its form.

@@ -124,6 +124,8 @@ def _words(text: str) -> list[str]:
             words.append(parts[0])
         elif all(p in LATIN_LEGAL_WORDS and len(p) > 1 for p in parts):
             words.extend(parts)
+        elif "".join(parts) in LATIN_LEGAL_WORDS:  # s.coop, not the web site of "s"
+            words.append("".join(parts))
         else:
             words.append(web_name(token) or "".join(parts))
     return words
@@ -185,7 +187,7 @@ def _core(name_key: str, words: list[str]) -> str:
     core_key = _strip_regions(name_key)
     if core_key == name_key:
         rest = strip_leading_latin_region(words)
-        if rest is not words:
+        if rest is not words and not all(is_generic(w) or w == "and" for w in rest):  # Beijing Gas stays
             candidate = _strip_cjk_forms("".join(rest))[0]
             if is_fuzzable(candidate):
                 core_key = candidate
