@@ -57,18 +57,20 @@ def test_a_second_rep_is_refused_asked_or_left_alone_as_the_names_say(bot, engin
 
     for alice_name, bob_name in SAME_COMPANY:
         _, reply, _ = bot.command("U0BOB", "/claim", bob_name)
-        assert "is owned by <@U0ALICE>" in text_of(reply), (bob_name, text_of(reply))
+        assert "is owned by <@U0ALICE>" in text_of(reply) and alice_name in text_of(reply), (bob_name, text_of(reply))
 
     for alice_name, bob_name, why in ASKED:
         _, reply, _ = bot.command("U0BOB", "/claim", bob_name)
         text = text_of(reply)
         assert "Is it the same company?" in text and why in text and "<@U0ALICE>" in text, (bob_name, text)
+        assert alice_name in text  # the candidate
         assert "is owned by" not in text  # asked, never refused outright
 
     for alice_name, bob_name in UNRELATED:
         _, reply, _ = bot.command("U0BOB", "/claim", bob_name)
         text = text_of(reply)
         assert "created and claimed by you" in text and "same company" not in text, (bob_name, text)
+        assert alice_name not in text
 
     owners = {o.customer_id: o.rep_id for o in query(engine_url, select(Ownership))}
     names = {c.id: c.name for c in query(engine_url, select(Customer))}
