@@ -34,7 +34,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.rules.names import FUZZY_THRESHOLD, NameKeys, cjk_count, is_fuzzable, name_keys, same_entity
+from bot.rules.legal_entities import same_entity
+from bot.rules.names import FUZZY_THRESHOLD, NameKeys, cjk_count, is_fuzzable, name_keys
 from storage import (
     fuzzy_index,
     models,  # noqa: F401  (registers the tables)

@@ -24,7 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from bot.rules.names import NameKeys, entity_match
+from bot.rules.legal_entities import entity_match
+from bot.rules.names import NameKeys
 from storage.models import SHORT_ID_OFFSET, Customer, FollowUp, Ownership, OwnershipEvent, Rep
 from storage.prepared import Prepared, driver_rows
 from storage.tables import table_of

@@ -53,10 +53,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from bot.rules.legal_entities import entity_match
 from bot.rules.names import (
     FUZZY_THRESHOLD,
     NameKeys,
-    entity_match,
     fuzzy_score,
     indel_bound,
     index_grams,

@@ -7,15 +7,14 @@ import pytest
 from cleanco.termdata import terms_by_country
 
 from bot.rules.generic_words import SECTOR_NOUNS
+from bot.rules.legal_entities import entity_match, same_entity
 from bot.rules.legal_forms import EQUIVALENT, LATIN_TERMS, latin_words
 from bot.rules.names import (
     NameKeys,
-    entity_match,
     is_fuzzable,
     match_tier,
     name_keys,
     pinyin_key,
-    same_entity,
 )
 from bot.rules.regions import LATIN_REGIONS, PREFECTURES, PROVINCES, is_region, pinyin_of_place, region_tag
 

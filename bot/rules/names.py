@@ -12,6 +12,11 @@ Three keys per name, each derived from the previous one:
 - **stem key**: the core key with generic industry words set aside (``达科信息技术`` → ``达科``,
   ``Wayne Enterprises`` → ``wayne``): Latin ones wherever they stand as words, Chinese ones at the end.
 
+Beside them (docs/decisions/0006, issue 15): the **pinyin key** (the core key in toneless pinyin:
+腾讯 = 腾迅 = ``tengxun``, and ``Baidu`` = 百度), and what the name key leaves out that tells two legal
+entities of one name apart: the bracketed regions (``region_tag``) and the legal form (``form_tag``).
+Legal forms, regions and generic words are data: bot/rules/legal_forms.py, regions.py, generic_words.py.
+
 No stripping step ever empties a key: when it would, the step is skipped. A key is *fuzzable* when it
 has at least 2 CJK or 3 other characters and is not just generic words, legal words or regions; keys
 that are not fuzzable only ever match exactly (same name key) or strongly (same core key).
@@ -21,11 +26,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Literal, Protocol
+from typing import Literal
 
 import opencc
 from pypinyin import lazy_pinyin
@@ -33,6 +38,7 @@ from rapidfuzz import fuzz
 
 from bot.rules.generic_words import CJK_INDUSTRY_WORDS, GENERIC_MODIFIERS, LATIN_INDUSTRY_WORDS, SECTOR_NOUNS
 from bot.rules.identifiers import web_name
+from bot.rules.legal_entities import same_entity
 from bot.rules.legal_forms import (
     CJK_LEGAL_FORMS,
     LATIN_LEGAL_WORDS,
@@ -44,7 +50,6 @@ from bot.rules.legal_forms import (
 )
 from bot.rules.regions import (
     is_region,
-    is_separate_jurisdiction,
     region_tag,
     strip_leading_latin_region,
     strip_leading_region,
@@ -271,40 +276,6 @@ def pinyin_key(core_key: str) -> str:
     if cjk_count(core_key) == 0:
         return core_key
     return "".join(lazy_pinyin(core_key)).replace("ü", "v")
-
-
-class Entity(Protocol):
-    """What tells two legal entities of one name key apart (NameKeys, a stored customer's row)."""
-
-    @property
-    def region_tag(self) -> str: ...
-
-    @property
-    def form_tag(self) -> str: ...
-
-
-def same_entity(a: Entity, b: Entity) -> bool:
-    """Whether two names of one name key may be one legal entity: no two different bracketed regions
-    (nor a Hong Kong, Macau or Taiwan one on one side only), no two different legal forms."""
-    if a.region_tag and b.region_tag:
-        regions_agree = a.region_tag == b.region_tag
-    else:
-        regions_agree = not is_separate_jurisdiction(a.region_tag or b.region_tag)
-    return regions_agree and (not a.form_tag or not b.form_tag or a.form_tag == b.form_tag)
-
-
-def entity_match(keys: Entity, stored: Sequence[Entity]) -> int | None:
-    """Which of ``stored`` (names of ``keys``'s name key, oldest first) is the entity ``keys`` names:
-    the oldest of the very same region and form, else the oldest that may be it if all that may be it
-    are one entity (``华为技术`` is ``华为技术（深圳）有限公司`` when that is the only one). None: ask
-    "same company?" about them all (鸿富锦精密工业 when （深圳） and （武汉） are both stored)."""
-    equal = [i for i, s in enumerate(stored) if (s.region_tag, s.form_tag) == (keys.region_tag, keys.form_tag)]
-    if equal:
-        return equal[0]
-    possible = [i for i, s in enumerate(stored) if same_entity(keys, s)]
-    if possible and all(same_entity(stored[possible[0]], stored[i]) for i in possible[1:]):
-        return possible[0]
-    return None
 
 
 def match_tier(a: NameKeys, b: NameKeys) -> Tier:

@@ -39,7 +39,8 @@ from sqlmodel import Session, col, select
 from bot.results.allocation import AllocationResult
 from bot.results.importer import ImportReport, Note, RowOutcome
 from bot.rules import caps
-from bot.rules.names import NameKeys, entity_match
+from bot.rules.legal_entities import entity_match
+from bot.rules.names import NameKeys
 from bot.services import allocation
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
