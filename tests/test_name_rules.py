@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from cleanco.termdata import terms_by_country
+from pypinyin import lazy_pinyin
 
 from bot.rules.generic_words import SECTOR_NOUNS
 from bot.rules.legal_entities import entity_match, same_entity
@@ -16,7 +17,20 @@ from bot.rules.names import (
     name_keys,
     pinyin_key,
 )
-from bot.rules.regions import LATIN_REGIONS, PREFECTURES, PROVINCES, is_region, pinyin_of_place, region_tag
+from bot.rules.place_pinyin import PLACE_PINYIN
+from bot.rules.regions import (
+    BRACKET_ONLY,
+    COUNTRY,
+    COUNTY_CITIES,
+    LATIN_REGIONS,
+    PINYIN_FIXES,
+    PREFECTURES,
+    PROVINCES,
+    WITH_SUFFIX_ONLY,
+    is_region,
+    pinyin_of_place,
+    region_tag,
+)
 
 # --- legal forms ----------------------------------------------------------------------------------
 
@@ -71,6 +85,12 @@ OFFICIAL = {"重庆": "chongqing", "厦门": "xiamen", "长沙": "changsha", "�
 @pytest.mark.parametrize(("place", "pinyin"), OFFICIAL.items())
 def test_places_are_written_in_their_official_pinyin(place: str, pinyin: str) -> None:
     assert pinyin_of_place(place) == pinyin
+
+
+def test_the_pinyin_table_is_pypinyins_reading_with_the_fixes() -> None:
+    for place, pinyin in PLACE_PINYIN.items():
+        assert pinyin == PINYIN_FIXES.get(place, "".join(lazy_pinyin(place)).replace("ü", "v")), place
+    assert set(PLACE_PINYIN) >= {*PROVINCES, *PREFECTURES, *COUNTY_CITIES, *WITH_SUFFIX_ONLY, *BRACKET_ONLY, *COUNTRY}
 
 
 def test_every_province_and_prefecture_is_known_in_both_scripts() -> None:

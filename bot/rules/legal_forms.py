@@ -25,7 +25,6 @@ import unicodedata
 from functools import lru_cache
 
 from cleanco.termdata import terms_by_country, terms_by_type
-from pypinyin import lazy_pinyin
 from rapidfuzz.distance import OSA
 
 # cleanco terms that are also ordinary words or codes at the end of a name (Acme UK, Foo Da):
@@ -165,6 +164,8 @@ def cjk_kinds(stripped: str) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _reading(ch: str) -> str:
+    from pypinyin import lazy_pinyin  # loaded only when a form may be mistyped: see names._pinyin
+
     return lazy_pinyin(ch)[0]
 
 

@@ -33,7 +33,6 @@ from itertools import pairwise
 from typing import Literal
 
 import opencc
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from bot.rules.generic_words import CJK_INDUSTRY_WORDS, GENERIC_MODIFIERS, LATIN_INDUSTRY_WORDS, SECTOR_NOUNS
@@ -275,7 +274,16 @@ def pinyin_key(core_key: str) -> str:
         return ""
     if cjk_count(core_key) == 0:
         return core_key
-    return "".join(lazy_pinyin(core_key)).replace("ü", "v")
+    return "".join(_pinyin()(core_key)).replace("ü", "v")
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Callable[[str], list[str]]:
+    """pypinyin's ``lazy_pinyin``, imported at the first Chinese name: its dictionaries take ~50 MiB, which
+    processes that never read a Chinese name (the scheduler, most CLI commands) need not hold."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
 
 
 def match_tier(a: NameKeys, b: NameKeys) -> Tier:

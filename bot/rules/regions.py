@@ -8,7 +8,8 @@ Districts (海淀, 南山, 福田 …) are left out on purpose: too many brands 
 The names are those of the Ministry of Civil Affairs' list of county-level and higher divisions
 (GB/T 2260). In Latin script each is written in Hanyu Pinyin without tones or spaces, as China's
 place names are officially romanised (GB/T 16159; the UN's 1977 resolution on Chinese place names):
-the pinyin is read by pypinyin and checked (tests/test_regions.py), with ``PINYIN_FIXES`` where a
+the pinyin is read by pypinyin (kept as a table: bot/rules/place_pinyin.py) and checked
+(tests/test_name_rules.py), with ``PINYIN_FIXES`` where a
 character's most common reading is not the place name's (长治 is Changzhi, not Zhangzhi) and
 ``ENGLISH_NAMES`` for the few places whose English name is not their pinyin (Hong Kong, Macau, Tibet,
 Inner Mongolia, Harbin, Urumqi …). A region's canonical form (``region_tag``) is its pinyin: 东莞,
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import lazy_pinyin
+from bot.rules.place_pinyin import PLACE_PINYIN
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -103,7 +104,8 @@ SEPARATE_JURISDICTIONS = frozenset({"xianggang", "aomen", "taiwan"})
 
 
 def pinyin_of_place(name: str) -> str:
-    return PINYIN_FIXES.get(name) or "".join(lazy_pinyin(name)).replace("ü", "v")
+    """A region's name in toneless pinyin (bot/rules/place_pinyin.py, made with pypinyin and the fixes above)."""
+    return PLACE_PINYIN[name]
 
 
 _CJK_NAMES = (*COUNTRY, *PROVINCES, *PREFECTURES, *COUNTY_CITIES, *WITH_SUFFIX_ONLY,
@@ -155,7 +157,7 @@ def region_tag(text: str) -> str:
         if m is None or m.end() == at:
             return ""
         name = m.group("bare") or m.group("suffixed") or m.group("alone")
-        found.append(CANONICAL.get(name) or pinyin_of_place(name))
+        found.append(CANONICAL[name])
         at = m.end()
     return "+".join(found)
 
