@@ -48,7 +48,7 @@ import sys
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
@@ -157,8 +157,7 @@ _STRONG_SQL = " UNION ALL ".join(
     for n, (why, column, param) in enumerate((("entity", "name_key", "name"), ("core", "core_key", "core"),
                                               ("pinyin", "pinyin_key", "pinyin")))
 ) + " ORDER BY n, id"
-_BY_NAME = (select(_customer.c.id, *(_customer.c[k] for k in KEY_COLUMNS)).where(_customer.c.name_key == bindparam("v"))
-            .order_by(_customer.c.id))
+_BY_NAME_SQL = f"SELECT id, {', '.join(KEY_COLUMNS)} FROM customer WHERE name_key = :v ORDER BY id"
 
 
 def _exact_match(
@@ -175,10 +174,10 @@ def _exact_match(
         if cid is not None:
             return Match(cid, "exact", why, 100.0)
     if keys.name_key:
-        rows = session.execute(_BY_NAME, {"v": keys.name_key}).all()
-        index = entity_match(keys, [stored_keys(row) for row in rows])
+        rows = driver_rows(session.connection(), _BY_NAME_SQL, {"v": keys.name_key})
+        index = entity_match(keys, [NameKeys(*row[1:]) for row in rows])
         if index is not None:
-            return Match(rows[index].id, "exact", "name", 100.0)
+            return Match(rows[index][0], "exact", "name", 100.0)
     return None
 
 
