@@ -277,6 +277,11 @@ def pinyin_key(core_key: str) -> str:
     return "".join(_pinyin()(core_key)).replace("ü", "v")
 
 
+def load_pinyin() -> None:
+    """Load pypinyin's dictionaries now (~1 s), so that no request pays for them (servers, at start)."""
+    _pinyin()("中")
+
+
 @lru_cache(maxsize=1)
 def _pinyin() -> Callable[[str], list[str]]:
     """pypinyin's ``lazy_pinyin``, imported at the first Chinese name: its dictionaries take ~50 MiB, which
