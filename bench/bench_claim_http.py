@@ -62,7 +62,7 @@ from bot.rules.clocks import ClockRules, local_day, protection  # noqa: E402
 from bot.rules.names import NameKeys, fuzzy_score, name_keys  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.engine import make_engine, read_session  # noqa: E402
-from storage.lookup import find_matches, gram_rows  # noqa: E402
+from storage.lookup import KEY_COLUMNS, find_matches, gram_rows  # noqa: E402
 from storage.models import Customer, FollowUp, NameGram, Ownership, OwnershipEvent, Rep  # noqa: E402
 from tests.support.server import ServeProcess  # noqa: E402
 from tests.support.signing import post, sign, slash_command_body  # noqa: E402
@@ -129,8 +129,8 @@ def ensure_db(n: int, seed: int, *, rebuild: bool = False) -> tuple[Path, dict[s
     return path, {**stats, "cached": False}
 
 
-def _generate(n: int, seed: int) -> list[tuple[str, str, str, str]]:
-    """N (raw name, name key, core key, stem key) with distinct name keys: bench_lookup's generator."""
+def _generate(n: int, seed: int) -> list[tuple[str, ...]]:
+    """N (raw name, its keys as KEY_COLUMNS) with distinct name keys: bench_lookup's generator."""
     from bench_lookup import generate  # the lookup benchmark's corpus, so both measure the same names
 
     return generate(n, seed)
@@ -186,13 +186,13 @@ def build_db(path: Path, n: int, seed: int) -> dict[str, Any]:
     db.execute("PRAGMA cache_size=-1000000")
     db.execute("BEGIN")
     created = at(now - timedelta(days=400))
-    _insert(db, Customer, ("id", "name", "name_key", "core_key", "stem_key", "tier", "stage", "amount", "created_at"),
-            ((i, raw, nk, ck, sk, tiers[i - 1], stage[i], 120000.0 if stage[i] == "won" else None, created)
-             for i, (raw, nk, ck, sk) in enumerate(customers, start=1)))
+    _insert(db, Customer, ("id", "name", *KEY_COLUMNS, "tier", "stage", "amount", "created_at"),
+            ((i, raw, *keys, tiers[i - 1], stage[i], 120000.0 if stage[i] == "won" else None, created)
+             for i, (raw, *keys) in enumerate(customers, start=1)))
     grams = sorted(
         (gram, length, i)
-        for i, (_, nk, ck, sk) in enumerate(customers, start=1)
-        for gram, length in gram_rows(NameKeys(nk, ck, sk))
+        for i, (_, *keys) in enumerate(customers, start=1)
+        for gram, length in gram_rows(NameKeys(*keys))
     )  # the rows index_names writes, in index order: the B-tree grows at its right edge
     _insert(db, NameGram, ("gram", "key_len", "customer_id"), grams)
     _insert(db, Rep, ("id", "created_at"), ((r, created) for r in reps))
@@ -291,7 +291,7 @@ class Stored:
 
 def load(path: Path) -> Stored:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    rows = db.execute("SELECT id, name, name_key, core_key, stem_key FROM customer ORDER BY id").fetchall()
+    rows = db.execute(f"SELECT id, name, {', '.join(KEY_COLUMNS)} FROM customer ORDER BY id").fetchall()
     owner = dict(db.execute("SELECT customer_id, rep_id FROM ownership WHERE ended_at IS NULL").fetchall())
     reps = [r for (r,) in db.execute("SELECT id FROM rep ORDER BY id")]
     db.close()
@@ -348,6 +348,7 @@ class Planner:
                 keys = name_keys(raw)
                 if keys.name_key in s.name_keys or any(
                     keys.name_key == p.name_key or keys.core_key == p.core_key or fuzzy_score(keys, p) >= 90
+                    or (keys.pinyin_key and keys.pinyin_key == p.pinyin_key)
                     for p in self.planned
                 ):
                     continue

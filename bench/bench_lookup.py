@@ -34,13 +34,14 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from bot.rules.legal_entities import same_entity
 from bot.rules.names import FUZZY_THRESHOLD, NameKeys, cjk_count, is_fuzzable, name_keys
 from storage import (
     fuzzy_index,
     models,  # noqa: F401  (registers the tables)
 )
 from storage.engine import make_engine, read_session
-from storage.lookup import find_fuzzy, find_matches, gram_rows
+from storage.lookup import KEY_COLUMNS, find_fuzzy, find_matches, gram_rows, stored_keys
 
 OUT = Path(__file__).resolve().parent / "out"
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "data" / "dedupe_pairs.tsv"
@@ -52,14 +53,14 @@ def labelled_pairs() -> list[tuple[str, str, str]]:
     return [(a, b, tier) for a, b, tier in (r for r in rows if r and not r[0].startswith("#"))]
 
 
-def _keys_of(names: list[str]) -> list[tuple[str, str, str, str]]:
-    return [(n, *astuple(name_keys(n))) for n in names]  # type: ignore[misc]
+def _keys_of(names: list[str]) -> list[tuple[str, ...]]:
+    return [(n, *astuple(name_keys(n))) for n in names]
 
 
-def generate(n: int, seed: int) -> list[tuple[str, str, str, str]]:
-    """N customers (raw name and its three keys) with distinct name keys: labelled names first."""
+def generate(n: int, seed: int) -> list[tuple[str, ...]]:
+    """N customers (raw name and its keys, as ``KEY_COLUMNS``) with distinct name keys: labelled names first."""
     names = company_names(seed)
-    chosen: dict[str, tuple[str, str, str, str]] = {}
+    chosen: dict[str, tuple[str, ...]] = {}
     batch = [a for a, _, _ in labelled_pairs()]
     with Pool(2) as pool:
         while len(chosen) < n:
@@ -87,14 +88,14 @@ def build(path: Path, n: int, seed: int) -> dict[str, float]:
     db.execute("BEGIN")
     now = datetime.now(UTC).isoformat()
     db.executemany(
-        "INSERT INTO customer (id, name, name_key, core_key, stem_key, tier, stage, needs_review, created_at)"
-        " VALUES (?, ?, ?, ?, ?, 'B', 'lead', 0, ?)",
-        ((i, raw, nk, ck, sk, now) for i, (raw, nk, ck, sk) in enumerate(customers, start=1)),
+        f"INSERT INTO customer (id, name, {', '.join(KEY_COLUMNS)}, tier, stage, needs_review, created_at)"
+        f" VALUES (?, ?, {', '.join('?' for _ in KEY_COLUMNS)}, 'B', 'lead', 0, ?)",
+        ((i, *row, now) for i, row in enumerate(customers, start=1)),
     )
     rows = [
         (gram, length, i)
-        for i, (_, nk, ck, sk) in enumerate(customers, start=1)
-        for gram, length in gram_rows(NameKeys(nk, ck, sk))
+        for i, (_, *keys) in enumerate(customers, start=1)
+        for gram, length in gram_rows(NameKeys(*keys))
     ]
     rows.sort()  # in index order: the B-tree grows at its right edge
     db.executemany("INSERT INTO name_gram (gram, key_len, customer_id) VALUES (?, ?, ?)", rows)
@@ -106,7 +107,7 @@ def build(path: Path, n: int, seed: int) -> dict[str, float]:
             "name_gram_rows": len(rows)}
 
 
-def make_queries(customers: list[tuple[str, str, str, str]], seed: int) -> list[tuple[str, str]]:
+def make_queries(customers: list[tuple[str, ...]], seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed + 1)
     stored = {row[1] for row in customers}
     queries = [("labelled", b) for _, b, _ in labelled_pairs()]
@@ -144,10 +145,11 @@ def run(n: int, seed: int, path: Path, reuse: bool = False) -> dict[str, object]
     build_stats = {"reused": str(path)} if reuse and path.exists() else build(path, n, seed)
     engine = make_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
-        stored = conn.execute(text("SELECT id, name, name_key, core_key, stem_key FROM customer ORDER BY id")).all()
+        stored = conn.execute(text(f"SELECT id, name, {', '.join(KEY_COLUMNS)} FROM customer ORDER BY id")).all()
     customers = [(r.name, r.name_key, r.core_key, r.stem_key) for r in stored]
     cores = [r.core_key for r in stored]
     stems = [r.stem_key for r in stored]
+    keys_of = [stored_keys(r) for r in stored]
     by_name_key = {r.name_key: r.id for r in stored}
     queries = make_queries(customers, seed)
     gc.freeze()  # the million keys held here for the baselines would make every collection a full scan
@@ -192,7 +194,7 @@ def run(n: int, seed: int, path: Path, reuse: bool = False) -> dict[str, object]
             if find_fuzzy(session, keys) != expected:
                 mismatches.append(f"{raw} (database only)")
             fuzzy_index.use(engine, index)
-    labels = check_labels(results, by_name_key, cores, stems)
+    labels = check_labels(results, by_name_key, keys_of, cores, stems)
     summary = {name: quantiles(samples) for name, samples in times.items()}
     groups: dict[str, list[float]] = {}
     for (kind, _, keys, _), took in zip(results, times["ours"], strict=True):
@@ -218,16 +220,18 @@ def _rss_mib() -> float:
     return 0.0
 
 
-def check_labels(results, by_name_key, cores, stems):  # type: ignore[no-untyped-def]
+def check_labels(results, by_name_key, keys_of, cores, stems):  # type: ignore[no-untyped-def]
     """Each labelled pair: our answer about name_a's customer, brute force's, and the label."""
     out = []
     for (a, b, label), (_, raw, keys, matches) in zip(labelled_pairs(), results, strict=False):
         assert raw == b
         target = by_name_key[name_keys(a).name_key]
         ours = next((m.tier for m in matches if m.customer_id == target), "different")
-        if keys.name_key == name_keys(a).name_key:
+        stored = keys_of[target - 1]
+        if keys.name_key == stored.name_key and same_entity(keys, stored):
             brute = "exact"
-        elif cores[target - 1] == keys.core_key:
+        elif keys.name_key == stored.name_key or stored.core_key == keys.core_key or (
+                keys.pinyin_key and stored.pinyin_key == keys.pinyin_key):
             brute = "strong"
         else:
             brute = "fuzzy" if target in brute_force(keys, cores, stems) else "different"

@@ -40,7 +40,11 @@ def start_up(ctx: ServiceContext) -> None:
 
 
 def load_name_index(ctx: ServiceContext) -> None:
-    """A long-running server holds the name index in memory unless ``[lookup]`` says not to."""
+    """A long-running server holds the name index in memory unless ``[lookup]`` says not to, and pypinyin's
+    dictionaries (loaded here, ~1 s, so that the first Chinese name is not the request that waits for them)."""
+    from bot.rules.names import load_pinyin
+
+    load_pinyin()
     if ctx.settings.lookup.in_memory_index:
         from storage import fuzzy_index
 

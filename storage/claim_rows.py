@@ -7,7 +7,7 @@ transaction's own connection, and a customer comes back in one row together with
 ownership and its latest follow-up (docs/benchmarks.md, "Where the time of /claim goes").
 
 The semantics are those of ``storage.lookup`` and ``bot.services.snapshots``: the same identifier
-probes in the same order (USCC, domain, phone, name key; the oldest customer), the same active
+probes in the same order (USCC, domain, phone, name key and legal entity; the oldest customer), the same active
 ownership (``ended_at IS NULL``, at most one by the partial unique index).
 """
 
@@ -24,6 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from bot.rules.legal_entities import entity_match
+from bot.rules.names import NameKeys
 from storage.models import SHORT_ID_OFFSET, Customer, CustomerAlias, FollowUp, Ownership, OwnershipEvent, Rep
 from storage.prepared import Prepared, driver_rows
 from storage.tables import table_of
@@ -55,6 +57,8 @@ class CustomerRow:
     id: int
     name: str
     name_key: str
+    region_tag: str
+    form_tag: str
     uscc: str | None
     domain: str | None
     phone: str | None
@@ -72,7 +76,7 @@ class CustomerRow:
         return f"C-{self.id + SHORT_ID_OFFSET}"
 
 
-_CUSTOMER = (_c.c.id, _c.c.name, _c.c.name_key, _c.c.uscc, _c.c.domain, _c.c.phone, _c.c.region, _c.c.industry,
+_CUSTOMER = (_c.c.id, _c.c.name, _c.c.name_key, _c.c.region_tag, _c.c.form_tag, _c.c.uscc, _c.c.domain, _c.c.phone, _c.c.region, _c.c.industry,
              _c.c.tier, _c.c.stage, _c.c.amount, _c.c.needs_review)
 _OWNER = (_o.c.customer_id.label("owner_customer_id"), _o.c.rep_id, _o.c.started_at, _o.c.last_followup_at,
           _o.c.last_progress_at)
@@ -84,7 +88,9 @@ _N_CUSTOMER = len(_CUSTOMER)
 # One statement per identifier, in the order storage.lookup._exact_match probes them (an alias last).
 _BY = {name: Prepared(_ROWS.where(column == bindparam("v")).order_by(_c.c.id).limit(1))
        for name, column in (("uscc", _c.c.uscc), ("domain", _c.c.domain), ("phone", _c.c.phone),
-                            ("name", _c.c.name_key), ("id", _c.c.id))}
+                            ("id", _c.c.id))}
+# Every legal entity stored under a name key (nearly always one), oldest first.
+_BY_NAME = Prepared(_ROWS.where(_c.c.name_key == bindparam("v")).order_by(_c.c.id))
 _BY["alias"] = Prepared(_ROWS.where(_c.c.id == select(_a.c.customer_id).where(_a.c.name_key == bindparam("v"))
                                     .scalar_subquery()).limit(1))
 
@@ -94,16 +100,25 @@ def _row(values: Any) -> CustomerRow:
     return CustomerRow(*(*values[:_N_CUSTOMER], owner, values[-1]))  # the last two: owner, latest_followup
 
 
-def exact(conn: Connection, name_key: str, *, uscc: str | None = None, domain: str | None = None,
+def exact(conn: Connection, keys: NameKeys, *, uscc: str | None = None, domain: str | None = None,
           phone: str | None = None) -> CustomerRow | None:
-    """The first of: same USCC, same company domain, same phone, same name key (oldest customer)."""
-    for probe, value in (("uscc", uscc), ("domain", domain), ("phone", phone), ("name", name_key),
-                         ("alias", name_key)):
+    """The first of: same USCC, same company domain, same phone (oldest customer), the same name key
+    and legal entity (``entity_match``), an alias with that name key."""
+    for probe, value in (("uscc", uscc), ("domain", domain), ("phone", phone)):
         if value:
             found = _BY[probe].first(conn, {"v": value})
             if found is not None:
                 return _row(found)
-    return None
+    if not keys.name_key:
+        return None
+    rows = [_row(values) for values in _BY_NAME.rows(conn, {"v": keys.name_key})]
+    index = entity_match(keys, rows)
+    if index is not None:
+        return rows[index]
+    if rows:  # another legal entity of this name: asked about by the strong tier, not an alias's
+        return None
+    found = _BY["alias"].first(conn, {"v": keys.name_key})
+    return _row(found) if found is not None else None
 
 
 def data_version(conn: Connection) -> int | None:
@@ -209,7 +224,7 @@ def _insert(table: Any, columns: tuple[str, ...], *, returning: Any = None) -> P
     return Prepared(statement.returning(returning) if returning is not None else statement)
 
 
-_CUSTOMER_COLUMNS = ("name", "name_key", "core_key", "stem_key", "uscc", "domain", "phone", "region", "industry",
+_CUSTOMER_COLUMNS = ("name", "name_key", "core_key", "stem_key", "pinyin_key", "region_tag", "form_tag", "uscc", "domain", "phone", "region", "industry",
                      "tier", "stage", "amount", "needs_review", "created_at", "created_by")
 _INSERT_CUSTOMER = _insert(_c, _CUSTOMER_COLUMNS, returning=_c.c.id)
 _INSERT_OWNERSHIP = _insert(_o, ("customer_id", "rep_id", "started_at", "last_progress_at", "protected_until"))
@@ -218,7 +233,8 @@ _UPDATE_CUSTOMER = _c.update().where(_c.c.id == bindparam("customer_id_"))
 
 
 def insert_customer(conn: Connection, **values: Any) -> int:
-    """A new customer (every column given); the unique name key decides a creation race here (IntegrityError)."""
+    """A new customer (every column given); the unique (name key, region tag, form tag) decides a creation race
+    here (IntegrityError)."""
     if set(values) != set(_CUSTOMER_COLUMNS):
         raise ValueError(f"columns: {sorted(set(values) ^ set(_CUSTOMER_COLUMNS))}")
     return int(_INSERT_CUSTOMER.rows(conn, values)[0][0])

@@ -48,11 +48,12 @@ import sys
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from bot.rules.legal_entities import entity_match
 from bot.rules.names import (
     FUZZY_THRESHOLD,
     NameKeys,
@@ -78,8 +79,21 @@ _alias = table_of(CustomerAlias)
 class Match:
     customer_id: int
     tier: str  # exact | strong | fuzzy
-    why: str  # uscc | domain | phone | name | alias | core | fuzzy
+    why: str  # uscc | domain | phone | name | alias | entity | core | pinyin | fuzzy
     score: float
+
+
+KEY_COLUMNS = ("name_key", "core_key", "stem_key", "pinyin_key", "region_tag", "form_tag")
+
+
+def key_columns(keys: NameKeys) -> dict[str, str]:
+    """The customer columns that hold a name's keys (every one of them is stored)."""
+    return {column: getattr(keys, column) for column in KEY_COLUMNS}
+
+
+def stored_keys(row: object) -> NameKeys:
+    """The keys of a stored customer (a row or object with the ``KEY_COLUMNS``)."""
+    return NameKeys(*(getattr(row, column) for column in KEY_COLUMNS))
 
 
 def gram_rows(keys: NameKeys) -> list[tuple[str, int]]:
@@ -119,11 +133,17 @@ def find_matches(
 
 def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 3) -> list[Match]:
     """Up to ``limit`` strong, then fuzzy, matches: ``find_matches`` after its exact probe found nothing
-    (bot/services/claims.py makes that probe itself, reading the whole customer row at once)."""
-    matches = [
-        Match(cid, "strong", "core", 100.0)
-        for cid in session.execute(_STRONG, {"core_key": keys.core_key, "limit": limit}).scalars()
-    ] if keys.core_key else []
+    (bot/services/claims.py makes that probe itself, reading the whole customer row at once).
+
+    Strong, in this order: the same name key as another legal entity (the exact probe found none that
+    is this one), the same core key, the same pinyin (腾讯 / 腾迅, 百度 / Baidu)."""
+    conn = session.connection() if isinstance(session, OrmSession) else session
+    params = {"name": keys.name_key or None, "core": keys.core_key or None, "pinyin": keys.pinyin_key or None,
+              "limit": limit}  # NULL: an empty key matches nothing
+    matches: list[Match] = []
+    for cid, why, _ in driver_rows(conn, _STRONG_SQL, params):
+        if len(matches) < limit and all(m.customer_id != cid for m in matches):
+            matches.append(Match(cid, "strong", why, 100.0))
     if len(matches) < limit:
         seen = {m.customer_id for m in matches}
         fuzzy = sorted(find_fuzzy(session, keys).items(), key=lambda item: (-item[1], item[0]))
@@ -131,29 +151,43 @@ def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 
     return matches[:limit]
 
 
-# A customer's aliases (customer_alias) share its strong tier: the same core key as one of them is the same.
-_STRONG = (select(_customer.c.id).where(
-    (_customer.c.core_key == bindparam("core_key"))
-    | _customer.c.id.in_(select(_alias.c.customer_id).where(_alias.c.core_key == bindparam("core_key"))))
-    .order_by(_customer.c.id).limit(bindparam("limit")))
+# The strong probes in one statement (each an index range), in the order near_matches ranks them: another
+# legal entity of the name key, the same core key, the same core key as a customer's alias (customer_alias),
+# the same pinyin.
+_STRONG_SQL = " UNION ALL ".join(
+    f"SELECT * FROM (SELECT {id_column} AS id, '{why}' AS why, {n} AS n FROM {table} WHERE {column} = :{param}"
+    f" ORDER BY {id_column} LIMIT :limit) AS {why}"
+    for n, (why, table, id_column, column, param) in enumerate((
+        ("entity", "customer", "id", "name_key", "name"), ("core", "customer", "id", "core_key", "core"),
+        ("alias", "customer_alias", "customer_id", "core_key", "core"),
+        ("pinyin", "customer", "id", "pinyin_key", "pinyin")))
+) + " ORDER BY n, id"
+_BY_NAME_SQL = f"SELECT id, {', '.join(KEY_COLUMNS)} FROM customer WHERE name_key = :v ORDER BY id"
 
 
 def _exact_match(
     session: Session, keys: NameKeys, *, uscc: str | None, domain: str | None, phone: str | None
 ) -> Match | None:
-    """The first of: same USCC, same company domain, same phone, same name key (oldest customer), same
-    name key as one of a customer's aliases."""
+    """The first of: same USCC, same company domain, same phone (oldest customer), same name key and
+    the same legal entity (``entity_match``), the same name key as one of a customer's aliases."""
     c = _customer.c
-    probes = (("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone),
-              ("name", c.name_key, keys.name_key))
+    probes = (("uscc", c.uscc, uscc), ("domain", c.domain, domain), ("phone", c.phone, phone))
     for why, column, value in probes:
         if not value:
             continue
         cid = session.execute(select(c.id).where(column == value).order_by(c.id).limit(1)).scalar()
         if cid is not None:
             return Match(cid, "exact", why, 100.0)
-    aliased = session.execute(select(_alias.c.customer_id).where(_alias.c.name_key == keys.name_key)).scalar()
-    return Match(aliased, "exact", "alias", 100.0) if aliased is not None else None
+    if keys.name_key:
+        rows = driver_rows(session.connection(), _BY_NAME_SQL, {"v": keys.name_key})
+        index = entity_match(keys, [NameKeys(*row[1:]) for row in rows])
+        if index is not None:
+            return Match(rows[index][0], "exact", "name", 100.0)
+        if rows:  # another legal entity of this name: the strong tier asks about it
+            return None
+        aliased = session.execute(select(_alias.c.customer_id).where(_alias.c.name_key == keys.name_key)).scalar()
+        return Match(aliased, "exact", "alias", 100.0) if aliased is not None else None
+    return None
 
 
 def find_fuzzy(session: Session | Connection, keys: NameKeys) -> dict[int, float]:

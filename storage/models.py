@@ -17,13 +17,20 @@ class Customer(SQLModel, table=True):
     __table_args__ = (
         Index("ix_customer_uscc_unique", "uscc", unique=True, sqlite_where=text("uscc IS NOT NULL"),
               postgresql_where=text("uscc IS NOT NULL")),
+        # One customer per legal entity of a name key: 鸿富锦精密工业（深圳）and （武汉）are two (0006).
+        Index("ix_customer_entity_unique", "name_key", "region_tag", "form_tag", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(Text, nullable=False))  # raw, as typed, for display
-    name_key: str = Field(index=True, unique=True)
+    name_key: str  # looked up through ix_customer_entity_unique, which it leads
     core_key: str = Field(index=True)
     stem_key: str = Field(default="")
+    # The core key in toneless pinyin ("" when it names no company): 腾讯 = 腾迅 = Tengxun (strong).
+    pinyin_key: str = Field(default="", index=True, sa_column_kwargs={"server_default": ""})
+    # What the name key leaves out that tells legal entities apart: bracketed regions, the legal form.
+    region_tag: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    form_tag: str = Field(default="", sa_column_kwargs={"server_default": ""})
     uscc: str | None = None
     domain: str | None = Field(default=None, index=True)
     phone: str | None = Field(default=None, index=True)

@@ -21,6 +21,7 @@ from bot.services.context import ServiceContext
 from bot.services.snapshots import active_ownership, snapshot, snapshot_of
 from storage import claim_rows, migrate
 from storage.engine import make_engine, read_session
+from storage.lookup import stored_keys
 from storage.models import Customer, OwnershipEvent, Rep
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -50,7 +51,7 @@ def test_rows_read_by_core_equal_what_the_orm_reads(ctx):
             expected = snapshot(session, ctx, customer, owner)
             conn = session.connection()
             row = claim_rows.by_id(conn, customer.id)
-            assert row is not None and row == claim_rows.exact(conn, customer.name_key)
+            assert row is not None and row == claim_rows.exact(conn, stored_keys(customer))
             assert snapshot_of(ctx, row) == expected  # dates, clocks, owner, last activity
             assert (row.tier, row.stage, row.needs_review, row.region) == (customer.tier, customer.stage,
                                                                           customer.needs_review, customer.region)

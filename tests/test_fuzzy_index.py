@@ -29,7 +29,7 @@ from storage.fuzzy_index import (
     gram_code,
     gram_codes,
 )
-from storage.lookup import find_fuzzy, index_names
+from storage.lookup import find_fuzzy, index_names, key_columns
 from storage.models import Customer, NameGram
 from tests.e2e import Bot, migrate_with_cli, serve_env, text_of, write_config
 from tests.support.imports import loaded_after
@@ -122,8 +122,7 @@ def test_long_names_and_an_empty_database(engine: Engine) -> None:
 def add_with_id(engine: Engine, cid: int, raw: str) -> None:
     keys = name_keys(raw)
     with write_session(engine) as s:
-        s.execute(insert(Customer).values(id=cid, name=raw, name_key=keys.name_key, core_key=keys.core_key,
-                                          stem_key=keys.stem_key, created_at=NOW))
+        s.execute(insert(Customer).values(id=cid, name=raw, **key_columns(keys), created_at=NOW))
         index_names(s, cid, keys)
 
 

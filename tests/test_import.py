@@ -28,6 +28,7 @@ from storage.models import Customer, NameGram, Ownership, OwnershipEvent, Rep
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 HEADER = ["name", "owner", "tier", "region", "industry", "uscc", "domain", "phone", "stage"]
 PAIRS = Path(__file__).parent / "data" / "dedupe_pairs.tsv"
+ISSUE_PAIRS = Path(__file__).parent / "data" / "name_pairs.tsv"
 
 
 def make_ctx(url: str, **settings) -> ServiceContext:
@@ -265,10 +266,13 @@ def test_assign_auto_allocates_new_customers_without_an_owner(engine_url, tmp_pa
 
 
 def test_labelled_pairs_decide_as_a_claim_would(ctx, tmp_path):
-    """Importing name_a then name_b: b's outcome is find_matches' tier (PRODUCT 3.5's labelled pairs)."""
+    """Importing name_a then name_b (and b then a): b's outcome is find_matches' tier (PRODUCT 3.5's
+    labelled pairs, and those of issue 15)."""
     expected_status = {"exact": "unchanged", "strong": "flagged", "fuzzy": "flagged", "different": "created"}
     rows_in = []
-    lines = [line.split("\t") for line in PAIRS.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    lines = [line.split("\t") for path in (PAIRS, ISSUE_PAIRS) for line in path.read_text(encoding="utf-8").splitlines()
+             if not line.startswith("#") and line.count("\t") == 2]
+    lines += [[b, a, tier] for a, b, tier in lines]
     for i, (a, b, tier) in enumerate(lines):
         path = write_csv(tmp_path / f"pair{i}.csv", [{"name": a}, {"name": b}])
         outcomes = []
@@ -277,6 +281,25 @@ def test_labelled_pairs_decide_as_a_claim_would(ctx, tmp_path):
         rows_in.append((a, b, tier, status, report.counts))
     wrong = [(a, b, tier, status) for a, b, tier, status, _ in rows_in if expected_status[tier.strip()] != status]
     assert wrong == []
+
+
+def test_another_legal_entity_of_a_name_is_flagged_not_merged(ctx, tmp_path):
+    path = write_csv(tmp_path / "entities.csv", [
+        {"name": "鸿富锦精密工业（深圳）有限公司", "owner": "U0ALICE"},  # 2 created
+        {"name": "鸿富锦精密工业（武汉）有限公司", "owner": "U0BOB"},  # 3 another entity: flagged, Bob's
+        {"name": "鸿富锦精密工业有限公司"},  # 4 which of the two? flagged
+        {"name": "鸿富锦精密工业(武汉)有限公司"},  # 5 the Wuhan one: unchanged
+        {"name": "腾迅科技"}, {"name": "腾讯科技"},  # 6 created, 7 same pinyin: flagged
+    ])
+    report, rows = run(ctx, path)
+    assert report.counts == {"created": 2, "flagged": 3, "merged": 0, "unchanged": 1, "skipped": 0}
+    assert [c["why"] for c in rows[3].params["candidates"]] == ["entity"]
+    assert [c["row"] for c in rows[4].params["candidates"]] == [2, 3]
+    assert (rows[5].status, rows[5].params["row"]) == ("unchanged", 3)
+    assert [c["why"] for c in rows[7].params["candidates"]] == ["pinyin"]
+    with read_session(ctx.engine) as s:
+        owners = {o.rep_id for o in s.exec(select(Ownership))}
+    assert owners == {"U0ALICE", "U0BOB"}
 
 
 # --- The file, and the CLI (no database needed for the first ones)

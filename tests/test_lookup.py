@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from bot.rules.names import FUZZY_THRESHOLD, NameKeys, fuzzy_score, name_keys
 from storage.engine import make_engine, read_session, write_session
-from storage.lookup import Match, find_fuzzy, find_matches, index_names
+from storage.lookup import Match, find_fuzzy, find_matches, index_names, key_columns
 from storage.models import Customer, NameGram
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -40,8 +40,7 @@ def engine(engine_url: str) -> Iterator[Engine]:
 def add(session: Session, raw: str, **identifiers: str) -> int:
     """Create a customer the way the claim service does: the row, then its name grams."""
     keys = name_keys(raw)
-    customer = Customer(name=raw, name_key=keys.name_key, core_key=keys.core_key, stem_key=keys.stem_key,
-                        created_at=NOW, **identifiers)
+    customer = Customer(name=raw, **key_columns(keys), created_at=NOW, **identifiers)
     session.add(customer)
     session.flush()
     assert customer.id is not None
@@ -79,6 +78,37 @@ def test_strong_then_fuzzy_then_nothing(engine: Engine) -> None:
     assert FUZZY_THRESHOLD <= fuzzy.score < 100
     assert lookup(engine, "中国建设银行股份有限公司") == []
     assert lookup(engine, "Globex Ltd") == []
+
+
+def test_legal_entities_of_one_name_key(engine: Engine) -> None:
+    """The same name with another bracketed region or legal form is asked about, never taken for it;
+    without one, it is the customer — unless two entities could be meant."""
+    with write_session(engine) as s:
+        shenzhen = add(s, "鸿富锦精密工业（深圳）有限公司")
+        tesla = add(s, "Tesla, Inc.")
+        huawei = add(s, "华为技术（深圳）有限公司")
+    assert lookup(engine, "鸿富锦精密工业（武汉）有限公司") == [Match(shenzhen, "strong", "entity", 100.0)]
+    assert lookup(engine, "Tesla (Shanghai) Co., Ltd.") == [Match(tesla, "strong", "entity", 100.0)]
+    assert lookup(engine, "华为技术有限公司") == [Match(huawei, "exact", "name", 100.0)]
+    assert lookup(engine, "鸿富锦精密工业有限公司") == [Match(shenzhen, "exact", "name", 100.0)]
+    with write_session(engine) as s:  # a rep said "different": the Wuhan entity is its own customer
+        wuhan = add(s, "鸿富锦精密工业（武汉）有限公司")
+    assert lookup(engine, "鸿富锦精密工业（武汉）有限公司") == [Match(wuhan, "exact", "name", 100.0)]
+    assert lookup(engine, "鸿富锦精密工业有限公司") == [Match(shenzhen, "strong", "entity", 100.0),
+                                                  Match(wuhan, "strong", "entity", 100.0)]
+
+
+def test_same_pinyin_is_strong_and_an_industry_noun_is_no_company(engine: Engine) -> None:
+    with write_session(engine) as s:
+        tencent = add(s, "深圳市腾讯计算机系统有限公司")
+        baidu = add(s, "百度")
+        add(s, "北京农村商业银行股份有限公司")
+        add(s, "北京燃气集团有限责任公司")
+    assert lookup(engine, "腾迅计算机系统有限公司") == [Match(tencent, "strong", "pinyin", 100.0)]
+    assert lookup(engine, "Baidu, Inc.") == [Match(baidu, "strong", "pinyin", 100.0)]
+    assert lookup(engine, "上海农村商业银行股份有限公司") == []
+    assert lookup(engine, "深圳燃气集团股份有限公司") == []
+    assert lookup(engine, "Beijing Gas Group") == []
 
 
 def test_at_most_three_strong_first_best_first_never_twice(engine: Engine) -> None:

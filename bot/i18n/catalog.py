@@ -159,7 +159,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "why.phone": {"zh": "电话相同", "en": "same phone"},
     "why.name": {"zh": "名称相同", "en": "same name"},
     "why.alias": {"zh": "别名相同", "en": "same alias"},
+    "why.entity": {"zh": "名称相同，但地区或公司类型不同（可能是另一家法人）",
+                   "en": "same name, but another region or legal form (maybe another legal entity)"},
     "why.core": {"zh": "去掉地区后名称相同", "en": "same name without the region"},
+    "why.pinyin": {"zh": "读音相同", "en": "same name in pinyin"},
     "why.fuzzy": {"zh": "名称相似（{score}%）", "en": "similar name ({score}%)"},
     # --- clocks
     "clock.first_followup": {"zh": "首次跟进期限", "en": "first follow-up deadline"},

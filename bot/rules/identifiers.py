@@ -39,6 +39,16 @@ def normalize_uscc(text: str) -> str:
         raise InvalidIdentifier("uscc", text) from None
 
 
+def web_name(token: str) -> str | None:
+    """The name in a web address written into a company name (``amazon.com`` → ``amazon``,
+    ``www.jd.com.cn`` → ``jd``): its registrable domain without the public suffix. None when ``token``
+    does not end with a public suffix, or has more than ``www`` in front of the name."""
+    parts = _EXTRACT(token)
+    if not parts.suffix or not parts.domain or parts.subdomain not in ("", "www"):
+        return None
+    return parts.domain.replace(".", "")
+
+
 def company_domain(text: str) -> str | None:
     """The registrable domain of a URL, e-mail address or host (``www.acme.com.cn`` → ``acme.com.cn``).
 

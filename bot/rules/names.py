@@ -12,6 +12,11 @@ Three keys per name, each derived from the previous one:
 - **stem key**: the core key with generic industry words set aside (``达科信息技术`` → ``达科``,
   ``Wayne Enterprises`` → ``wayne``): Latin ones wherever they stand as words, Chinese ones at the end.
 
+Beside them (docs/decisions/0006, issue 15): the **pinyin key** (the core key in toneless pinyin:
+腾讯 = 腾迅 = ``tengxun``, and ``Baidu`` = 百度), and what the name key leaves out that tells two legal
+entities of one name apart: the bracketed regions (``region_tag``) and the legal form (``form_tag``).
+Legal forms, regions and generic words are data: bot/rules/legal_forms.py, regions.py, generic_words.py.
+
 No stripping step ever empties a key: when it would, the step is skipped. A key is *fuzzable* when it
 has at least 2 CJK or 3 other characters and is not just generic words, legal words or regions; keys
 that are not fuzzable only ever match exactly (same name key) or strongly (same core key).
@@ -30,7 +35,24 @@ from typing import Literal
 import opencc
 from rapidfuzz import fuzz
 
-from bot.rules.regions import is_region, strip_leading_region
+from bot.rules.generic_words import CJK_INDUSTRY_WORDS, GENERIC_MODIFIERS, LATIN_INDUSTRY_WORDS, SECTOR_NOUNS
+from bot.rules.identifiers import web_name
+from bot.rules.legal_entities import same_entity
+from bot.rules.legal_forms import (
+    CJK_LEGAL_FORMS,
+    LATIN_LEGAL_WORDS,
+    cjk_kinds,
+    ends_with_form,
+    fold_accents,
+    form_tag,
+    strip_latin_forms,
+)
+from bot.rules.regions import (
+    is_region,
+    region_tag,
+    strip_leading_latin_region,
+    strip_leading_region,
+)
 
 FUZZY_THRESHOLD = 90
 GRAM_SIZE = 2
@@ -40,117 +62,140 @@ Tier = Literal["exact", "strong", "fuzzy", "different"]
 # Building the converter reads its dictionaries: once per process.
 _T2S = opencc.OpenCC("t2s")
 
-
-def _words_of(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-def _longest_first(text: str) -> tuple[str, ...]:
-    return tuple(sorted(text.split(), key=len, reverse=True))
-
-
-LATIN_LEGAL_WORDS = frozenset(_words_of(
-    "co company corp corporation inc incorporated ltd limited llc llp lp plc gmbh mbh ag kg sa sas sarl "
-    "srl spa bv nv ab asa oy kk pty pte pvt private bhd sdn ltda kft"
-))
-CJK_LEGAL_FORMS = _longest_first(
-    "集团股份有限公司 股份有限公司 有限责任公司 集团有限公司 股份公司 有限公司 有限合伙 普通合伙 "
-    "合伙企业 株式会社 总公司 公司 集团 股份 有限"
-)
-# Industry words set aside for the stem key (and, alone, no company name).
-LATIN_INDUSTRY_WORDS = frozenset(_words_of(
-    "technology technologies tech solution solutions system systems service services group holding "
-    "holdings international intl global consulting consultancy software enterprise enterprises "
-    "industries trading network networks digital worldwide ventures investment investments management "
-    "engineering"
-))
-CJK_INDUSTRY_WORDS = _longest_first(
-    "信息技术 科技 信息 技术 网络 互联网 贸易 商贸 实业 电子 电子商务 商务 软件 咨询 服务 发展 控股 "
-    "国际 投资 管理 工程 智能 数码 文化传播 传播"
-)
-# Sector nouns: alone (or after industry words) they name no company: 银行, 网络科技, global services.
-SECTOR_NOUNS = frozenset(_words_of(
-    "银行 保险 证券 信托 基金 期货 医院 诊所 大学 学院 学校 酒店 宾馆 饭店 餐厅 餐饮 超市 商场 商店 药店 "
-    "药房 物流 快递 航空 地产 房地产 置业 能源 医药 制药 汽车 传媒 文化 教育 食品 工业 电器 电气 机械 设备 "
-    "材料 物业 广告 装饰 建筑 建设 研究院 研究所 中心 事务所 工作室 商行 店 厂 "
-    "bank insurance securities capital fund hospital clinic university college school hotel restaurant "
-    "logistics airlines airline energy pharma pharmaceuticals motors media education foods industrial "
-    "partners associates agency studio store shop"
-))
-_GENERIC_PREFIX_WORDS = (*LATIN_INDUSTRY_WORDS, *CJK_INDUSTRY_WORDS)
+_GENERIC_PREFIX_WORDS = (*LATIN_INDUSTRY_WORDS, *CJK_INDUSTRY_WORDS, *GENERIC_MODIFIERS)
 _GENERIC_PREFIX_SET = frozenset(_GENERIC_PREFIX_WORDS)
 _GENERIC_LAST_WORDS = frozenset({*SECTOR_NOUNS, *LATIN_LEGAL_WORDS, *CJK_LEGAL_FORMS})
 
 _OPEN, _CLOSE = "([{【〔〖「『", ")]}】〕〗」』"
 _BRACKETED = re.compile(rf"[{re.escape(_OPEN)}]([^{re.escape(_OPEN + _CLOSE)}]*)[{re.escape(_CLOSE)}]")
-_DROPPED = re.compile(r"[.'’`]")  # Co.,Ltd. → co ltd; McDonald's → mcdonalds
+_APOSTROPHES = re.compile(r"['’`]")  # McDonald's → mcdonalds
+_TOKEN = re.compile(r"[^\W_]+(?:\.+[^\W_]+)*")  # a word, or words joined by dots: s.p.a, co.ltd, amazon.com
 _WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
 class NameKeys:
+    """The keys of one name. ``pinyin_key``: the core key in toneless pinyin (a Latin core key as it is),
+    "" when the core key is no company on its own. ``region_tag`` and ``form_tag``: the bracketed regions
+    and the legal form the name key left out, to tell apart two legal entities of one name key."""
+
     name_key: str
     core_key: str
     stem_key: str
+    pinyin_key: str = ""
+    region_tag: str = ""
+    form_tag: str = ""
 
 
 def name_keys(raw: str) -> NameKeys:
-    """The three keys of a customer name. Empty only when ``raw`` has nothing but spaces."""
+    """The keys of a customer name (or of an alias). Empty only when ``raw`` has nothing but spaces."""
     text = _normalise(raw)
-    words = _words(_drop_bracketed_regions(text))
+    text, regions = _drop_bracketed_regions(text)
+    words = _words(text)
     if not words:  # nothing but punctuation: the text itself is the best key there is
         key = "".join(text.split())
         return NameKeys(key, key, key)
-    words = _strip_legal_words(words)
-    name_key = _strip_cjk_suffixes("".join(words), CJK_LEGAL_FORMS, keep=_not_legal)
-    core_key = _strip_regions(name_key)
+    words, latin_kinds = _strip_legal_words(words)
+    name_key, cjk_stripped = _strip_cjk_forms("".join(words))
+    core_key = _core(name_key, words)
     stem_words = [w for w in words if w not in LATIN_INDUSTRY_WORDS]
     stem_key = core_key
     if stem_words and len(stem_words) < len(words):
-        candidate = _strip_regions(_strip_cjk_suffixes("".join(stem_words), CJK_LEGAL_FORMS, keep=_not_legal))
+        candidate = _core(_strip_cjk_forms("".join(stem_words))[0], stem_words)
         if is_fuzzable(candidate):
             stem_key = candidate
     stem_key = _strip_cjk_suffixes(stem_key, CJK_INDUSTRY_WORDS, keep=is_fuzzable)
-    return NameKeys(name_key, core_key, stem_key)
+    return NameKeys(name_key, core_key, stem_key, pinyin_key(core_key), "+".join(regions),
+                    form_tag(latin_kinds + cjk_kinds(cjk_stripped)))
 
 
 def _normalise(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw).casefold()
     if text.isascii():  # nothing for t2s to convert (its dictionary has no ASCII), and NFKC keeps ASCII
         return text
-    return unicodedata.normalize("NFKC", _T2S.convert(text))
+    text = unicodedata.normalize("NFKC", _T2S.convert(text))
+    folded = fold_accents(text)
+    return folded if folded.strip() else text  # a lone accent (``¸``) is all the name there is
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(_DROPPED.sub("", text))
+    """The words of a name: apostrophes dropped, dots too (``s.p.a`` → ``spa``), except that dotted legal
+    words stay apart (``co.ltd`` → ``co ltd``) and a web address is its name (``amazon.com`` → ``amazon``)."""
+    words: list[str] = []
+    for token in _TOKEN.findall(_APOSTROPHES.sub("", text)):
+        parts = [p for p in token.split(".") if p]
+        if len(parts) == 1:
+            words.append(parts[0])
+        elif all(p in LATIN_LEGAL_WORDS and len(p) > 1 for p in parts):
+            words.extend(parts)
+        elif "".join(parts) in LATIN_LEGAL_WORDS:  # s.coop, not the web site of "s"
+            words.append("".join(parts))
+        else:
+            words.append(web_name(token) or "".join(parts))
+    return words
 
 
-def _drop_bracketed_regions(text: str) -> str:
-    """``华为技术（深圳）有限公司`` → ``华为技术 有限公司``; other brackets keep their content."""
+def _drop_bracketed_regions(text: str) -> tuple[str, list[str]]:
+    """``华为技术（深圳）有限公司`` → ``华为技术 有限公司`` and the regions taken (``["shenzhen"]``); other
+    brackets keep their content."""
+    taken: list[str] = []
 
     def replace(m: re.Match[str]) -> str:
-        return " " if is_region("".join(_words(m.group(1)))) else f" {m.group(1)} "
+        tag = region_tag("".join(_WORD.findall(m.group(1).replace(".", ""))))
+        if tag:
+            found.append(tag)
+            return " "
+        return f" {m.group(1)} "
 
     while True:  # innermost brackets first; never down to nothing
+        found: list[str] = []
         shorter = _BRACKETED.sub(replace, text)
-        if shorter == text or not _words(shorter):
-            return text
+        if shorter == text or not _WORD.findall(shorter):
+            return text, taken
         text = shorter
+        taken.extend(found)
 
 
-def _strip_legal_words(words: list[str]) -> list[str]:
-    """Trailing legal words (``co ltd``), a leading ``the``, and ``and`` between words; never all."""
-    words = list(words)
-    while len(words) > 1 and (words[-1] in LATIN_LEGAL_WORDS or words[-1] in CJK_LEGAL_FORMS):
-        words.pop()
+def _strip_legal_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """Trailing legal words (``co ltd``; bot/rules/legal_forms.py), a leading ``the``, and ``and``
+    between words; never all. Also the kinds of the legal forms taken."""
+    words, kinds = strip_latin_forms(words)
     if len(words) > 1 and words[0] == "the":
         words.pop(0)
     kept = [w for i, w in enumerate(words) if not (w == "and" and 0 < i < len(words) - 1)]
-    return kept
+    return kept, kinds
 
 
 def _not_legal(key: str) -> bool:
     return key not in CJK_LEGAL_FORMS  # 有限公司 stays 有限公司, not 有限
+
+
+def _strip_cjk_forms(key: str) -> tuple[str, str]:
+    """Chinese legal forms off the end of ``key`` (longest first, until none applies; a form typed
+    with one homophone still counts): the key left, and the forms taken (as the law writes them)."""
+    taken = ""
+    changed = True
+    while changed:
+        changed = False
+        for form in CJK_LEGAL_FORMS:
+            if len(key) > len(form) and ends_with_form(key, form):
+                shorter = key[: -len(form)]
+                if _not_legal(shorter):
+                    key, taken, changed = shorter, form + taken, True
+                    break
+    return key, taken
+
+
+def _core(name_key: str, words: list[str]) -> str:
+    """The name key without its leading regions: Chinese ones off the key, a Latin one off the words."""
+    core_key = _strip_regions(name_key)
+    if core_key == name_key:
+        rest = strip_leading_latin_region(words)
+        if rest is not words and not all(is_generic(w) or w == "and" for w in rest):  # Beijing Gas stays
+            candidate = _strip_cjk_forms("".join(rest))[0]
+            if is_fuzzable(candidate):
+                core_key = candidate
+    return core_key
 
 
 def _strip_cjk_suffixes(key: str, suffixes: tuple[str, ...], keep: Callable[[str], bool]) -> str:
@@ -222,10 +267,34 @@ def fuzzy_score(a: NameKeys, b: NameKeys) -> float:
     return max(key_ratio(a.core_key, b.core_key), key_ratio(a.stem_key, b.stem_key))
 
 
+def pinyin_key(core_key: str) -> str:
+    """``腾讯`` → ``tengxun``: the core key in toneless pinyin, a Latin one as it is; "" when the core key is
+    no company on its own (two names that sound alike are only as alike as their core keys)."""
+    if not is_fuzzable(core_key):
+        return ""
+    if cjk_count(core_key) == 0:
+        return core_key
+    return "".join(_pinyin()(core_key)).replace("ü", "v")
+
+
+def load_pinyin() -> None:
+    """Load pypinyin's dictionaries now (~1 s), so that no request pays for them (servers, at start)."""
+    _pinyin()("中")
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Callable[[str], list[str]]:
+    """pypinyin's ``lazy_pinyin``, imported at the first Chinese name: its dictionaries take ~50 MiB, which
+    processes that never read a Chinese name (the scheduler, most CLI commands) need not hold."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
+
+
 def match_tier(a: NameKeys, b: NameKeys) -> Tier:
     if a.name_key == b.name_key:
-        return "exact"
-    if a.core_key == b.core_key:
+        return "exact" if same_entity(a, b) else "strong"
+    if a.core_key == b.core_key or (a.pinyin_key and a.pinyin_key == b.pinyin_key):
         return "strong"
     if fuzzy_score(a, b) >= FUZZY_THRESHOLD:
         return "fuzzy"

@@ -4,11 +4,23 @@ Province-level divisions, prefecture-level divisions and the best-known county-l
 without their suffix (省, 市, 自治区 …). A few prefecture names are also the start of well-known brands
 or ordinary words (阿里巴巴, 三明治, 东方航空): those are only recognised with their suffix (阿里地区).
 Districts (海淀, 南山, 福田 …) are left out on purpose: too many brands begin with one.
+
+The names are those of the Ministry of Civil Affairs' list of county-level and higher divisions
+(GB/T 2260). In Latin script each is written in Hanyu Pinyin without tones or spaces, as China's
+place names are officially romanised (GB/T 16159; the UN's 1977 resolution on Chinese place names):
+the pinyin is read by pypinyin (kept as a table: bot/rules/place_pinyin.py) and checked
+(tests/test_name_rules.py), with ``PINYIN_FIXES`` where a
+character's most common reading is not the place name's (长治 is Changzhi, not Zhangzhi) and
+``ENGLISH_NAMES`` for the few places whose English name is not their pinyin (Hong Kong, Macau, Tibet,
+Inner Mongolia, Harbin, Urumqi …). A region's canonical form (``region_tag``) is its pinyin: 东莞,
+Dongguan and 东莞市 are one region. Places that share a pinyin (苏州 / 宿州: Suzhou) share it too.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.rules.place_pinyin import PLACE_PINYIN
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -76,13 +88,36 @@ WITH_SUFFIX_ONLY = _names(
 )
 
 # Inside brackets only: 阿里巴巴（中国）, Apple (China), 某某（亚太）.
-BRACKET_ONLY = _names(
-    "亚太 亚洲 大中华 大中华区 华南 华北 华东 华中 西南 西北 东北 china prc "
-    "beijing shanghai shenzhen guangzhou hangzhou "
-    "tianjin chongqing chengdu wuhan nanjing suzhou "
-    "xiamen hongkong hk macau macao taiwan asia "
-    "asiapacific apac greaterchina"
-)
+BRACKET_ONLY = _names("亚太 亚洲 大中华 大中华区 华南 华北 华东 华中 西南 西北 东北")
+
+# Readings pypinyin gets wrong for these place names, and the official spelling of 陕西 (Shaanxi).
+PINYIN_FIXES = {"长治": "changzhi", "朝阳": "chaoyang", "漯河": "luohe", "昌都": "changdu", "锡林郭勒": "xilinguole",
+                "库尔勒": "kuerle", "阿勒泰": "aletai", "克孜勒苏": "kezilesu", "陕西": "shaanxi"}
+# English names that are not the pinyin (the pinyin is recognised as well).
+ENGLISH_NAMES = {"hongkong": "香港", "hk": "香港", "macau": "澳门", "macao": "澳门", "tibet": "西藏",
+                 "innermongolia": "内蒙古", "harbin": "哈尔滨", "hohhot": "呼和浩特", "urumqi": "乌鲁木齐",
+                 "lhasa": "拉萨", "kashgar": "喀什", "ordos": "鄂尔多斯", "korla": "库尔勒", "altay": "阿勒泰",
+                 "shigatse": "日喀则", "china": "中国", "prc": "中国", "asia": "亚洲", "asiapacific": "亚太",
+                 "apac": "亚太", "greaterchina": "大中华"}
+# Regions with laws and registries of their own: a company there is never the mainland one typed otherwise.
+SEPARATE_JURISDICTIONS = frozenset({"xianggang", "aomen", "taiwan"})
+
+
+def pinyin_of_place(name: str) -> str:
+    """A region's name in toneless pinyin (bot/rules/place_pinyin.py, made with pypinyin and the fixes above)."""
+    return PLACE_PINYIN[name]
+
+
+_CJK_NAMES = (*COUNTRY, *PROVINCES, *PREFECTURES, *COUNTY_CITIES, *WITH_SUFFIX_ONLY,
+              *(n for n in BRACKET_ONLY if not n.isascii()))
+# Every region name, in either script (without a suffix) → its canonical pinyin.
+CANONICAL: dict[str, str] = {name: pinyin_of_place(name) for name in _CJK_NAMES}
+CANONICAL.update({english: pinyin_of_place(name) for english, name in ENGLISH_NAMES.items()})
+# Latin names: the pinyin of every region that is recognised without a suffix, and the English names.
+LATIN_REGIONS: dict[str, str] = {pinyin_of_place(n): pinyin_of_place(n)
+                                 for n in (*COUNTRY, *PROVINCES, *PREFECTURES, *COUNTY_CITIES)}
+LATIN_REGIONS.update({english: CANONICAL[english] for english in ENGLISH_NAMES})
+CANONICAL.update(LATIN_REGIONS)
 
 _SUFFIX = r"(?:特别行政区|(?:[\u4e00-\u9fff]{1,4}族)*自治(?:区|州|县)|省|市|地区|盟|县)"
 _BARE = sorted({*COUNTRY, *PROVINCES, *PREFECTURES, *COUNTY_CITIES}, key=len, reverse=True)
@@ -92,10 +127,12 @@ _SUFFIXED = sorted(WITH_SUFFIX_ONLY, key=len, reverse=True)
 LEADING_REGION = re.compile(rf"^(?:(?:{'|'.join(_BARE)}){_SUFFIX}?|(?:{'|'.join(_SUFFIXED)}){_SUFFIX})")
 
 # Bracket content made only of regions: （北京）, (广东深圳), (China), （亚太）.
-_BRACKET_WORD = rf"(?:(?:{'|'.join(_BARE)}){_SUFFIX}?|(?:{'|'.join(_SUFFIXED)}){_SUFFIX}|" + "|".join(
-    sorted(BRACKET_ONLY, key=len, reverse=True)
-) + ")"
-BRACKET_REGION = re.compile(rf"^(?:{_BRACKET_WORD})+$")
+_ALONE = sorted({*BRACKET_ONLY, *LATIN_REGIONS}, key=len, reverse=True)
+_BRACKET_WORD = (rf"(?:(?P<bare>{'|'.join(_BARE)}){_SUFFIX}?|(?P<suffixed>{'|'.join(_SUFFIXED)}){_SUFFIX}|"
+                 rf"(?P<alone>{'|'.join(_ALONE)})(?:city|province|district)?)")
+_ONE_REGION = re.compile(_BRACKET_WORD)
+_UNNAMED = re.sub(r"\?P<\w+>", "", _BRACKET_WORD)
+BRACKET_REGION = re.compile(rf"^(?:{_UNNAMED})+$")
 
 
 def strip_leading_region(key: str) -> str:
@@ -107,3 +144,32 @@ def strip_leading_region(key: str) -> str:
 def is_region(text: str) -> bool:
     """True when ``text`` (already normalised: no spaces or punctuation) is nothing but regions."""
     return bool(text) and bool(BRACKET_REGION.match(text))
+
+
+def region_tag(text: str) -> str:
+    """The canonical form of a bracket's regions (``text`` as ``is_region`` takes it): their pinyin,
+    joined by ``+`` (``广东深圳`` → ``guangdong+shenzhen``, ``dongguan`` → ``dongguan``); "" if not regions."""
+    if not is_region(text):
+        return ""
+    found, at = [], 0
+    while at < len(text):
+        m = _ONE_REGION.match(text, at)
+        if m is None or m.end() == at:
+            return ""
+        name = m.group("bare") or m.group("suffixed") or m.group("alone")
+        found.append(CANONICAL[name])
+        at = m.end()
+    return "+".join(found)
+
+
+def is_separate_jurisdiction(tag: str) -> bool:
+    return any(part in SEPARATE_JURISDICTIONS for part in tag.split("+"))
+
+
+def strip_leading_latin_region(words: list[str]) -> list[str]:
+    """``words`` without a leading region written in Latin (``shenzhen mindray`` → ``mindray``;
+    ``hong kong …``, ``inner mongolia …`` as two words); ``words`` itself when there is none."""
+    for n in (2, 1):
+        if len(words) > n and "".join(words[:n]) in LATIN_REGIONS:
+            return words[n:]
+    return words

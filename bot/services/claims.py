@@ -22,7 +22,7 @@ from bot.services.snapshots import snapshot_of
 from storage import claim_rows
 from storage.claim_rows import CustomerRow
 from storage.engine import single_reads, transaction
-from storage.lookup import Match, index_names, near_matches
+from storage.lookup import Match, index_names, key_columns, near_matches
 
 TIERS = ("A", "B", "C")
 MAX_RETRIES = 5
@@ -154,7 +154,7 @@ def _find(conn: Connection, req: ClaimRequest, c: _Clean, keys: NameKeys, *, nea
     elif c.short_id is not None:
         customer = claim_rows.by_short_id(conn, c.short_id)
         return _Found(customer, exists=customer is not None)
-    customer = claim_rows.exact(conn, keys.name_key, uscc=c.uscc, domain=c.domain, phone=c.phone)
+    customer = claim_rows.exact(conn, keys, uscc=c.uscc, domain=c.domain, phone=c.phone)
     if customer is not None or not near:
         return _Found(customer)
     matches = near_matches(conn, keys)
@@ -222,16 +222,16 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
     created = False
     if customer is None:
         values = dict(
-            name=c.name, name_key=keys.name_key, core_key=keys.core_key, stem_key=keys.stem_key,
-            uscc=c.uscc, domain=c.domain, phone=c.phone, region=c.region, industry=c.industry,
-            tier=c.tier or ctx.settings.claims.default_tier, stage="lead", amount=None,
+            name=c.name, **key_columns(keys), uscc=c.uscc, domain=c.domain, phone=c.phone, region=c.region,
+            industry=c.industry, tier=c.tier or ctx.settings.claims.default_tier, stage="lead", amount=None,
             needs_review=req.different and bool(found.matches),
         )
-        # the unique name key decides a creation race here
+        # the unique name key (with its region and legal form) decides a creation race here
         customer_id = claim_rows.insert_customer(conn, **values, created_at=now, created_by=rep_id)
         index_names(conn, customer_id, keys)
         customer = CustomerRow(
-            id=customer_id, name=c.name, name_key=keys.name_key, uscc=c.uscc, domain=c.domain, phone=c.phone,
+            id=customer_id, name=c.name, name_key=keys.name_key, region_tag=keys.region_tag,
+            form_tag=keys.form_tag, uscc=c.uscc, domain=c.domain, phone=c.phone,
             region=c.region, industry=c.industry, tier=str(values["tier"]), stage="lead", amount=None,
             needs_review=bool(values["needs_review"]), owner=None, latest_followup=None)
         created = True
@@ -284,7 +284,10 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
 
 
 def _same_keys(customer: CustomerRow, keys: NameKeys, c: _Clean) -> bool:
-    return customer.name_key == keys.name_key or any(
+    """The very name (name key, region and legal form: what the unique index holds) or an identifier."""
+    same_name = (customer.name_key, customer.region_tag, customer.form_tag) == (keys.name_key, keys.region_tag,
+                                                                             keys.form_tag)
+    return same_name or any(
         v is not None and getattr(customer, f) == v for f, v in (("uscc", c.uscc), ("domain", c.domain),
                                                                  ("phone", c.phone))
     )

@@ -39,6 +39,7 @@ from sqlmodel import Session, col, select
 from bot.results.allocation import AllocationResult
 from bot.results.importer import ImportReport, Note, RowOutcome
 from bot.rules import caps
+from bot.rules.legal_entities import entity_match
 from bot.rules.names import NameKeys
 from bot.services import allocation, outbox
 from bot.services import ownership as ownership_changes
@@ -48,7 +49,7 @@ from bot.services.limits import holding_of
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import refresh_protection
 from storage.engine import is_sqlite, write_session
-from storage.lookup import gram_rows
+from storage.lookup import KEY_COLUMNS, gram_rows, stored_keys
 from storage.lookup_memory import MemoryFuzzyIndex
 from storage.models import SHORT_ID_OFFSET, Customer, CustomerAlias, NameGram, Ownership
 from storage.tables import table_of
@@ -94,6 +95,9 @@ class _NewCustomer:
     name_key: str
     core_key: str
     stem_key: str
+    pinyin_key: str
+    region_tag: str
+    form_tag: str
     uscc: str | None
     domain: str | None
     phone: str | None
@@ -115,7 +119,7 @@ class _NewCustomer:
         return {f: getattr(self, f) for f in _NEW_COLUMNS}
 
 
-_NEW_COLUMNS = ("name", "name_key", "core_key", "stem_key", "uscc", "domain", "phone", "region", "industry", "tier",
+_NEW_COLUMNS = ("name", *KEY_COLUMNS, "uscc", "domain", "phone", "region", "industry", "tier",
                 "stage", "needs_review", "created_at", "created_by", "amount")
 
 
@@ -162,7 +166,9 @@ class _Batch:
         self.fuzzy, self.fuzzy_fresh = fuzzy, False
         self.allocator = allocator
         self.by_value: dict[tuple[str, str], _Rec] = {}
+        self.by_name: dict[str, list[_Rec]] = {}  # every legal entity of a name key, oldest first
         self.by_core: dict[str, list[_Rec]] = {}
+        self.by_pinyin: dict[str, list[_Rec]] = {}
         self.new: list[_Rec] = []
         self.new_customers: list[_NewCustomer] = []  # the customers of self.new, in the same order
         self.new_fuzzy = MemoryFuzzyIndex()  # self.new's keys, by their index in self.new
@@ -178,10 +184,13 @@ class _Batch:
     # Reading what exists, for the whole batch at once
 
     def prefetch(self, rows: list[Row]) -> None:
-        wanted: dict[str, set[str]] = {"name_key": set(), "core_key": set(), **{f: set() for f in IDENTIFIERS}}
+        wanted: dict[str, set[str]] = {"name_key": set(), "core_key": set(), "pinyin_key": set(),
+                                       **{f: set() for f in IDENTIFIERS}}
         for r in rows:
             wanted["name_key"].add(r.keys.name_key)
             wanted["core_key"].add(r.keys.core_key)
+            if r.keys.pinyin_key:
+                wanted["pinyin_key"].add(r.keys.pinyin_key)
             for f in IDENTIFIERS:
                 if r.values[f]:
                     wanted[f].add(str(r.values[f]))
@@ -218,7 +227,7 @@ class _Batch:
         recs: dict[int, _Rec] = {}
         for cid in ids:  # oldest first, as find_matches picks the oldest of several
             c = found[cid]
-            recs[cid] = _Rec(c, NameKeys(c.name_key, c.core_key, c.stem_key), owners.get(cid))
+            recs[cid] = _Rec(c, stored_keys(c), owners.get(cid))
             self._index(recs[cid])
         for key, cid in aliases.items():
             self.by_value.setdefault(("alias", key), recs[cid])
@@ -228,12 +237,14 @@ class _Batch:
 
     def _index(self, rec: _Rec) -> None:
         c = rec.customer
-        self.by_value.setdefault(("name", c.name_key), rec)
+        self.by_name.setdefault(c.name_key, []).append(rec)
         for f in IDENTIFIERS:
             value = getattr(c, f)
             if value:
                 self.by_value.setdefault((f, value), rec)
         self.by_core.setdefault(c.core_key, []).append(rec)
+        if c.pinyin_key:
+            self.by_pinyin.setdefault(c.pinyin_key, []).append(rec)
 
     # Deciding, row by row, in file order
 
@@ -250,16 +261,29 @@ class _Batch:
         self._create(r, candidates)
 
     def _exact(self, r: Row) -> tuple[_Rec, str] | None:
-        probes = [(f, r.values[f]) for f in IDENTIFIERS] + [("name", r.keys.name_key), ("alias", r.keys.name_key)]
-        for why, value in probes:
+        for why in IDENTIFIERS:
+            value = r.values[why]
             if value and (rec := self.by_value.get((why, str(value)))) is not None:
                 return rec, why
-        return None
+        same_name = self.by_name.get(r.keys.name_key, [])
+        index = entity_match(r.keys, [rec.keys for rec in same_name])
+        if index is not None:
+            return same_name[index], "name"
+        aliased = self.by_value.get(("alias", r.keys.name_key)) if not same_name else None
+        return (aliased, "alias") if aliased is not None else None
 
     def _probable(self, r: Row) -> list[tuple[_Rec | _Known, str, float]]:
-        strong = self.by_core.get(r.keys.core_key, [])
+        """As storage.lookup.near_matches: another legal entity of the name key, the same core key, the
+        same pinyin; else fuzzy."""
+        strong: list[tuple[_Rec | _Known, str, float]] = []
+        for why, recs in (("entity", self.by_name.get(r.keys.name_key, [])),
+                          ("core", self.by_core.get(r.keys.core_key, [])),
+                          ("pinyin", self.by_pinyin.get(r.keys.pinyin_key, []) if r.keys.pinyin_key else [])):
+            for rec in recs:
+                if len(strong) < CANDIDATES and all(rec is not other for other, _, _ in strong):
+                    strong.append((rec, why, 100.0))
         if strong:
-            return [(rec, "core", 100.0) for rec in strong[:CANDIDATES]]
+            return strong
         scored: list[tuple[float, int, _Rec | _Known]] = []
         if not self.fuzzy_fresh:  # what was stored since the last batch (this import's earlier batches, claims)
             self.fuzzy.refresh(self.session)
@@ -276,7 +300,7 @@ class _Batch:
         v = r.values
         customer = _NewCustomer(
             name=r.name, name_key=r.keys.name_key, core_key=r.keys.core_key, stem_key=r.keys.stem_key,
-            uscc=v["uscc"], domain=v["domain"], phone=v["phone"], region=v["region"], industry=v["industry"],
+            pinyin_key=r.keys.pinyin_key, region_tag=r.keys.region_tag, form_tag=r.keys.form_tag, uscc=v["uscc"], domain=v["domain"], phone=v["phone"], region=v["region"], industry=v["industry"],
             tier=v["tier"] or self.ctx.settings.claims.default_tier, stage=v["stage"] or "lead",
             needs_review=bool(candidates), created_at=self.now, created_by=self.options.actor,
         )

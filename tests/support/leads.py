@@ -15,7 +15,7 @@ from bot.services import allocation
 from bot.services.context import ServiceContext
 from storage import migrate
 from storage.engine import make_engine, write_session
-from storage.lookup import index_names
+from storage.lookup import index_names, key_columns
 from storage.models import Customer
 
 MANAGERS = ["U0MGR1", "U0MGR2"]
@@ -38,8 +38,7 @@ def add_customer(session: Session, name: str, now: datetime, *, region: str | No
                  industry: str | None = None, tier: str = "B", uscc: str | None = None,
                  domain: str | None = None, phone: str | None = None) -> Customer:
     keys = name_keys(name)
-    customer = Customer(name=name, name_key=keys.name_key, core_key=keys.core_key, stem_key=keys.stem_key,
-                        region=region, industry=industry, tier=tier, uscc=uscc, domain=domain, phone=phone,
+    customer = Customer(name=name, **key_columns(keys), region=region, industry=industry, tier=tier, uscc=uscc, domain=domain, phone=phone,
                         created_at=now, created_by="import")
     session.add(customer)
     session.flush()

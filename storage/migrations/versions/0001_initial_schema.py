@@ -48,6 +48,9 @@ def upgrade() -> None:
     sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('core_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('stem_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('pinyin_key', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
+    sa.Column('region_tag', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
+    sa.Column('form_tag', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.Column('uscc', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('domain', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -64,8 +67,9 @@ def upgrade() -> None:
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_core_key'), ['core_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_domain'), ['domain'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customer_name_key'), ['name_key'], unique=True)
+        batch_op.create_index('ix_customer_entity_unique', ['name_key', 'region_tag', 'form_tag'], unique=True)
         batch_op.create_index(batch_op.f('ix_customer_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_pinyin_key'), ['pinyin_key'], unique=False)
         batch_op.create_index('ix_customer_uscc_unique', ['uscc'], unique=True, sqlite_where=sa.text('uscc IS NOT NULL'), postgresql_where=sa.text('uscc IS NOT NULL'))
 
     op.create_table('job_run',
@@ -469,8 +473,9 @@ def downgrade() -> None:
     op.drop_table('job_run')
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index('ix_customer_uscc_unique', sqlite_where=sa.text('uscc IS NOT NULL'), postgresql_where=sa.text('uscc IS NOT NULL'))
+        batch_op.drop_index(batch_op.f('ix_customer_pinyin_key'))
         batch_op.drop_index(batch_op.f('ix_customer_phone'))
-        batch_op.drop_index(batch_op.f('ix_customer_name_key'))
+        batch_op.drop_index('ix_customer_entity_unique')
         batch_op.drop_index(batch_op.f('ix_customer_domain'))
         batch_op.drop_index(batch_op.f('ix_customer_core_key'))
 
