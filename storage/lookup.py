@@ -156,10 +156,10 @@ def near_matches(session: Session | Connection, keys: NameKeys, *, limit: int = 
 # the same pinyin.
 _STRONG_SQL = " UNION ALL ".join(
     f"SELECT * FROM (SELECT {id_column} AS id, '{why}' AS why, {n} AS n FROM {table} WHERE {column} = :{param}"
-    f" ORDER BY {id_column} LIMIT :limit) AS {why}"
+    f" ORDER BY {id_column} LIMIT :limit) AS probe{n}"
     for n, (why, table, id_column, column, param) in enumerate((
         ("entity", "customer", "id", "name_key", "name"), ("core", "customer", "id", "core_key", "core"),
-        ("alias", "customer_alias", "customer_id", "core_key", "core"),
+        ("core", "customer_alias", "customer_id", "core_key", "core"),  # an alias's core key: the same tier
         ("pinyin", "customer", "id", "pinyin_key", "pinyin")))
 ) + " ORDER BY n, id"
 _BY_NAME_SQL = f"SELECT id, {', '.join(KEY_COLUMNS)} FROM customer WHERE name_key = :v ORDER BY id"
