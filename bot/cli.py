@@ -26,13 +26,14 @@ EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_un
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app, lazy_work
+    from bot.intake import LeadIntake
     from bot.server import make_server
 
     ctx = context()
     start_up(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
-    server = make_server(app, args.host, args.port, threads=args.threads)
+    server = make_server(app, args.host, args.port, threads=args.threads, intake=LeadIntake(ctx))
     if not args.no_scheduler:
         from bot import scheduler
 
