@@ -85,7 +85,7 @@ class LeadIntake:
                         ", ".join(unknown))
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        status, body, source = self.handle(environ)
+        status, body, _source = self.handle(environ)
         payload = json.dumps(body, ensure_ascii=False).encode()
         start_response(STATUS[status], [("Content-Type", "application/json; charset=utf-8"),
                                         ("Content-Length", str(len(payload)))])

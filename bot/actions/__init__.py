@@ -14,6 +14,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         complaint_buttons,
         decisions,
         home,
+        lead_buttons,
         pool_buttons,
         settings_undo,
     )
@@ -25,3 +26,4 @@ def register(app: App, ctx: ServiceContext) -> None:
     home.register(app, ctx)
     complaint_buttons.register(app, ctx)
     settings_undo.register(app, ctx)
+    lead_buttons.register(app, ctx)

@@ -11,6 +11,7 @@ from bot.i18n.catalog_decisions import DECISIONS
 from bot.i18n.catalog_digest import DIGEST
 from bot.i18n.catalog_home import HOME
 from bot.i18n.catalog_import_pool import IMPORT_POOL
+from bot.i18n.catalog_leads import LEADS
 from bot.i18n.catalog_notices import NOTICES
 from bot.i18n.catalog_scorecard import SCORECARD
 from bot.i18n.catalog_settings import SETTINGS
@@ -28,6 +29,7 @@ CATALOG.update(HOME)
 CATALOG.update(IMPORT_POOL)
 CATALOG.update(SCORECARD)
 CATALOG.update(WEEKLY)
+CATALOG.update(LEADS)
 
 LANGUAGES = ("zh", "en")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +17,7 @@ class IntakeOutcome(StrEnum):
     CREATED = "created"  # a new lead: 201
     REPEAT = "repeat"  # the same external_id / Idempotency-Key again: 200, the first answer
     INVALID = "invalid"  # 400, the field named; nothing written
+    REFUSED = "refused"  # /lead by someone who is not a manager
 
 
 class LeadStatus(StrEnum):
@@ -59,7 +60,8 @@ class OfferResult:
     name: str = ""
     status: str | None = None  # the offer's status when it was already closed
     next_rep: str | None = None  # a pass: who is offered it now (None: the pool)
-    until: datetime | None = None  # accepted: protected until (a date, as a datetime at local midnight) / the offer's
+    until: datetime | None = None  # passed: the next offer's deadline
+    protected_until: date | None = None  # accepted: the new owner's protection
     holding: int | None = None
     cap: int | None = None
 

@@ -173,3 +173,12 @@ def offer_deadline(start: datetime, minutes: int, hours: str, tz: str,
 def median_minutes(spans: Iterable[timedelta]) -> float | None:
     values = [s.total_seconds() / 60 for s in spans]
     return round(statistics.median(values), 1) if values else None
+
+
+PERIOD_WORDS = {"week": 7, "周": 7, "本周": 7, "month": 30, "月": 30, "本月": 30}
+
+
+def period(word: str, now: datetime) -> tuple[datetime, datetime] | None:
+    """``week`` (the default): the last 7 days up to ``now``; ``month``: the last 30. None for anything else."""
+    days = PERIOD_WORDS.get(word.strip().casefold() or "week")
+    return (now - timedelta(days=days), now) if days else None

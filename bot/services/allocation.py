@@ -378,7 +378,8 @@ def _record(session: Session, ctx: ServiceContext, customer: Customer, now: date
         managers = tuple(roles.managers(session, ctx))
         data = {"customer_id": customer.id, "sid": customer.short_id, "name": customer.name, "reason": reason,
                 "rule": rule, "tier": lead.tier, "region": lead.region, "industry": lead.industry,
-                "skipped": why["skipped"], "match": why.get("match"), "ledger": entry.id}
+                "skipped": why["skipped"], "match": why.get("match"), "ledger": entry.id,
+                "count": len(why.get("offered_before") or []), "source": why.get("source")}
         day = ctx.today(now).isoformat()
         for manager in managers:  # at most one notice per lead, manager and day
             outbox.enqueue(session, key=f"unassigned:{customer.id}:{day}:{manager}", channel=manager,

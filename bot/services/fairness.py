@@ -19,7 +19,7 @@ from bot.results.leads import SourcesReport, SourceStats, WhyResult
 from bot.rules import allocation as rules
 from bot.rules.clocks import as_utc
 from bot.rules.leads import median_minutes
-from bot.services import allocation
+from bot.services import allocation, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import resolve
 from storage.engine import read_session
@@ -78,6 +78,15 @@ def fairness(ctx: ServiceContext, since: datetime, until: datetime) -> FairnessR
                                              and e.reason in ("existing_owner", "enquiry")),
                           unassigned=sum(1 for e in entries if e.outcome == "unassigned"),
                           leads=leads, median_accept_minutes=accept, median_followup_minutes=followup)
+
+
+def for_manager(ctx: ServiceContext, asker: str, since: datetime, until: datetime) -> FairnessReport | None:
+    """``fairness`` for a manager; None for anyone else."""
+    return fairness(ctx, since, until) if roles.is_manager_id(ctx, asker) else None
+
+
+def sources_for_manager(ctx: ServiceContext, asker: str, since: datetime, until: datetime) -> SourcesReport | None:
+    return sources(ctx, since, until) if roles.is_manager_id(ctx, asker) else None
 
 
 def _speed(session: Session, since: datetime, until: datetime) -> tuple[int, float | None, float | None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ from bot.rules import leads as rules
 from bot.rules.clocks import as_utc
 from bot.rules.leads import FieldError, LeadInput
 from bot.rules.names import name_keys
-from bot.services import allocation, outbox
+from bot.services import allocation, outbox, roles
 from bot.services import ownership as ownership_changes
 from bot.services.context import ServiceContext
 from bot.services.reps import ensure_rep
@@ -61,6 +62,19 @@ def intake(ctx: ServiceContext, source: str, raw: Mapping[str, object], now: dat
         except IntegrityError:
             continue  # a concurrent repeat, or the same company created a moment ago: look again
     raise RuntimeError("lead intake kept colliding; giving up")
+
+
+def enter(ctx: ServiceContext, manager: str, fields: Mapping[str, str], now: datetime) -> IntakeResult:
+    """A manager's ``/lead`` (or its form): the same path as ``POST /leads``, the source as given (``slack``
+    if none)."""
+    if not roles.is_manager_id(ctx, manager):
+        roles.log_refusal(ctx, manager, "lead", str(fields.get("name") or "")[:100], "not_manager", now)
+        return IntakeResult(IntakeOutcome.REFUSED, {"error": "not_manager"})
+    source = "_".join(str(fields.get("source") or "slack").casefold().replace("-", " ").split())
+    if not rules.SOURCE.match(source):
+        error = FieldError("source", "source", source[:40])
+        return IntakeResult(IntakeOutcome.INVALID, {"error": error.code, "field": error.field}, error=error)
+    return intake(ctx, source, {k: v for k, v in fields.items() if k != "source"}, now, entered_by=manager)
 
 
 def _intake_once(session: Session, ctx: ServiceContext, source: str, lead: LeadInput, key: str | None,
@@ -210,18 +224,18 @@ def _decide(session: Session, ctx: ServiceContext, rep_id: str, offer_id: int, a
         return OfferResult(OfferOutcome.NOT_FOUND, offer_id)
     customer = session.get(Customer, offer.customer_id)
     assert customer is not None and customer.id is not None
-    base = {"offer_id": offer_id, "customer_id": customer.id, "short_id": customer.short_id, "name": customer.name}
+    base = OfferResult(OfferOutcome.NOT_FOUND, offer_id, customer.id, customer.short_id, customer.name)
     if offer.rep_id != rep_id:
-        return OfferResult(OfferOutcome.NOT_YOURS, **base)
+        return replace(base, outcome=OfferOutcome.NOT_YOURS)
     if offer.status != "open" or (accept and active_ownership(session, customer.id) is not None):
-        return OfferResult(OfferOutcome.CLOSED, status=offer.status, **base)
+        return OfferResult(OfferOutcome.CLOSED, status=offer.status)
     if accept:
         holding, cap = ownership_changes.holding(session, rep_id), ctx.holding_cap(rep_id)
         if not caps.check_holding(holding, cap).allowed:
-            return OfferResult(OfferOutcome.AT_CAP, holding=holding, cap=cap, **base)
+            return replace(base, outcome=OfferOutcome.AT_CAP, holding=holding, cap=cap)
     if not _close(session, offer, "accepted" if accept else "passed", now):
         session.refresh(offer)
-        return OfferResult(OfferOutcome.CLOSED, status=offer.status, **base)
+        return replace(base, outcome=OfferOutcome.CLOSED, status=offer.status)
     row = session.get(Lead, offer.lead_id)
     assert row is not None
     why = {"lead": row.id, "source": row.source, "offer": offer.id, "attempt": offer.attempt,
@@ -230,21 +244,19 @@ def _decide(session: Session, ctx: ServiceContext, rep_id: str, offer_id: int, a
         ensure_rep(session, ctx, rep_id, now)
         if customer.stage in ("won", "lost"):
             customer.stage, customer.amount = "lead", None  # a new owner starts a new funnel
-        ownership, protection = ownership_changes.start(
+        _, protection = ownership_changes.start(
             session, ctx, customer, rep_id, now, kind="assign", actor=rep_id, rule=AUDIT_RULE,
             reason=f"lead:{row.source}:{offer.rule}")
         row.status, row.accepted_at, row.accepted_by = LeadStatus.ACCEPTED, now, rep_id
         session.add(row)
         allocation.ledger_line(session, customer.id, now, rep_id, outcome="accepted", reason="accepted", rep=rep_id,
                                rule=offer.rule, why=why)
-        until = protection.until
-        return OfferResult(OfferOutcome.ACCEPTED, until=datetime(until.year, until.month, until.day) if until else None,
-                           **base)
+        return replace(base, outcome=OfferOutcome.ACCEPTED, protected_until=protection.until)
     allocation.ledger_line(session, customer.id, now, rep_id, outcome="passed", reason="passed", rep=rep_id,
                            rule=offer.rule, why=why)
     nxt = _move_on(session, ctx, offer, customer, now, rep_id)
-    return OfferResult(OfferOutcome.PASSED, next_rep=nxt.rep_id if nxt else None,
-                       until=as_utc(nxt.deadline) if nxt else None, **base)
+    return replace(base, outcome=OfferOutcome.PASSED, next_rep=nxt.rep_id if nxt else None,
+                       until=as_utc(nxt.deadline) if nxt else None)
 
 
 def _close(session: Session, offer: LeadOffer, status: str, now: datetime) -> bool:
