@@ -231,3 +231,25 @@ def test_accept_at_cap_is_refused_and_the_offer_stays_then_cap_skips_the_rep(eng
     skipped = json.loads(rows(ctx, AllocationEntry)[-1].why)["skipped"]
     assert skipped == [{"rep": "U1", "reason": "at_cap", "holding": 1, "cap": 1}]
     ctx.engine.dispose()
+
+
+def test_the_managers_weekly_digest_has_the_fairness_numbers(ctx):
+    from bot.jobs import weekly
+    from bot.views.notices import render
+
+    post(ctx, name="北京周报一有限公司", region="北京")
+    post(ctx, name="北京周报二有限公司", region="北京")
+    first, second = offers(ctx)
+    leads.decide(ctx, "U1", first.id, True, NOW + timedelta(minutes=30))
+    leads.decide(ctx, "U2", second.id, False, NOW + timedelta(minutes=5))
+    monday = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai: the week of 2026-11-23 just ended
+    assert "fairness digest to 2 managers" in weekly.run(ctx, monday)
+    weekly.run(ctx, monday)  # a rerun adds nothing
+    sent = rows(ctx, Outbox, Outbox.kind == "fairness_weekly")
+    assert [(n.key, n.channel) for n in sent] == [("fairness:2026-W48:U0MGR1", "U0MGR1"),
+                                                  ("fairness:2026-W48:U0MGR2", "U0MGR2")]
+    text = render("fairness_weekly", json.loads(sent[1].data), "en", "Asia/Shanghai")["blocks"]
+    shown = "\n".join(block["text"]["text"] if "text" in block else block["elements"][0]["text"] for block in text)
+    assert "“north” round robin: 1 leads" in shown
+    assert "offered <@U1> 1, <@U2> 1, <@U3> 1 · accepted <@U1> 1 · passed <@U2> 1 · timed out 0" in shown
+    assert "2 leads · speed to lead: median 30 min to accept" in shown

@@ -15,14 +15,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.results.allocation import FairnessReport, RuleFairness
+from bot.results.data import to_data
 from bot.results.leads import SourcesReport, SourceStats, WhyResult
 from bot.rules import allocation as rules
 from bot.rules.clocks import as_utc
 from bot.rules.leads import median_minutes
-from bot.services import allocation, roles
+from bot.services import allocation, outbox, roles
 from bot.services.context import ServiceContext
 from bot.services.customers import resolve
-from storage.engine import read_session
+from storage.engine import read_session, write_session
 from storage.models import AllocationEntry, Customer, FollowUp, Lead
 
 TURNS = ("assigned", "offered")  # ledger outcomes that take a rule's turn
@@ -78,6 +79,18 @@ def fairness(ctx: ServiceContext, since: datetime, until: datetime) -> FairnessR
                                              and e.reason in ("existing_owner", "enquiry")),
                           unassigned=sum(1 for e in entries if e.outcome == "unassigned"),
                           leads=leads, median_accept_minutes=accept, median_followup_minutes=followup)
+
+
+def tell_managers(ctx: ServiceContext, since: datetime, until: datetime, label: str, now: datetime) -> int:
+    """The managers' weekly digest of fairness: one outbox DM each (kind ``fairness_weekly``, once per week by
+    its key), when anything was allocated, offered or arrived. How many were added."""
+    report = fairness(ctx, since, until)
+    if not report.leads and not report.unassigned and not any(r.total or r.offered for r in report.rules):
+        return 0
+    with write_session(ctx.engine) as session:
+        return sum(outbox.enqueue(session, key=f"fairness:{label}:{manager}", channel=manager,
+                                  kind="fairness_weekly", data=to_data(report), now=now)
+                   for manager in roles.managers(session, ctx))
 
 
 def for_manager(ctx: ServiceContext, asker: str, since: datetime, until: datetime) -> FairnessReport | None:

@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n import t
 from bot.results.allocation import FairnessReport
+from bot.results.data import from_data
 from bot.results.leads import IntakeResult, OfferResult, SourcesReport, WhyResult
 from bot.rules.leads import FieldError
 from bot.views import blocks as b
@@ -226,6 +227,11 @@ def fairness_report(report: FairnessReport, lang: str, tz: str) -> Message:
     blocks = fairness_report_blocks(report, lang, tz)
     return b.message(t("fairness.header", lang, since=local_day(report.since, tz),
                        until=local_day(report.until, tz, end=True)), blocks)
+
+
+def fairness_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
+    """The managers' weekly digest (kind ``fairness_weekly``): the week's report, as decided."""
+    return fairness_report(from_data(FairnessReport, data), lang, tz)
 
 
 def _per_rep(pairs: tuple[tuple[str, int], ...], lang: str) -> str:

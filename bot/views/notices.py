@@ -16,7 +16,7 @@ from bot.views.allocation import allocated_notice, unassigned_notice
 from bot.views.claims import Message, clock_name, text_message
 from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
-from bot.views.leads import enquiry_notice, offer_closed_notice, offer_notice
+from bot.views.leads import enquiry_notice, fairness_notice, offer_closed_notice, offer_notice
 from bot.views.settings import render_settings_changed
 from bot.views.text import escape
 
@@ -66,6 +66,7 @@ RENDERERS: dict[str, Renderer] = {
     "lead_offer": offer_notice,
     "lead_offer_closed": offer_closed_notice,
     "lead_enquiry": enquiry_notice,
+    "fairness_weekly": fairness_notice,
     "settings_changed": render_settings_changed,
     "complaint_owner": render_for_owner,
     "complaint_managers": render_for_managers,
