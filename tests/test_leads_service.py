@@ -253,3 +253,20 @@ def test_the_managers_weekly_digest_has_the_fairness_numbers(ctx):
     assert "“north” round robin: 1 leads" in shown
     assert "offered <@U1> 1, <@U2> 1, <@U3> 1 · accepted <@U1> 1 · passed <@U2> 1 · timed out 0" in shown
     assert "2 leads · speed to lead: median 30 min to accept" in shown
+
+
+def test_a_manager_assigning_an_offered_lead_withdraws_the_offer(ctx):
+    from bot.services import handovers
+
+    post(ctx, name="Withdrawn Offers Inc")
+    post(ctx, name="Also Assigned Ltd")
+    first, second = offers(ctx)
+    assert handovers.assign(ctx, "U0MGR1", "Withdrawn Offers Inc <@U4>", NOW).outcome == "assigned"
+    assert handovers.assign(ctx, "U0MGR1", "Also Assigned Ltd <@U4>", NOW).outcome == "assigned"
+    answered = leads.decide(ctx, first.rep_id, first.id, True, NOW + timedelta(minutes=1))
+    assert (answered.outcome, answered.status, answered.name) == (OfferOutcome.CLOSED, "withdrawn", "Withdrawn Offers Inc")
+    assert leads.expire_due(ctx, NOW + timedelta(hours=2)) == 0  # nothing to move on: the offer is withdrawn
+    assert [o.status for o in offers(ctx)] == ["withdrawn", "withdrawn"]
+    assert owner(ctx, first.customer_id) == "U4" and owner(ctx, second.customer_id) == "U4"
+    [update] = rows(ctx, Outbox, Outbox.kind == "lead_offer_closed")
+    assert json.loads(update.data)["status"] == "withdrawn" and update.channel == second.rep_id

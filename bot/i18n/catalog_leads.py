@@ -45,6 +45,10 @@ LEADS: dict[str, dict[str, str]] = {
     "lead.expired_pool": {
         "zh": "⌛ *{name}*（{sid}）的线索已超时，已留在公海。", "en": "⌛ The lead *{name}* ({sid}) timed out and waits in the pool.",
     },
+    "lead.withdrawn": {
+        "zh": "*{name}*（{sid}）已由经理分配，这条线索的推送已撤回。",
+        "en": "*{name}* ({sid}) was assigned by a manager; this offer is withdrawn.",
+    },
     "lead.refused.not_yours": {"zh": "⛔ 这条线索不是推送给你的。", "en": "⛔ This lead was not offered to you."},
     "lead.refused.closed": {
         "zh": "这条线索已处理（{status}），没有改变。", "en": "This lead has been dealt with already ({status}); nothing changed.",

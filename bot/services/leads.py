@@ -227,8 +227,11 @@ def _decide(session: Session, ctx: ServiceContext, rep_id: str, offer_id: int, a
     base = OfferResult(OfferOutcome.NOT_FOUND, offer_id, customer.id, customer.short_id, customer.name)
     if offer.rep_id != rep_id:
         return replace(base, outcome=OfferOutcome.NOT_YOURS)
-    if offer.status != "open" or (accept and active_ownership(session, customer.id) is not None):
-        return OfferResult(OfferOutcome.CLOSED, status=offer.status)
+    if offer.status != "open":
+        return replace(base, outcome=OfferOutcome.CLOSED, status=offer.status)
+    if active_ownership(session, customer.id) is not None:  # a manager assigned it meanwhile
+        _close(session, offer, "withdrawn", now)
+        return replace(base, outcome=OfferOutcome.CLOSED, status="withdrawn")
     if accept:
         holding, cap = ownership_changes.holding(session, rep_id), ctx.holding_cap(rep_id)
         if not caps.check_holding(holding, cap).allowed:
@@ -256,7 +259,7 @@ def _decide(session: Session, ctx: ServiceContext, rep_id: str, offer_id: int, a
                            rule=offer.rule, why=why)
     nxt = _move_on(session, ctx, offer, customer, now, rep_id)
     return replace(base, outcome=OfferOutcome.PASSED, next_rep=nxt.rep_id if nxt else None,
-                       until=as_utc(nxt.deadline) if nxt else None)
+                   until=as_utc(nxt.deadline) if nxt else None)
 
 
 def _close(session: Session, offer: LeadOffer, status: str, now: datetime) -> bool:
@@ -283,17 +286,27 @@ def expire_due(ctx: ServiceContext, now: datetime) -> int:
                 continue
             customer = session.get(Customer, offer.customer_id)
             assert customer is not None and customer.id is not None
+            if active_ownership(session, customer.id) is not None:  # a manager assigned it meanwhile
+                offer.status = "withdrawn"  # closed just now as expired: say what it really was
+                session.add(offer)
+                _tell_closed(session, offer, customer, now, None)
+                continue
             allocation.ledger_line(session, customer.id, now, "deadlines", outcome="timed_out", reason="timed_out",
                                    rep=offer.rep_id, rule=offer.rule,
                                    why={"lead": offer.lead_id, "offer": offer.id, "attempt": offer.attempt,
                                         "until": as_utc(offer.deadline).isoformat()})
             nxt = _move_on(session, ctx, offer, customer, now, "deadlines")
-            outbox.enqueue(session, key=f"lead_offer:{offer.id}:update:expired", channel=offer.rep_id,
-                           kind="lead_offer_closed", now=now, data={
-                               "update_of": f"lead_offer:{offer.id}", "sid": customer.short_id, "name": customer.name,
-                               "status": "expired", "next_rep": nxt.rep_id if nxt else None})
+            _tell_closed(session, offer, customer, now, nxt)
             expired += 1
     return expired
+
+
+def _tell_closed(session: Session, offer: LeadOffer, customer: Customer, now: datetime, nxt: LeadOffer | None) -> None:
+    """The offer's DM loses its buttons and says what happened (a ``chat.update`` of it, through the outbox)."""
+    outbox.enqueue(session, key=f"lead_offer:{offer.id}:update:{offer.status}", channel=offer.rep_id,
+                   kind="lead_offer_closed", now=now, data={
+                       "update_of": f"lead_offer:{offer.id}", "sid": customer.short_id, "name": customer.name,
+                       "status": offer.status, "next_rep": nxt.rep_id if nxt else None})
 
 
 def offered_to(ctx: ServiceContext, customer_id: int) -> tuple[str, datetime] | None:

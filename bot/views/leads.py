@@ -63,6 +63,8 @@ def offer_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
 def offer_closed_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
     """The offer's DM once it timed out (kind ``lead_offer_closed``, a ``chat.update`` of it): no buttons."""
     params = {"name": escape(data["name"]), "sid": data["sid"], "next": mention(data.get("next_rep"), lang)}
+    if data.get("status") == "withdrawn":
+        return text_message(t("lead.withdrawn", lang, **params))
     key = "lead.expired" if data.get("next_rep") else "lead.expired_pool"
     return text_message(t(key, lang, **params))
 
