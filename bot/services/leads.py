@@ -111,11 +111,11 @@ def _intake_once(session: Session, ctx: ServiceContext, source: str, lead: LeadI
     match = {"tier": matches[0].tier, "why": matches[0].why} if matches else None
     answer: dict[str, Any] = {"lead": row.id, "customer": customer.short_id, "status": "", "owner": None,
                               "offered_to": None, "rule": None, "until": None}
-    owner = active_ownership(session, customer.id, lock=True)
+    owner = None if created else active_ownership(session, customer.id, lock=True)  # a new one has neither
     if owner is not None:
         _tell_owner(session, ctx, row, customer, owner.rep_id, lead, match, now)
         answer.update(status=LeadStatus.EXISTING, owner=owner.rep_id)
-    elif (open_offer := _open_offer(session, customer.id)) is not None:  # offered already: that offer stands
+    elif not created and (open_offer := _open_offer(session, customer.id)) is not None:  # that offer stands
         answer.update(status=LeadStatus.OFFERED, offered_to=open_offer.rep_id, rule=open_offer.rule,
                       until=as_utc(open_offer.deadline).isoformat())
     else:
