@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_leads_http.py                      # 100,000 customers, SQLite, 200 measured
     .venv/bin/python bench/bench_leads_http.py --n 5000 --measured 60
     .venv/bin/python bench/bench_leads_http.py --postgres URL       # the same customers copied to PostgreSQL
+    .venv/bin/python bench/bench_leads_http.py --postgres auto      # … on a throwaway local cluster
 
 One `claimbot serve` (with its scheduled jobs: the outbox is delivered every second, as configured here)
 on a fresh copy of bench_claim_http's cached database (N customers, a quarter owned), the Slack Web API
@@ -290,10 +291,21 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=0.05)
     parser.add_argument("--burst", type=int, default=200, help="requests of each kind from 4 clients at once")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--postgres", help="a postgresql+psycopg:// URL of an empty database to run on instead")
+    parser.add_argument("--postgres", help="a postgresql+psycopg:// URL of an empty database to run on instead, "
+                                           "or `auto` for a throwaway cluster (PostgreSQL binaries installed)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    result = run(args.n, args.seed, args.warmup, args.measured, args.pause, args.burst, args.postgres)
+    cluster = None
+    if args.postgres == "auto":  # a throwaway cluster, as the tests start one
+        from tests.support.pg import PostgresCluster
+
+        cluster = PostgresCluster().start()
+        args.postgres = cluster.create_database("leads_bench")
+    try:
+        result = run(args.n, args.seed, args.warmup, args.measured, args.pause, args.burst, args.postgres)
+    finally:
+        if cluster is not None:
+            cluster.stop()
     report(result)
     name = "leads_http_pg.json" if args.postgres else "leads_http.json"
     (OUT / name).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -42,6 +42,8 @@ BENCHES = (
     Bench("import", "bench_import.py", "import.json", [], ["--n", "5000"]),  # run when the script exists
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
     Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
+    Bench("leads_http", "bench_leads_http.py", "leads_http.json", [], ["--n", "5000", "--measured", "60",
+                                                                         "--burst", "60"]),
 )
 
 
@@ -122,6 +124,20 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
              "yes" if not late else f"NO ({len(late)})"),
             (f"  the work after the answers ({r['web_api_calls']['slow']} Web API calls) vs. a quick Slack",
              "the same" if work_same else "differs", "the same", "yes" if work_same else "NO"),
+        ]
+    if name == "leads_http":
+        lead, claim, dm = r["timings"]["lead"], r["timings"]["claim"], r["arrival_to_offer_dm"] or {}
+        wrong = len(r["unexpected"]) + len(r["dm_missing"])
+        return [
+            (f"leads through POST /leads, {r['n']:,} customers ({r['database']}): leads/s ÷ claims/s, one client",
+             f"{r['ratio_leads_to_claims_per_second']:.2f} ({lead['median_ms']:.1f} / {claim['median_ms']:.1f} ms)",
+             "reported", "-"),
+            ("leads: 4 clients at once, leads/s ÷ claims/s",
+             f"{r['ratio_burst']:.2f} ({r['burst']['lead']['per_second']:.0f} / "
+             f"{r['burst']['claim']['per_second']:.0f} per s)", "reported", "-"),
+            ("leads: arrival → offer DM sent (p50, p99)",
+             f"{dm.get('median_ms', 0):.0f}, {dm.get('p99_ms', 0):.0f} ms", "reported", "-"),
+            ("leads: answers or DMs other than expected", str(wrong), "0", "yes" if not wrong else "NO"),
         ]
     if name == "memory":
         loaded, empty = r["loaded_db"], r["idle_empty_db"]

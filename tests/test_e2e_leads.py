@@ -211,3 +211,35 @@ def test_twenty_concurrent_posts_of_one_lead_make_one_customer_and_one_offer(eng
         assert len(query(bot.url, select(LeadOffer))) == 1
         offer_dm(bot, "U0ALICE", "Twenty Times Inc")
         assert len([c for c in bot.standin.calls_for("chat.postMessage") if "Twenty Times" in text_of(c.params)]) == 1
+
+
+def test_managers_enter_leads_with_slash_lead_and_its_form(engine_url, standin, tmp_path):
+    with start(engine_url, standin, tmp_path) as bot:
+        _, reply, _ = bot.command("U0MGR2", "/lead", "Fabrikam Robotics | 上海 | 制造 | A | expo")
+        assert "Lead *Fabrikam Robotics* (C-1001) offered to <@U0ALICE> by rule “inbound”" in text_of(reply)
+        [lead] = query(bot.url, select(Lead))
+        assert (lead.source, lead.entered_by) == ("expo", "U0MGR2")
+        assert query(bot.url, select(Customer))[0].tier == "A"
+        offer_dm(bot, "U0ALICE", "Fabrikam Robotics")
+        _, refused, _ = bot.command("U0BOB", "/lead", "Bob's Own Lead")
+        assert "managers" in text_of(refused).lower() and len(query(bot.url, select(Customer))) == 1
+        _, usage, _ = bot.command("U0MGR2", "/lead", "| 上海")
+        assert "Usage: `/lead company | region | industry | tier | source`" in text_of(usage)
+
+        status, _, _ = bot.command("U0MGR2", "/lead", "")
+        assert status == 200
+        view = bot.standin.wait_for("views.open", 10).params["view"]
+        assert view["callback_id"] == "lead_form"
+        values = {"name": {"value": {"type": "plain_text_input", "value": "Tailspin Toys"}},
+                  "phone": {"value": {"type": "plain_text_input", "value": "not a phone"}}}
+        submit = {"type": "view_submission", "user": {"id": "U0MGR2", "name": "dave"}, "api_app_id": "A123456",
+                  "team": {"id": "T0001"}, "trigger_id": "t", "view": {**view, "state": {"values": values}}}
+        status, answer = bot.interact(submit)
+        assert status == 200 and json.loads(answer)["errors"]["phone"].startswith("⛔ Invalid phone")
+        values["phone"]["value"]["value"] = "021 6888 0000"
+        status, answer = bot.interact({**submit, "view": {**view, "state": {"values": values}}})
+        assert status == 200 and answer == ""
+        reply = bot.standin.wait_for(lambda c: c.method == "chat.postMessage" and c.params.get("channel") == "U0MGR2"
+                                     and "Tailspin Toys" in text_of(c.params), 10).params
+        assert "offered to <@U0BOB>" in text_of(reply)
+        assert query(bot.url, select(Lead).where(Lead.source == "slack"))[0].entered_by == "U0MGR2"

@@ -159,7 +159,6 @@ def check(world: World, ctx) -> dict[str, object]:
     by_lead = defaultdict(list)
     for o in offers:
         by_lead[o.lead_id].append(o)
-    owners = {o.customer_id: o.rep_id for o in ownerships if o.ended_at is None}
     ended = Counter()
     for lead in lead_rows:
         mine = by_lead[lead.id]
@@ -172,7 +171,8 @@ def check(world: World, ctx) -> dict[str, object]:
         elif lead.status == "pool":
             assert not mine or len(mine) == MAX_OFFERS or mine[-1].status in ("passed", "expired")
     accepted_now = [lead for lead in lead_rows if lead.status == "accepted"]
-    assert all(owners.get(lead.customer_id) in (lead.accepted_by, None) for lead in accepted_now)  # released later
+    started = {(o.customer_id, o.rep_id, utc(o.started_at)) for o in ownerships}  # (released again later, maybe)
+    assert all((lead.customer_id, lead.accepted_by, utc(lead.accepted_at)) in started for lead in accepted_now)
 
     # 2. round robin: offers per cycle differ by at most 1 among the reps eligible throughout the cycle
     worst = {}
