@@ -122,6 +122,7 @@ LEADS: dict[str, dict[str, str]] = {
         "en": "    offered {offered} · accepted {accepted} · passed {passed} · timed out {timed_out}",
     },
     "fairness.skip_reasons": {"zh": "    跳过原因：{list}", "en": "    skipped: {list}"},
+    "fairness.skip.offered": {"zh": "已推送过 {n}", "en": "offered the lead before {n}"},
     "fairness.skip.ooo": {"zh": "休假 {n}", "en": "out of office {n}"},
     "fairness.skip.inactive": {"zh": "停用 {n}", "en": "inactive {n}"},
     "fairness.skip.at_cap": {"zh": "达上限 {n}", "en": "at cap {n}"},

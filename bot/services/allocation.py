@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -115,8 +115,8 @@ class Pick:
 
 def pick(session: Session, ctx: ServiceContext, customer: Customer, now: datetime, *,
          rng: random.Random | None = None, exclude: Collection[str] = ()) -> Pick:
-    """The first matching rule's strategy over its eligible reps, without ``exclude`` (the reps already
-    offered this lead): their turn has been taken, so the next eligible rep of the same rule follows."""
+    """The first matching rule's strategy over its eligible reps. ``exclude``: the reps already offered this
+    lead, skipped (reason ``offered``) so the turn moves on over the rule's whole order as for any skip."""
     assert customer.id is not None
     today = ctx.today(now)
     rng = rng or _rng(ctx, customer.id)
@@ -126,9 +126,12 @@ def pick(session: Session, ctx: ServiceContext, customer: Customer, now: datetim
         return Pick(None)
     row = _lock_turn(session, spec.name, now)
     turn = _turn_of(row)
-    order = [rep for rep in (list(spec.reps) or _profile_pool(session, ctx, lead, now)) if rep not in exclude]
+    order = list(spec.reps) or _profile_pool(session, ctx, lead, now)
     cooldowns = _cooldowns(session, ctx, customer.id)
     states = _states(session, ctx, order, cooldowns)
+    for rep in exclude:
+        if rep in states:
+            states[rep] = replace(states[rep], offered=True)
     choice = rules.choose(spec, order, states, turn, today, rng)
     for _ in range(len(order) if not is_sqlite(session.get_bind()) else 0):  # SQLite: no other writer now
         if choice.rep is None:
