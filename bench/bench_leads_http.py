@@ -5,9 +5,11 @@
     .venv/bin/python bench/bench_leads_http.py --postgres URL       # the same customers copied to PostgreSQL
     .venv/bin/python bench/bench_leads_http.py --postgres auto      # … on a throwaway local cluster
 
-One `claimbot serve` (with its scheduled jobs: the outbox is delivered every second, as configured here)
-on a fresh copy of bench_claim_http's cached database (N customers, a quarter owned), the Slack Web API
-being the local stand-in in a thread here. Twelve reps (who own nothing yet) share new leads by one
+One `claimbot serve --no-scheduler` on a fresh copy of bench_claim_http's cached database (N customers, a
+quarter owned), the Slack Web API being the local stand-in in a thread here. The outbox is delivered by a
+thread here every second, as the scheduler's outbox job does (`Dispatcher.flush`, same settings): with the
+scheduler itself, its start-up catch-up would queue reminders for a quarter of the customers ahead of the
+offers, and the DM times would measure that backlog. Twelve reps (who own nothing yet) share new leads by one
 round-robin rule. Each measured step sends, in alternating order and each after the same idle pause, one
 lead for a company nobody has seen (JSON, with an external_id) to `/leads/bench` and one `/claim` of
 another new company by a bench rep: the floor is the `/claim` of the same run, which creates and claims a
@@ -39,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from bench_claim_http import (  # noqa: E402  (bench/ is on the path of its scripts)
     LOCAL,
     OUT,
+    SECRET,
     TOKEN,
     cpu_seconds,
     ensure_db,
@@ -127,13 +130,16 @@ def run(n: int, seed: int, warmup: int, measured: int, pause: float, burst: int,
     if postgres:
         copy_to_postgres(work, postgres)
     env = {**serve_env(url, standin), "CLAIMBOT_CONFIG": str(config), "CLAIMBOT_LEAD_TOKEN_BENCH": LEAD_TOKEN}
-    server = ServeProcess(env, extra_args=LOCAL)
+    server = ServeProcess(env, extra_args=[*LOCAL, "--no-scheduler"])
+    delivering = threading.Event()
     samples: dict[str, list[float]] = {"lead": [], "claim": []}
     sent: dict[str, tuple[float, str]] = {}  # lead name → (sent at, rep offered)
     wrong: list[str] = []
     try:
         server.start()
         wait_for_name_index(server)
+        deliverer = threading.Thread(target=deliver_every_second, args=(url, standin, delivering), daemon=True)
+        deliverer.start()
         pid = server.process.pid  # type: ignore[union-attr]
         names_iter = iter(names)
         for phase, count in (("warm-up", warmup), ("measured", measured)):
@@ -161,6 +167,7 @@ def run(n: int, seed: int, warmup: int, measured: int, pause: float, burst: int,
                   for kind in ("lead", "claim")}
         to_dm = wait_for_dms(standin, sent, timeout=60)
     finally:
+        delivering.set()
         server.stop()
         standin.stop()
         remove_db(work)
@@ -179,6 +186,19 @@ def run(n: int, seed: int, warmup: int, measured: int, pause: float, burst: int,
         "arrival_to_offer_dm": quantiles(dm) if dm else None, "dm_missing": missing[:10],
         "unexpected": wrong[:10], "server_log_problems": problems_in(server.stderr()),
     }
+
+
+def deliver_every_second(url: str, standin: SlackStandIn, stop: threading.Event) -> None:
+    """The scheduler's outbox job, here: ``Dispatcher.flush`` every second until ``stop``."""
+    from bot.bootstrap import context
+    from bot.config import Settings
+    from bot.slack.delivery import Dispatcher
+
+    settings = Settings(database_url=url, slack_api_url=standin.api_url, slack_bot_token=TOKEN,
+                        slack_signing_secret=SECRET)
+    dispatcher = Dispatcher(context(settings))
+    while not stop.wait(1.0):
+        dispatcher.flush(max_seconds=0.9, wait_for_retries=False)
 
 
 def burst_rate(server: ServeProcess, standin: SlackStandIn, kind: str, names: list[str]) -> dict[str, float]:
