@@ -132,13 +132,13 @@ def run(n: int, seed: int, warmup: int, measured: int, pause: float, burst: int,
     env = {**serve_env(url, standin), "CLAIMBOT_CONFIG": str(config), "CLAIMBOT_LEAD_TOKEN_BENCH": LEAD_TOKEN}
     server = ServeProcess(env, extra_args=[*LOCAL, "--no-scheduler"])
     delivering = threading.Event()
+    deliverer = threading.Thread(target=deliver_every_second, args=(url, standin, delivering), daemon=True)
     samples: dict[str, list[float]] = {"lead": [], "claim": []}
     sent: dict[str, tuple[float, str]] = {}  # lead name → (sent at, rep offered)
     wrong: list[str] = []
     try:
         server.start()
         wait_for_name_index(server)
-        deliverer = threading.Thread(target=deliver_every_second, args=(url, standin, delivering), daemon=True)
         deliverer.start()
         pid = server.process.pid  # type: ignore[union-attr]
         names_iter = iter(names)
@@ -168,6 +168,8 @@ def run(n: int, seed: int, warmup: int, measured: int, pause: float, burst: int,
         to_dm = wait_for_dms(standin, sent, timeout=60)
     finally:
         delivering.set()
+        if deliverer.is_alive():
+            deliverer.join(timeout=10)
         server.stop()
         standin.stop()
         remove_db(work)
