@@ -43,6 +43,8 @@ BENCHES = (
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
     Bench("book", "bench_book.py", "book.json", [], ["--rows", "5000", "--customers", "50000"]),
     Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
+    Bench("leads_http", "bench_leads_http.py", "leads_http.json", [], ["--n", "5000", "--measured", "60",
+                                                                         "--burst", "60"]),
 )
 
 
@@ -140,6 +142,20 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                          f"{exp[f'customers.csv.{m // 10}']['peak_rss_mib']} MiB)", "≤ 1.5×",
                          "yes" if exp["ratio"] <= 1.5 else "NO"))
         return rows
+    if name == "leads_http":
+        lead, claim, dm = r["timings"]["lead"], r["timings"]["claim"], r["arrival_to_offer_dm"] or {}
+        wrong = len(r["unexpected"]) + len(r["dm_missing"])
+        return [
+            (f"leads through POST /leads, {r['n']:,} customers ({r['database']}): leads/s ÷ claims/s, one client",
+             f"{r['ratio_leads_to_claims_per_second']:.2f} ({lead['median_ms']:.1f} / {claim['median_ms']:.1f} ms)",
+             "reported", "-"),
+            ("leads: 4 clients at once, leads/s ÷ claims/s",
+             f"{r['ratio_burst']:.2f} ({r['burst']['lead']['per_second']:.0f} / "
+             f"{r['burst']['claim']['per_second']:.0f} per s)", "reported", "-"),
+            ("leads: arrival → offer DM sent (p50, p99)",
+             f"{dm.get('median_ms', 0):.0f}, {dm.get('p99_ms', 0):.0f} ms", "reported", "-"),
+            ("leads: answers or DMs other than expected", str(wrong), "0", "yes" if not wrong else "NO"),
+        ]
     if name == "memory":
         loaded, empty = r["loaded_db"], r["idle_empty_db"]
         return [(f"server peak RSS, {r['n']:,} customers, {r['requests']} requests",

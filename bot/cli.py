@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("claimbot")
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app, lazy_work
+    from bot.intake import LeadIntake
     from bot.server import make_server
 
     ctx = context()
@@ -33,7 +34,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _doctor_at_start(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
-    server = make_server(app, args.host, args.port, threads=args.threads)
+    server = make_server(app, args.host, args.port, threads=args.threads, intake=LeadIntake(ctx))
     if not args.no_scheduler:
         from bot import scheduler
 

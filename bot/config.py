@@ -206,6 +206,50 @@ class AllocationSettings(BaseModel):
         return self
 
 
+LEAD_FIELDS = ("name", "uscc", "domain", "phone", "email", "region", "industry", "tier", "contact", "note",
+               "external_id")
+
+
+class IntakeSource(BaseModel):
+    """One ``[intake.sources.<name>]`` table: how this source names the lead's fields
+    (``fields = { name = "company", phone = "mobile" }``: ours on the left, theirs on the right)."""
+
+    fields: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(LEAD_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown lead fields {', '.join(unknown)} (known: {', '.join(LEAD_FIELDS)})")
+        return value
+
+
+class IntakeSettings(BaseModel):
+    """``POST /leads`` (docs/decisions/0019). A source exists when ``CLAIMBOT_LEAD_TOKEN_<SOURCE>`` is set;
+    its table here only maps field names."""
+
+    per_minute: int = Field(120, ge=1)  # per source and server process; more: 429
+    sources: dict[str, IntakeSource] = Field(default_factory=dict)
+
+
+class LeadSettings(BaseModel):
+    """Offering new leads: how long a rep has to accept, counted in working hours, and how many reps are
+    offered one lead before it goes to the pool."""
+
+    accept_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    hours: str = Field("09:00-18:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-4]):[0-5]\d$")
+    max_offers: int = Field(3, ge=1, le=50)
+
+    @field_validator("hours")
+    @classmethod
+    def _start_before_end(cls, value: str) -> str:
+        start, end = (int(h) * 60 + int(m) for h, m in (part.split(":") for part in value.split("-")))
+        if start >= end:
+            raise ValueError(f"working hours {value!r}: the start must be before the end")
+        return value
+
+
 def default_database_url() -> str:
     return f"sqlite:///{Path('claimbot.db').resolve()}"
 
@@ -227,6 +271,8 @@ class Settings(BaseSettings):
     leaderboard: LeaderboardSettings = Field(default_factory=LeaderboardSettings)
     lookup: LookupSettings = Field(default_factory=LookupSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings, validation_alias=AliasChoices("import", "imports"))
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    leads: LeadSettings = Field(default_factory=LeadSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

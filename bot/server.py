@@ -1,4 +1,5 @@
-"""HTTP mode: one Request URL (/slack/events) for commands, interactivity and events, plus /healthz.
+"""HTTP mode: one Request URL (/slack/events) for commands, interactivity and events, plus /healthz and
+POST /leads (bot/intake.py).
 
 Served by waitress, a production WSGI server that needs no compiler and runs anywhere Python does.
 """
@@ -17,6 +18,8 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
+
+from bot.intake import LeadIntake, is_leads_path
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -44,10 +47,13 @@ def bolt_request(body: str, query: str | None, headers: dict) -> BoltRequest:
 
 
 class SlackWsgiApp:
-    def __init__(self, app: App):
+    def __init__(self, app: App, intake: LeadIntake | None = None):
         self.app = app
+        self.intake = intake  # POST /leads (bot/intake.py); None: not served
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self.intake is not None and is_leads_path(str(environ.get("PATH_INFO") or "")):
+            return self.intake(environ, start_response)  # its own size check comes before the body is read
         request = WsgiHttpRequest(environ)
         if request.method == "GET" and request.path == HEALTH_PATH:
             response = WsgiHttpResponse(status=200, headers={"content-type": ["text/plain"]}, body="ok")
@@ -60,23 +66,24 @@ class SlackWsgiApp:
         return response.get_body()
 
 
-def make_server(app: App, host: str, port: int, threads: int = 16, *,
-                socket_map: dict[int, Any] | None = None) -> MultiSocketServer | BaseWSGIServer:
+def make_server(app: App, host: str, port: int, threads: int = 16, *, socket_map: dict[int, Any] | None = None,
+                intake: LeadIntake | None = None) -> MultiSocketServer | BaseWSGIServer:
     """One server for one address; several (a host name with an IPv4 and an IPv6 address) for more."""
     from waitress.server import create_server
 
-    return create_server(SlackWsgiApp(app), map=socket_map, host=host, port=port, threads=threads, ident="claimbot")
+    return create_server(SlackWsgiApp(app, intake), map=socket_map, host=host, port=port, threads=threads, ident="claimbot")
 
 
 class BackgroundServer:
     """The same server in a thread of this process (for the console), stopped cleanly."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, threads: int = 4,
+                 intake: LeadIntake | None = None):
         from waitress.server import BaseWSGIServer
 
         self.app = app
         self._map: dict[int, Any] = {}  # waitress's socket map, which the loop in _run serves
-        server = make_server(app, host, port, threads=threads, socket_map=self._map)
+        server = make_server(app, host, port, threads=threads, socket_map=self._map, intake=intake)
         if not isinstance(server, BaseWSGIServer):
             raise ValueError(f"{host} is more than one address: give one (127.0.0.1 by default)")
         self.server = server

@@ -26,7 +26,16 @@ from sqlalchemy.engine import Connection
 
 from bot.rules.legal_entities import entity_match
 from bot.rules.names import NameKeys
-from storage.models import SHORT_ID_OFFSET, Customer, CustomerAlias, FollowUp, Ownership, OwnershipEvent, Rep
+from storage.models import (
+    SHORT_ID_OFFSET,
+    Customer,
+    CustomerAlias,
+    FollowUp,
+    LeadOffer,
+    Ownership,
+    OwnershipEvent,
+    Rep,
+)
 from storage.prepared import Prepared, driver_rows
 from storage.tables import table_of
 
@@ -207,6 +216,17 @@ def cap_counts(conn: Connection, rep_id: str, customer_id: int, since: datetime,
 def holding(conn: Connection, rep_id: str) -> int:
     """Active, non-won customers the rep owns: what the holding cap counts."""
     return int(_HOLDING.rows(conn, {"rep": rep_id})[0][0])
+
+
+_OFFER = Prepared(select(table_of(LeadOffer).c.rep_id, table_of(LeadOffer).c.deadline)
+                  .where(table_of(LeadOffer).c.customer_id == bindparam("cid"), table_of(LeadOffer).c.status == "open")
+                  .limit(1))
+
+
+def open_offer(conn: Connection, customer_id: int) -> tuple[str, datetime] | None:
+    """A new lead offered to a rep (bot/services/leads.py): (to whom, until when), while nobody else may claim it."""
+    row = _OFFER.first(conn, {"cid": customer_id})
+    return (row[0], row[1]) if row is not None else None
 
 
 # --- Writes

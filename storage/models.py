@@ -346,6 +346,56 @@ class AllocationEntry(SQLModel, table=True):
     at: datetime = Field(index=True)
 
 
+class Lead(SQLModel, table=True):
+    """A lead that arrived at ``POST /leads`` (or a manager's ``/lead``): where from, which customer it is,
+    and the answer given, so a repeat of its ``idempotency_key`` (the source's ``external_id`` or an
+    ``Idempotency-Key`` header) changes nothing and is answered as the first time. The unique index decides
+    between concurrent repeats."""
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        Index("ux_lead_source_key", "source", "idempotency_key", unique=True,
+              sqlite_where=text("idempotency_key IS NOT NULL"), postgresql_where=text("idempotency_key IS NOT NULL")),
+        Index("ix_lead_source_arrived", "source", "arrived_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str  # the lower-cased suffix of CLAIMBOT_LEAD_TOKEN_<SOURCE>, or ``slack`` for /lead
+    idempotency_key: str | None = None
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    created_customer: bool = False  # False: an existing customer (dedupe) or a repeat of a pool customer
+    status: str  # offered | existing | pool | accepted
+    fields: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the lead's fields as understood
+    answer: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON: the first answer's body
+    entered_by: str | None = None  # a manager's /lead
+    arrived_at: datetime
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+
+
+class LeadOffer(SQLModel, table=True):
+    """One rep offered one lead: open until accepted, passed or past its deadline (working hours). At most
+    one open offer per customer (the partial unique index): while it is open, nobody else can claim it."""
+
+    __tablename__ = "lead_offer"
+    __table_args__ = (
+        Index("ux_lead_offer_open", "customer_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        Index("ix_lead_offer_status_deadline", "status", "deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    rep_id: str
+    rule: str
+    attempt: int  # 1 for the first rep offered this lead
+    status: str = "open"  # open | accepted | passed | expired | withdrawn
+    offered_at: datetime
+    deadline: datetime
+    decided_at: datetime | None = None
+
+
 class ClockRuleVersion(SQLModel, table=True):
     """Append-only: the clock settings in force, one row per change (docs/decisions/0005).
 

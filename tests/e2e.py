@@ -124,12 +124,14 @@ def migrate_with_cli(url: str) -> None:
 
 
 @contextmanager
-def served(database_url: str, standin: SlackStandIn, config: Path, *, scheduler: bool = True) -> Iterator[Bot]:
-    """`claimbot serve` on that database with that config. A shared PostgreSQL database is migrated
-    first, on purpose, with the CLI; a SQLite file is left for the server to migrate itself."""
+def served(database_url: str, standin: SlackStandIn, config: Path, *, scheduler: bool = True,
+           extra_env: dict[str, str] | None = None) -> Iterator[Bot]:
+    """`claimbot serve` on that database with that config (``extra_env``: more of its environment, such as
+    lead tokens). A shared PostgreSQL database is migrated first, on purpose, with the CLI; a SQLite file is
+    left for the server to migrate itself."""
     if not database_url.startswith("sqlite"):
         migrate_with_cli(database_url)
-    env = serve_env(database_url, standin, config)
+    env = {**serve_env(database_url, standin, config), **(extra_env or {})}
     with ServeProcess(env, extra_args=[] if scheduler else ["--no-scheduler"]) as server:
         yield Bot(server, standin, env=env, url=database_url)
 

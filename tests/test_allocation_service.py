@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.services import activity, allocation, claims, handovers
+from bot.services import activity, allocation, claims, fairness, handovers
 from bot.services.claims import ClaimRequest
 from storage.engine import read_session, write_session
 from storage.models import (
@@ -228,14 +228,14 @@ def test_fairness_numbers(engine_url):
     for i in range(10):
         new_lead(ctx, f"北京公平{i}号有限公司", NOW + timedelta(minutes=i), region="北京")
     new_lead(ctx, "Umbrella Corp", NOW, region="广州")
-    report = allocation.fairness(ctx, NOW - timedelta(hours=1), NOW + timedelta(days=1))
+    report = fairness.fairness(ctx, NOW - timedelta(hours=1), NOW + timedelta(days=1))
     north, east = report.rules
     assert north.counts == (("U1", 3), ("U2", 3), ("U3", 2), ("U4", 2))
     assert (north.total, north.spread, north.cycles, north.max_cycle_spread) == (10, 1, 3, 1)
     assert north.gini == pytest.approx(0.1)
     assert (east.total, east.spread, east.gini) == (0, 0, 0.0)
     assert report.unassigned == 1 and report.existing_owner == 0
-    explained = allocation.explain(ctx, 1)
+    explained = fairness.explain(ctx, 1)
     assert explained[0]["rep"] == "U1" and explained[0]["rule"] == "north" and explained[0]["order"]
     ctx.engine.dispose()
 

@@ -56,6 +56,12 @@ def test_the_shipped_demo_shows_the_whole_flow(demo_run):
     assert "🏠 Home tab of @bob updated" in out
     # a complaint reaches the owner and both managers with a Resolve button
     assert "📝 已记录投诉 #1" in out and "A complaint (#1) about your customer" in out and "[37] 已解决" in out
+    # a lead posted to /leads is offered by the rules, can't be claimed by another rep meanwhile, is accepted
+    assert '"status": "offered", "owner": null, "offered_to": "U0ALICE", "rule": "console"' in out
+    assert "[39] 接受   [40] 放弃" in out and "is a new lead offered to @alice until" in out
+    assert "✅ 你已接受 *杭州云帆软件有限公司*（C-1004），成为负责人" in out
+    assert "offered to @alice: rule “console” (round robin) #1 (lead from website)" in out and "@alice accepted" in out
+    assert "offered @alice 1 · accepted @alice 1 · passed 0 · timed out 0" in out
     assert "Traceback" not in out + demo_run[0].stderr
 
 
@@ -63,7 +69,9 @@ def test_export_json_and_csv_after_the_demo(demo_run):
     db = demo_run[1]
     exported = json.loads(claimbot("export", "--format", "json", db=db).stdout)
     by_name = {c["name"]: c for c in exported["customers"]}
-    assert set(by_name) == {"北京字节跳动科技有限公司", "深圳市腾讯计算机系统有限公司", "<!channel> payload systems"}
+    assert set(by_name) == {"北京字节跳动科技有限公司", "深圳市腾讯计算机系统有限公司", "<!channel> payload systems",
+                            "杭州云帆软件有限公司"}
+    assert by_name["杭州云帆软件有限公司"]["owner"] == "U0ALICE"  # the lead Alice accepted
     bytedance = by_name["北京字节跳动科技有限公司"]
     assert bytedance["owner"] == "U0BOB" and bytedance["status"] == "owned" and bytedance["followups"] == 1
     assert bytedance["tier"] == "B" and bytedance["protected_until"] and bytedance["id"] == "C-1001"

@@ -35,7 +35,7 @@ from sqlmodel import select
 
 from bot.rules.allocation import spread
 from bot.rules.names import name_keys
-from bot.services import allocation
+from bot.services import allocation, fairness
 from bot.services import ownership as ownership_changes
 from bot.views.allocation import explanation
 from storage.engine import read_session, write_session
@@ -210,7 +210,7 @@ def check(world: World, ctx) -> dict[str, dict[str, object]]:
 
 def report(world: World, ctx) -> dict[str, object]:
     since = local_start(DAY0)
-    fair = allocation.fairness(ctx, since, since + timedelta(days=60))
+    fair = fairness.fairness(ctx, since, since + timedelta(days=60))
     reasons = Counter()
     with read_session(ctx.engine) as session:
         for e in session.exec(select(AllocationEntry)).all():

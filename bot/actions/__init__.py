@@ -14,6 +14,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         complaint_buttons,
         decisions,
         home,
+        lead_buttons,
         pool_buttons,
         review_buttons,
         settings_undo,
@@ -27,3 +28,4 @@ def register(app: App, ctx: ServiceContext) -> None:
     complaint_buttons.register(app, ctx)
     settings_undo.register(app, ctx)
     review_buttons.register(app, ctx)
+    lead_buttons.register(app, ctx)

@@ -13,6 +13,7 @@ def register(app: App, ctx: ServiceContext) -> None:
         complaint,
         customers,
         help,
+        lead,
         leaderboard,
         manage,
         owner_actions,
@@ -29,3 +30,4 @@ def register(app: App, ctx: ServiceContext) -> None:
     pool.register(app, ctx)
     complaint.register(app, ctx)
     settings.register(app, ctx)
+    lead.register(app, ctx)

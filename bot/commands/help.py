@@ -1,4 +1,5 @@
-"""/claimbot help | role @user manager|rep | offboard @rep [@new owner] | alias customer = other name | review."""
+"""/claimbot help | role @user manager|rep | offboard @rep [@new owner] | alias customer = other name | review |
+ooo | scorecard | settings | why | fairness | sources."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands import ooo, scorecard
+from bot.commands import lead, ooo, scorecard
 from bot.commands import settings as settings_verb
 from bot.i18n import t
 from bot.rules import text
@@ -58,6 +59,8 @@ def register(app: App, ctx: ServiceContext) -> None:
             ack(response_type="ephemeral", **scorecard.scorecard_reply(ctx, user_id, rest, lang))
         elif verb in settings_verb.VERBS:
             settings_verb.open_settings(ctx, context, ack, command, lang)
+        elif (answer := lead.claimbot_verb(ctx, user_id, verb, rest, lang)) is not None:
+            ack(response_type="ephemeral", **answer)
         else:
             ack(response_type="ephemeral", **text_message(t("usage.claimbot", lang)))
 

@@ -2,7 +2,9 @@
 
 A local stand-in answers the Web API; the app is served over HTTP on loopback exactly as in production.
 Type ``@alice /claim 北京字节跳动科技有限公司``; press a numbered button with ``@carol 1``; submit an open
-modal with ``@alice submit name=Acme uscc=…``; open Alice's App Home tab with ``@alice home``.
+modal with ``@alice submit name=Acme uscc=…``; open Alice's App Home tab with ``@alice home``; post a lead
+to ``/leads`` as a website form would with ``lead website name=Acme region=北京`` (the rules offer it to a
+rep, who sees *Accept* · *Pass*).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.config import Settings
+from bot.config import AllocationRule, Settings
 from bot.console import wire
 from bot.console.standin import ApiCall, SlackStandIn
 
@@ -52,6 +54,7 @@ class Console:
         self.secret = secrets.token_hex(16)
         self.standin = SlackStandIn(USERS).start()
         team = settings.team
+        allocation = settings.allocation
         self.settings = settings.model_copy(update={
             "slack_bot_token": "xoxb-console", "slack_signing_secret": self.secret,
             "slack_api_url": self.standin.api_url,
@@ -59,7 +62,11 @@ class Console:
                 "managers": team.managers or ["U0MGR1", "U0MGR2"], "admins": team.admins or ["U0ADMIN"],
                 "digest_channel": team.digest_channel or CHANNEL,
             }),
+            # Leads need a rule to be offered by; without one of yours, Alice and Bob take turns.
+            "allocation": allocation if allocation.rules else allocation.model_copy(update={
+                "rules": [AllocationRule(name="console", reps=["U0ALICE", "U0BOB"])]}),
         })
+        self.lead_tokens: dict[str, str] = {}  # source → the token this console posts leads with
         self.buttons: dict[int, Button] = {}
         self.counter = itertools.count(1)
         self.views: dict[str, dict[str, Any]] = {}  # user → last opened modal
@@ -75,14 +82,17 @@ class Console:
     def start(self) -> Console:
         from bot.app import create_app
         from bot.bootstrap import context, ensure_schema
+        from bot.intake import LeadIntake
         from bot.server import BackgroundServer
 
         ctx = context(self.settings)
         ensure_schema(ctx)
         self._ctx = ctx
         self._app = create_app(ctx)
-        self._server = BackgroundServer(self._app).start()
-        self.url = f"http://127.0.0.1:{self._server.port}/slack/events"
+        self._intake = LeadIntake(ctx, self.lead_tokens)
+        self._server = BackgroundServer(self._app, intake=self._intake).start()
+        self.base_url = f"http://127.0.0.1:{self._server.port}"
+        self.url = f"{self.base_url}/slack/events"
         return self
 
     def stop(self) -> None:
@@ -102,6 +112,10 @@ class Console:
             return False
         if line in ("help", "?"):
             self.say(__doc__ or "")
+            return True
+        if line.startswith("lead "):
+            self.line = line
+            self.post_lead(line[len("lead "):].strip())
             return True
         m = re.match(r"^@(\w+)\s+(.*)$", line, re.S)
         if not m:
@@ -201,6 +215,24 @@ class Console:
         if kind == "users_select":  # to=@bob
             return {"type": kind, "selected_user": self.user_id(raw.lstrip("@")) if raw else element.get("initial_user")}
         return {"type": kind, "value": raw if raw is not None else element.get("initial_value")}
+    def post_lead(self, text: str) -> None:
+        """``website name=Acme region=北京``: POST /leads/website with that source's token, as a form would."""
+        source, _, fields_text = text.partition(" ")
+        source = source.lower()
+        fields = dict(part.split("=", 1) for part in shlex.split(fields_text) if "=" in part)
+        token = self._intake.tokens.setdefault(source, secrets.token_urlsafe(24))
+        self.say(f"\n▶ POST /leads/{source} {json.dumps(fields, ensure_ascii=False)}")
+        seen = len(self.standin.calls)
+        status, answer = wire.post(f"{self.base_url}/leads/{source}", json.dumps(fields, ensure_ascii=False),
+                                   {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        self.say(f"  HTTP {status}: {answer}")
+        if self._dispatcher is None:
+            from bot.slack.delivery import Dispatcher
+
+            self._dispatcher = Dispatcher(self._ctx)
+        self._dispatcher.flush(max_seconds=5)
+        for call in self.standin.calls[seen:]:
+            self.show_call("", call)
 
     def open_home(self, user_id: str) -> None:
         """Open the user's App Home tab, as Slack does: an ``app_home_opened`` event."""

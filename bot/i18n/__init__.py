@@ -12,6 +12,7 @@ from bot.i18n.catalog_digest import DIGEST
 from bot.i18n.catalog_doctor import DOCTOR
 from bot.i18n.catalog_home import HOME
 from bot.i18n.catalog_import_pool import IMPORT_POOL
+from bot.i18n.catalog_leads import LEADS
 from bot.i18n.catalog_notices import NOTICES
 from bot.i18n.catalog_scorecard import SCORECARD
 from bot.i18n.catalog_settings import SETTINGS
@@ -31,6 +32,7 @@ CATALOG.update(HOME)
 CATALOG.update(IMPORT_POOL)
 CATALOG.update(SCORECARD)
 CATALOG.update(WEEKLY)
+CATALOG.update(LEADS)
 
 LANGUAGES = ("zh", "en")
 

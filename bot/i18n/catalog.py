@@ -39,7 +39,7 @@ CATALOG: dict[str, dict[str, str]] = {
               "• `/complaint 客户名称 | 投诉内容` 记录客户投诉：通知负责人和经理，限期处理\n"
               "• `/dispute 客户名称 | 理由` 撞单申诉，由经理裁决；`/handover 客户名称 @同事 | 原因` 转交（需经理批准）\n"
               "• `/pool [筛选]` 浏览公海并认领；`/leaderboard [day|week|month]` 排行榜；`/claimbot scorecard [week|month]` 我的成绩卡；`/claimbot ooo until 日期` 休假\n"
-              "• 经理：`/assign 客户名称 @同事|auto` 分配；`/claimbot offboard @同事 [@接手人]` 离岗交接；`/claimbot settings` 调整上限、保护期和提醒天数\n"
+              "• 经理：`/assign 客户名称 @同事|auto` 分配；`/claimbot offboard @同事 [@接手人]` 离岗交接；`/claimbot settings` 调整上限、保护期和提醒天数；`/lead 公司 | 地区 | 行业 | 等级 | 来源` 录入线索；`/claimbot fairness`、`/claimbot sources` 分配公平性与线索来源\n"
               "规则：新认领须在 {first_followup_days} 天内首次跟进；无有效跟进超过 A {fA} / B {fB} / C {fC} 天、"
               "或阶段无推进超过 A {pA} / B {pB} / C {pC} 天即回收；保护期最长 {max_days} 天。"
               "持有上限 {holding_cap} 个，每日认领上限 {daily_cap} 个，放弃后 {cooldown} 天内不能重新认领。",
@@ -57,7 +57,7 @@ CATALOG: dict[str, dict[str, str]] = {
               "• `/pool [filter]` browse and claim from the pool; `/leaderboard [day|week|month]`; "
               "`/claimbot scorecard [week|month]` your scorecard; "
               "`/claimbot ooo until DATE` out of office\n"
-              "• Managers: `/assign customer @rep|auto`; `/claimbot offboard @rep [@new owner]`; `/claimbot settings` change caps, clocks and reminder days\n"
+              "• Managers: `/assign customer @rep|auto`; `/claimbot offboard @rep [@new owner]`; `/claimbot settings` change caps, clocks and reminder days; `/lead company | region | industry | tier | source` enter a lead; `/claimbot fairness`, `/claimbot sources` fair allocation and lead sources\n"
               "Rules: first follow-up within {first_followup_days:one=# day;other=# days} of a claim; recycled after no qualifying "
               "follow-up for A {fA} / B {fB} / C {fC:one=# day;other=# days} or no stage advance for A {pA} / B {pB} / C {pC:one=# day;other=# days}; "
               "protection lasts at most {max_days:one=# day;other=# days}. Holding cap {holding_cap}, daily claim cap {daily_cap}, "

@@ -36,6 +36,7 @@ ALLOCATION: dict[str, dict[str, str]] = {
     "alloc.managers_told": {"zh": "已通知经理。", "en": "The managers have been told."},
     "alloc.skipped": {"zh": "跳过：{list}", "en": "Skipped: {list}"},
     "alloc.skip.ooo": {"zh": "{rep} 休假至 {until}", "en": "{rep} out of office until {until}"},
+    "alloc.skip.offered": {"zh": "{rep} 已推送过这条线索", "en": "{rep} was offered this lead already"},
     "alloc.skip.inactive": {"zh": "{rep} 已停用", "en": "{rep} inactive"},
     "alloc.skip.at_cap": {"zh": "{rep} 已达持有上限（{holding}/{cap}）", "en": "{rep} at the holding cap ({holding}/{cap})"},
     "alloc.skip.cooldown": {"zh": "{rep} 放弃过该客户，冷却至 {until} 前", "en": "{rep} gave it up, cooling down until {until}"},

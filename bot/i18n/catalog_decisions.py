@@ -36,9 +36,11 @@ DECISIONS: dict[str, dict[str, str]] = {
     },
     "usage.claimbot": {
         "zh": "用法：`/claimbot help` · `/claimbot scorecard [@同事] [week|month]` · `/claimbot ooo until 日期|off` · `/claimbot role @同事 manager|rep`（管理员）· "
-              "`/claimbot offboard @同事 [@接手人]`（经理）· `/claimbot settings`（经理）· `/claimbot alias 客户 = 别名`（经理）· `/claimbot review`（经理）",
+              "`/claimbot offboard @同事 [@接手人]`（经理）· `/claimbot settings`（经理）· `/claimbot alias 客户 = 别名`（经理）· `/claimbot review`（经理）· "
+              "`/claimbot why 客户` · `/claimbot fairness [week|month]`（经理）· `/claimbot sources [week|month]`（经理）",
         "en": "Usage: `/claimbot help` · `/claimbot scorecard [@rep] [week|month]` · `/claimbot ooo until DATE|off` · `/claimbot role @user manager|rep` (admins) · "
-              "`/claimbot offboard @rep [@new owner]` (managers) · `/claimbot settings` (managers) · `/claimbot alias customer = other name` (managers) · `/claimbot review` (managers)",
+              "`/claimbot offboard @rep [@new owner]` (managers) · `/claimbot settings` (managers) · `/claimbot alias customer = other name` (managers) · `/claimbot review` (managers) · "
+              "`/claimbot why customer` · `/claimbot fairness [week|month]` (managers) · `/claimbot sources [week|month]` (managers)",
     },
     "dispute.needs_reason": {"zh": "请写明理由。", "en": "Please give a reason."},
     "handover.needs_reason": {"zh": "请写明转交原因。", "en": "Please give a reason for the handover."},

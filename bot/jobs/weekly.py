@@ -1,12 +1,14 @@
-"""The weekly chart: on the configured weekday (Monday), the week that just ended, to the digest channel."""
+"""The weekly chart: on the configured weekday (Monday), the week that just ended, to the digest channel; and
+the managers' weekly digest of fair allocation and speed to lead (a DM each)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.jobs.scoreboard import NO_CHANNEL
 from bot.rules import weeks
-from bot.services import jobruns, weekly_chart
+from bot.rules.clocks import local_day_start
+from bot.services import fairness, jobruns, weekly_chart
 from bot.services.context import ServiceContext
 
 
@@ -28,4 +30,8 @@ def run(ctx: ServiceContext, now: datetime) -> str:
                 "already": f"weekly chart for {week} was already decided",
                 "empty": f"weekly chart for {week}: no claims, follow-ups or wins, nothing to upload",
             }[weekly_chart.decide(ctx, first, now, channel)]
+        since = local_day_start(first, ctx.tz)
+        told = fairness.tell_managers(ctx, since, local_day_start(first + timedelta(days=7), ctx.tz), week, now)
+        if told:
+            record.summary += f"; fairness digest to {told} managers"
     return record.summary

@@ -27,6 +27,7 @@ class AllocationOutcome(StrEnum):
     ASSIGNED = "assigned"
     EXISTING_OWNER = "existing_owner"
     UNASSIGNED = "unassigned"
+    OFFERED = "offered"  # a new lead from /leads or /lead: offered to the rep, who may accept or pass
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,11 @@ class RuleFairness:
     # round robin: turns that came to a rep while they couldn't take a lead (out of office, inactive, at cap).
     # Assignments plus skipped turns are the turns each rep was offered: equal within 1 across the pool.
     skipped_turns: tuple[tuple[str, int], ...] = ()
+    # New leads (bot/services/leads.py): offers per rep, then what each rep did with them
+    offered: tuple[tuple[str, int], ...] = ()
+    passed: tuple[tuple[str, int], ...] = ()
+    timed_out: tuple[tuple[str, int], ...] = ()
+    skip_reasons: tuple[tuple[str, int], ...] = ()  # why reps were skipped when a lead was offered or assigned
 
 
 @dataclass(frozen=True)
@@ -107,3 +113,6 @@ class FairnessReport:
     rules: tuple[RuleFairness, ...]
     existing_owner: int  # leads routed to the owner of the same company
     unassigned: int  # leads left in the pool (any reason)
+    leads: int = 0  # arrived at /leads or by /lead in the period
+    median_accept_minutes: float | None = None  # speed to lead: arrival → accept
+    median_followup_minutes: float | None = None  # arrival → the new owner's first qualifying follow-up

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot.results.customers import Candidate, CustomerSnapshot, InputError, Lookup
@@ -20,6 +20,7 @@ class ClaimOutcome(StrEnum):
     REFUSED = "refused"
     INVALID = "invalid"
     NOT_FOUND = "not_found"
+    OFFERED = "offered"  # a new lead offered to a rep: nobody else may claim it until they answer
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ClaimResult:
     flagged_for_review: bool = False
     error: InputError | None = None
     query: str = ""
+    offered_to: str | None = None  # offered: to whom, until ``offered_until``
+    offered_until: datetime | None = None
 
 
 class ActionOutcome(StrEnum):

@@ -110,10 +110,13 @@ class RepState:
     regions: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
     cooldown_until: date | None = None  # gave this very customer up: may not get it back before this day
+    offered: bool = False  # offered this very lead already (passed or let it time out): the next rep's turn
 
 
 def skip_reason(rep: RepState, today: date) -> str | None:
     """Why this rep can't take a lead today, or None."""
+    if rep.offered:
+        return "offered"
     if not rep.active:
         return "inactive"
     if rep.ooo_until is not None and today <= rep.ooo_until:
@@ -147,7 +150,7 @@ class Turn:
 @dataclass(frozen=True)
 class Skip:
     rep: str
-    reason: str  # inactive | ooo | at_cap | cooldown
+    reason: str  # offered | inactive | ooo | at_cap | cooldown
     until: date | None = None  # ooo: the last day away; cooldown: the first day allowed
     holding: int | None = None
     cap: int | None = None

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,11 +29,9 @@ from bot.results.allocation import (
     AllocationResult,
     AutoAssignOutcome,
     AutoAssignResult,
-    FairnessReport,
     OooOutcome,
     OooResult,
     RelatedOwner,
-    RuleFairness,
 )
 from bot.results.customers import InputError
 from bot.results.data import to_data
@@ -47,7 +44,7 @@ from bot.services.context import ServiceContext
 from bot.services.customers import resolve
 from bot.services.reps import ensure_rep
 from bot.services.snapshots import active_ownership, snapshot
-from storage.engine import is_sqlite, read_session, write_session
+from storage.engine import is_sqlite, write_session
 from storage.models import AllocationEntry, AllocationTurn, Customer, Ownership, Rep
 
 RULE = "auto_allocation"  # the OwnershipEvent rule of every automatic assignment
@@ -90,15 +87,51 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
         return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="owner_unavailable",
                        strategy="existing_owner", related=related, skipped=skip)
 
-    spec = rules.match_rule(rule_specs(ctx), lead)
+    picked = pick(session, ctx, customer, now, rng=rng)
+    spec, choice, order = picked.spec, picked.choice, picked.order
     if spec is None:
         return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="no_rule")
+    assert choice is not None
+    if choice.rep is None:
+        return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="nobody_eligible",
+                       rule=spec.name, strategy=spec.strategy, choice=choice, order=order)
+    owning = _start(session, ctx, customer, choice.rep, now, actor, reason=spec.name)
+    save_turn(session, picked, now)
+    return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.ASSIGNED, reason="rule", rep=choice.rep,
+                   rule=spec.name, strategy=spec.strategy, choice=choice, order=order, ownership=owning)
 
+
+@dataclass(frozen=True)
+class Pick:
+    """The rep the first matching rule chose for a lead (``choice.rep`` None: nobody eligible; ``spec``
+    None: no rule matches). The rule's turn row stays locked until the transaction ends; ``save_turn``
+    moves it once the choice is used."""
+
+    spec: RuleSpec | None
+    choice: Choice | None = None
+    order: tuple[str, ...] = ()
+    row: AllocationTurn | None = None
+
+
+def pick(session: Session, ctx: ServiceContext, customer: Customer, now: datetime, *,
+         rng: random.Random | None = None, exclude: Collection[str] = ()) -> Pick:
+    """The first matching rule's strategy over its eligible reps. ``exclude``: the reps already offered this
+    lead, skipped (reason ``offered``) so the turn moves on over the rule's whole order as for any skip."""
+    assert customer.id is not None
+    today = ctx.today(now)
+    rng = rng or _rng(ctx, customer.id)
+    lead = Lead(customer.region, customer.industry, customer.tier)
+    spec = rules.match_rule(rule_specs(ctx), lead)
+    if spec is None:
+        return Pick(None)
     row = _lock_turn(session, spec.name, now)
     turn = _turn_of(row)
     order = list(spec.reps) or _profile_pool(session, ctx, lead, now)
     cooldowns = _cooldowns(session, ctx, customer.id)
     states = _states(session, ctx, order, cooldowns)
+    for rep in exclude:
+        if rep in states:
+            states[rep] = replace(states[rep], offered=True)
     choice = rules.choose(spec, order, states, turn, today, rng)
     for _ in range(len(order) if not is_sqlite(session.get_bind()) else 0):  # SQLite: no other writer now
         if choice.rep is None:
@@ -108,13 +141,36 @@ def allocate(session: Session, ctx: ServiceContext, customer: Customer, now: dat
             break
         states[choice.rep] = fresh
         choice = rules.choose(spec, order, states, turn, today, rng)
-    if choice.rep is None:
-        return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.UNASSIGNED, notify=notify, reason="nobody_eligible",
-                       rule=spec.name, strategy=spec.strategy, choice=choice, order=order)
-    owning = _start(session, ctx, customer, choice.rep, now, actor, reason=spec.name)
-    _save_turn(session, row, choice.turn, now)
-    return _record(session, ctx, customer, now, actor, lead, outcome=AllocationOutcome.ASSIGNED, reason="rule", rep=choice.rep,
-                   rule=spec.name, strategy=spec.strategy, choice=choice, order=order, ownership=owning)
+    return Pick(spec, choice, tuple(order), row)
+
+
+def save_turn(session: Session, picked: Pick, now: datetime) -> None:
+    assert picked.row is not None and picked.choice is not None
+    _save_turn(session, picked.row, picked.choice.turn, now)
+
+
+def record(session: Session, ctx: ServiceContext, customer: Customer, now: datetime, actor: str, *,
+           outcome: AllocationOutcome, reason: str, picked: Pick | None = None, rep: str | None = None,
+           notify: bool = True, extra: dict[str, Any] | None = None) -> AllocationResult:
+    """A ledger line for a lead's offer, or for a lead left in the pool (the managers told)."""
+    lead = Lead(customer.region, customer.industry, customer.tier)
+    spec = picked.spec if picked else None
+    return _record(session, ctx, customer, now, actor, lead, outcome=outcome, reason=reason,
+                   rep=rep or (picked.choice.rep if picked and picked.choice else None),
+                   rule=spec.name if spec else None, strategy=spec.strategy if spec else None,
+                   choice=picked.choice if picked else None, order=picked.order if picked else (),
+                   notify=notify, extra=extra)
+
+
+def ledger_line(session: Session, customer_id: int, now: datetime, actor: str, *, outcome: str, reason: str,
+                rep: str | None, rule: str | None, why: dict[str, Any], strategy: str | None = None) -> int:
+    """A ledger line that decides nothing new by itself: a pass, a time-out, an accept, an enquiry."""
+    entry = AllocationEntry(customer_id=customer_id, rep_id=rep, outcome=outcome, rule=rule, strategy=strategy,
+                            reason=reason, why=json.dumps(why, ensure_ascii=False, sort_keys=True), actor=actor, at=now)
+    session.add(entry)
+    session.flush()
+    assert entry.id is not None
+    return entry.id
 
 
 def assign_auto(ctx: ServiceContext, manager: str, command_text: str, now: datetime, *,
@@ -166,51 +222,6 @@ def set_ooo(ctx: ServiceContext, rep_id: str, until: date | None, now: datetime)
         rep.ooo_until = until
         session.add(rep)
     return OooResult(OooOutcome.SET if until else OooOutcome.CLEARED, until)
-
-
-def fairness(ctx: ServiceContext, since: datetime, until: datetime) -> FairnessReport:
-    """Per rule, the assignments in [since, until): counts per rep, spread, Gini, and the worst spread
-    within one cycle among the reps eligible throughout it."""
-    with read_session(ctx.engine) as session:
-        entries = session.exec(select(AllocationEntry)
-                               .where(col(AllocationEntry.at) >= since, col(AllocationEntry.at) < until)
-                               .order_by(col(AllocationEntry.id))).all()
-    specs = {s.name: s for s in rule_specs(ctx)}
-    names = list(specs) + sorted({e.rule for e in entries if e.rule and e.rule not in specs})
-    out = []
-    for name in names:
-        spec = specs.get(name)
-        assigned = [e for e in entries if e.rule == name and e.outcome == "assigned" and e.rep_id]
-        if spec is None and not assigned:
-            continue
-        whys = [json.loads(e.why) for e in assigned]
-        passed = Counter(rep for why in whys for rep in why.get("passed", []))
-        counts = {rep: 0 for rep in (spec.reps if spec else ())}
-        counts.update({rep: 0 for rep in passed if rep not in counts})  # a pool from the Rep table
-        for rep_id in (e.rep_id for e in assigned if e.rep_id):  # all of them
-            counts[rep_id] = counts.get(rep_id, 0) + 1
-        ledger = [rules.LedgerRow(e.rep_id or "", e.cycle or 0, frozenset(s["rep"] for s in why.get("skipped", [])))
-                  for e, why in zip(assigned, whys, strict=True)]
-        cycles = rules.cycle_stats(list(counts), ledger)
-        out.append(RuleFairness(
-            rule=name, strategy=spec.strategy if spec else (assigned[-1].strategy or "?"),
-            counts=tuple(counts.items()), total=len(assigned), spread=rules.spread(counts.values()),
-            gini=round(rules.gini(counts.values()), 4), cycles=len(cycles),
-            max_cycle_spread=max((c.spread for c in cycles), default=0),
-            unassigned=sum(1 for e in entries if e.rule == name and e.outcome == "unassigned"),
-            skipped_turns=tuple((rep, passed[rep]) for rep in counts if passed[rep])))
-    return FairnessReport(since, until, tuple(out),
-                          existing_owner=sum(1 for e in entries if e.reason == "existing_owner"),
-                          unassigned=sum(1 for e in entries if e.outcome == "unassigned"))
-
-
-def explain(ctx: ServiceContext, customer_id: int) -> list[dict[str, Any]]:
-    """The ledger entries of one customer, oldest first, as stored (for /customer and audits)."""
-    with read_session(ctx.engine) as session:
-        entries = session.exec(select(AllocationEntry).where(AllocationEntry.customer_id == customer_id)
-                               .order_by(col(AllocationEntry.id))).all()
-        return [{"rep": e.rep_id, "outcome": e.outcome, "rule": e.rule, "strategy": e.strategy, "reason": e.reason,
-                 "cycle": e.cycle, "actor": e.actor, "at": e.at, **json.loads(e.why)} for e in entries]
 
 
 # --- inside the transaction
@@ -341,7 +352,7 @@ def _record(session: Session, ctx: ServiceContext, customer: Customer, now: date
             outcome: AllocationOutcome, reason: str, rep: str | None = None, rule: str | None = None, strategy: str | None = None,
             related: RelatedOwner | None = None, choice: Choice | None = None, order: Sequence[str] = (),
             skipped: tuple[Skip, ...] = (), ownership: Ownership | None = None,
-            notify: bool = True) -> AllocationResult:
+            notify: bool = True, extra: dict[str, Any] | None = None) -> AllocationResult:
     """The ledger entry (and, when the lead stays in the pool, a notice to each manager)."""
     assert customer.id is not None
     skipped = choice.skipped if choice else skipped
@@ -349,6 +360,7 @@ def _record(session: Session, ctx: ServiceContext, customer: Customer, now: date
                            "skipped": [_skip_json(s) for s in skipped]}
     if order:
         why["order"] = list(order)
+    why.update(extra or {})
     if related is not None:
         why["match"] = {"customer": related.customer_id, "sid": related.short_id, "name": related.name,
                         "why": related.why, "owner": related.owner}
@@ -369,7 +381,8 @@ def _record(session: Session, ctx: ServiceContext, customer: Customer, now: date
         managers = tuple(roles.managers(session, ctx))
         data = {"customer_id": customer.id, "sid": customer.short_id, "name": customer.name, "reason": reason,
                 "rule": rule, "tier": lead.tier, "region": lead.region, "industry": lead.industry,
-                "skipped": why["skipped"], "match": why.get("match"), "ledger": entry.id}
+                "skipped": why["skipped"], "match": why.get("match"), "ledger": entry.id,
+                "count": len(why.get("offered_before") or []), "source": why.get("source")}
         day = ctx.today(now).isoformat()
         for manager in managers:  # at most one notice per lead, manager and day
             outbox.enqueue(session, key=f"unassigned:{customer.id}:{day}:{manager}", channel=manager,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -190,10 +191,21 @@ def _look(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRequest,
     with single_reads(conn):
         version = claim_rows.data_version(conn)
         found = _find(conn, req, c, keys, near=version is not None)
-        answer = _without_writing(ctx, rep_id, req, c, found, now)
+        answer = _without_writing(ctx, rep_id, req, c, found, now) or _offered(conn, ctx, found)
         if answer is not None and reps.rep_known(conn, ctx, rep_id):
             return answer
     return _Looked(version, found)
+
+
+def _offered(conn: Connection, ctx: ServiceContext, f: _Found) -> ClaimResult | None:
+    """A pool customer offered to a rep as a new lead: nobody else may claim it while the offer is open."""
+    if f.customer is None or f.customer.owner is not None:
+        return None
+    offer = claim_rows.open_offer(conn, f.customer.id)
+    if offer is None:
+        return None
+    return ClaimResult(ClaimOutcome.OFFERED, customer=snapshot_of(ctx, f.customer), offered_to=offer[0],
+                       offered_until=clocks.as_utc(offer[1]).astimezone(ZoneInfo(ctx.tz)), query=f.customer.name)
 
 
 def _owned(ctx: ServiceContext, rep_id: str, customer: CustomerRow, today: date) -> ClaimResult:
@@ -215,7 +227,7 @@ def _claim_once(conn: Connection, ctx: ServiceContext, rep_id: str, req: ClaimRe
                  and claim_rows.data_version(conn) == looked.version)
     reps.ensure_rep_row(conn, ctx, rep_id, now, lock=True)
     found = looked.found if unchanged and looked is not None else _find(conn, req, c, keys, near=True)
-    answer = _without_writing(ctx, rep_id, req, c, found, now)
+    answer = _without_writing(ctx, rep_id, req, c, found, now) or _offered(conn, ctx, found)
     if answer is not None:
         return answer
     customer = found.customer

@@ -83,3 +83,8 @@ def set_role(ctx: ServiceContext, actor: str, user_id: str | None, role: str | N
 def manager_ids(ctx: ServiceContext) -> list[str]:
     with read_session(ctx.engine) as session:
         return managers(session, ctx)
+
+
+def is_manager_id(ctx: ServiceContext, user_id: str) -> bool:
+    with read_session(ctx.engine) as session:
+        return is_manager(session, ctx, user_id)

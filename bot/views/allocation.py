@@ -119,7 +119,7 @@ def unassigned_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
               "industry": _value(data.get("industry"), lang), "tier": data.get("tier") or "—",
               "other": escape(str(match.get("name") or match.get("sid", ""))), "other_sid": match.get("sid", ""),
               "owner": mention(match.get("owner"), lang),
-              "why": t(f"alloc.why.{match['why']}", lang) if match.get("why") else ""}
+              "why": t(f"alloc.why.{match['why']}", lang) if match.get("why") else "", "count": data.get("count", 0)}
     lines = [t(f"alloc.unassigned.{data.get('reason', 'no_rule')}", lang, **params)]
     line = skipped_line(data.get("skipped") or [], lang)
     if line:
@@ -163,8 +163,8 @@ def explanation(entry: dict[str, Any], lang: str, tz: str) -> str:
 
 def fairness_blocks(report: FairnessReport, lang: str, tz: str) -> list[dict[str, Any]]:
     """The digest's section: per rule, assignments, spread, Gini and the largest within-cycle spread."""
-    header = t("fairness.header", lang, since=_local_day(report.since, tz, lang),
-               until=_local_day(report.until, tz, lang, end=True))
+    header = t("fairness.header", lang, since=local_day(report.since, tz, lang),
+               until=local_day(report.until, tz, lang, end=True))
     if not report.rules and not report.unassigned and not report.existing_owner:
         return [b.section(f"{header}\n{t('fairness.empty', lang)}")]
     lines = [header]
@@ -186,11 +186,11 @@ def fairness_blocks(report: FairnessReport, lang: str, tz: str) -> list[dict[str
 
 def fairness_message(report: FairnessReport, lang: str, tz: str) -> Message:
     blocks = fairness_blocks(report, lang, tz)
-    return b.message(t("fairness.header", lang, since=_local_day(report.since, tz, lang),
-                       until=_local_day(report.until, tz, lang, end=True)), blocks)
+    return b.message(t("fairness.header", lang, since=local_day(report.since, tz, lang),
+                       until=local_day(report.until, tz, lang, end=True)), blocks)
 
 
-def _local_day(moment: datetime, tz: str, lang: str, *, end: bool = False) -> str:
+def local_day(moment: datetime, tz: str, lang: str, *, end: bool = False) -> str:
     local = moment.astimezone(ZoneInfo(tz))
     if end:  # an exclusive end at midnight reads as the day before
         local -= timedelta(microseconds=1)

@@ -88,6 +88,10 @@ def claim_result(result: ClaimResult, lang: str, request: dict[str, Any] | None 
     if result.outcome == "refused":
         return text_message(t(f"claim.refused.{result.rule}", lang, name=name, count=result.count,
                               limit=result.limit, until=day(result.until, lang)))
+    if result.outcome == "offered":  # offered_until is in the team's time zone
+        until = result.offered_until.strftime("%Y-%m-%d %H:%M") if result.offered_until else "—"
+        return text_message(t("claim.offered", lang, name=name, sid=sid, rep=mention(result.offered_to, lang),
+                              until=until))
     if result.outcome == "confirm":
         return confirm_prompt(result.query, result.candidates, lang, request or {"name": result.query})
     raise ValueError(result.outcome)

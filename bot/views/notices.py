@@ -18,6 +18,7 @@ from bot.views.claims import Message, clock_name, day, text_message
 from bot.views.complaints import render_for_managers, render_for_owner, render_resolved
 from bot.views.digest import render_digest, render_leaderboard
 from bot.views.doctor import render_doctor
+from bot.views.leads import enquiry_notice, fairness_notice, offer_closed_notice, offer_notice
 from bot.views.settings import render_settings_changed
 from bot.views.text import escape, truncate
 
@@ -74,6 +75,10 @@ RENDERERS: dict[str, Renderer] = {
     "leaderboard": render_leaderboard,
     "unassigned": unassigned_notice,
     "allocated": allocated_notice,
+    "lead_offer": offer_notice,
+    "lead_offer_closed": offer_closed_notice,
+    "lead_enquiry": enquiry_notice,
+    "fairness_weekly": fairness_notice,
     "settings_changed": render_settings_changed,
     "complaint_owner": render_for_owner,
     "complaint_managers": render_for_managers,

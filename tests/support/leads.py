@@ -1,5 +1,5 @@
-"""Helpers for allocation tests: a context with allocation rules, and new leads allocated the way an import
-does it (the customer is created and allocated in one transaction)."""
+"""Helpers for allocation tests: a context with allocation rules (and the [leads] and [intake] settings), and
+new leads allocated the way an import does it (the customer is created and allocated in one transaction)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.config import AllocationRule, AllocationSettings, ClaimSettings, Settings, TeamSettings
+from bot.config import (
+    AllocationRule,
+    AllocationSettings,
+    ClaimSettings,
+    IntakeSettings,
+    LeadSettings,
+    Settings,
+    TeamSettings,
+)
 from bot.results.allocation import AllocationResult
 from bot.rules.names import name_keys
 from bot.services import allocation
@@ -22,14 +30,16 @@ MANAGERS = ["U0MGR1", "U0MGR2"]
 
 
 def make_ctx(url: str, rules: list[dict], *, holding_cap: int = 100, holding_caps: dict[str, int] | None = None,
-             seed: int | None = 7, migrate_first: bool = True) -> ServiceContext:
+             seed: int | None = 7, migrate_first: bool = True, leads: dict | None = None,
+             intake: dict | None = None, claims: dict | None = None) -> ServiceContext:
     if migrate_first:
         migrate.upgrade(url)
     settings = Settings(
         database_url=url, team=TeamSettings(managers=MANAGERS),
-        claims=ClaimSettings(holding_cap=holding_cap),
+        claims=ClaimSettings(holding_cap=holding_cap, **(claims or {})),
         allocation=AllocationSettings(rules=[AllocationRule(**r) for r in rules], holding_caps=holding_caps or {},
                                       seed=seed),
+        leads=LeadSettings(**(leads or {})), intake=IntakeSettings(**(intake or {})),
     )
     return ServiceContext(engine=make_engine(url), settings=settings)
 
