@@ -41,6 +41,7 @@ BENCHES = (
     Bench("memory", "bench_memory.py", "memory.json", [], ["--n", "20000"]),
     Bench("import", "bench_import.py", "import.json", [], ["--n", "5000"]),  # run when the script exists
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
+    Bench("request_limits", "bench_request_limits.py", "request_limits.json", [], []),
     Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
 )
 
@@ -123,6 +124,10 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (f"  the work after the answers ({r['web_api_calls']['slow']} Web API calls) vs. a quick Slack",
              "the same" if work_same else "differs", "the same", "yes" if work_same else "NO"),
         ]
+    if name == "request_limits":
+        return [(f"{r['senders']} concurrent {r['body_mib']} MB POSTs, bad signatures: server peak RSS growth",
+                 f"{r['growth_mib']} MiB ({r['refused_413']} refused with 413, /claim answered: "
+                 f"{r['claim_answered']})", f"< {r['target_mib']} MiB", "yes" if r["met"] else "NO")]
     if name == "memory":
         loaded, empty = r["loaded_db"], r["idle_empty_db"]
         return [(f"server peak RSS, {r['n']:,} customers, {r['requests']} requests",

@@ -32,7 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     start_up(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
-    server = make_server(app, args.host, args.port, threads=args.threads)
+    server = make_server(app, args.host, args.port, threads=args.threads, limits=ctx.settings.server)
     if not args.no_scheduler:
         from bot import scheduler
 

@@ -110,6 +110,24 @@ class LookupSettings(BaseModel):
     in_memory_index: bool = True
 
 
+class ServerSettings(BaseModel):
+    """What one HTTP request may cost ``claimbot serve`` (bot/http_limits.py, docs/decisions/0022)."""
+
+    # Largest body per path, refused with 413 before it is read; a path not listed takes no body.
+    # Slack's own requests are a few KiB.
+    max_body_bytes: dict[str, int] = Field(default_factory=lambda: {"/slack/events": 1 << 20, "/leads": 64 << 10})
+    read_timeout_seconds: int = Field(10, ge=1)  # a connection silent this long is closed
+    request_timeout_seconds: float = Field(30, gt=0)  # a request must arrive whole this soon after its first byte
+
+    @field_validator("max_body_bytes")
+    @classmethod
+    def _sizes(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [path for path, size in value.items() if size < 0 or not path.startswith("/")]
+        if bad:
+            raise ValueError(f"paths start with / and sizes are bytes >= 0 (not: {', '.join(bad)})")
+        return value
+
+
 _HH_MM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -194,6 +212,7 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     leaderboard: LeaderboardSettings = Field(default_factory=LeaderboardSettings)
     lookup: LookupSettings = Field(default_factory=LookupSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

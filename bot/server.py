@@ -18,6 +18,9 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
+from bot.config import ServerSettings
+from bot.http_limits import channel_class, waitress_adjustments
+
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
@@ -60,12 +63,20 @@ class SlackWsgiApp:
         return response.get_body()
 
 
-def make_server(app: App, host: str, port: int, threads: int = 16, *,
+def make_server(app: App, host: str, port: int, threads: int = 16, *, limits: ServerSettings | None = None,
                 socket_map: dict[int, Any] | None = None) -> MultiSocketServer | BaseWSGIServer:
-    """One server for one address; several (a host name with an IPv4 and an IPv6 address) for more."""
-    from waitress.server import create_server
+    """One server for one address; several (a host name with an IPv4 and an IPv6 address) for more.
+    Every connection is parsed under ``limits`` (bot/http_limits.py)."""
+    from waitress.server import BaseWSGIServer, create_server
 
-    return create_server(SlackWsgiApp(app), map=socket_map, host=host, port=port, threads=threads, ident="claimbot")
+    limits = limits or ServerSettings()
+    socket_map = {} if socket_map is None else socket_map
+    server = create_server(SlackWsgiApp(app), map=socket_map, host=host, port=port, threads=threads,
+                           ident="claimbot", **waitress_adjustments(limits))
+    for listener in list(socket_map.values()):  # the listening sockets (one per address)
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = channel_class(limits)  # this server's connections, not waitress's default
+    return server
 
 
 class BackgroundServer:
