@@ -26,17 +26,19 @@ EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_un
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app, lazy_work
-    from bot.server import make_server
+    from bot.server import Health, make_server
 
     ctx = context()
     start_up(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
-    server = make_server(app, args.host, args.port, threads=args.threads, limits=ctx.settings.server)
+    jobs = None
     if not args.no_scheduler:
         from bot import scheduler
 
-        scheduler.start(ctx)
+        jobs = scheduler.start(ctx)
+    health = Health(ctx, (lambda: jobs.running) if jobs is not None else None)
+    server = make_server(app, args.host, args.port, threads=args.threads, limits=ctx.settings.server, health=health)
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -20,6 +20,8 @@ from slack_bolt.request.internals import build_context
 
 from bot.config import ServerSettings
 from bot.http_limits import channel_class, waitress_adjustments
+from bot.services import health
+from bot.services.context import ServiceContext
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -46,14 +48,40 @@ def bolt_request(body: str, query: str | None, headers: dict) -> BoltRequest:
     return request
 
 
+class Health:
+    """What ``GET /healthz`` reports: the database and the scheduler of this instance.
+
+    503 only for what is wrong with this instance itself — its scheduler should run and has stopped — so a
+    load balancer takes it out. A database every instance shares being away is reported ("degraded") but
+    answered 200: taking every instance out would leave Slack with the balancer's bare 503, while an
+    instance tells each user in their language to try again in a moment (docs/decisions/0022)."""
+
+    def __init__(self, ctx: ServiceContext | None = None, scheduler_running: Callable[[], bool] | None = None):
+        self.ctx = ctx
+        self.scheduler_running = scheduler_running
+
+    def __call__(self) -> tuple[int, dict[str, str]]:
+        report = {"status": "ok", "database": "ok" if self.ctx else "not checked", "scheduler": "off"}
+        if self.ctx is not None and (problem := health.database_problem(self.ctx)):
+            report |= {"status": "degraded", "database": f"unreachable: {problem}"}
+        if self.scheduler_running is not None:
+            report["scheduler"] = "running" if self.scheduler_running() else "stopped"
+            if report["scheduler"] == "stopped":
+                report["status"] = "failing"
+        return (503 if report["status"] == "failing" else 200), report
+
+
 class SlackWsgiApp:
-    def __init__(self, app: App):
+    def __init__(self, app: App, health: Health | None = None):
         self.app = app
+        self.health = health or Health()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = WsgiHttpRequest(environ)
         if request.method == "GET" and request.path == HEALTH_PATH:
-            response = WsgiHttpResponse(status=200, headers={"content-type": ["text/plain"]}, body="ok")
+            status, report = self.health()
+            response = WsgiHttpResponse(status=status, headers={"content-type": ["application/json"]},
+                                        body=json.dumps(report))
         elif request.method == "POST" and request.path == EVENTS_PATH:
             bolt = self.app.dispatch(bolt_request(request.get_body(), request.query_string, request.get_headers()))
             response = WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
@@ -64,6 +92,7 @@ class SlackWsgiApp:
 
 
 def make_server(app: App, host: str, port: int, threads: int = 16, *, limits: ServerSettings | None = None,
+                health: Health | None = None,
                 socket_map: dict[int, Any] | None = None) -> MultiSocketServer | BaseWSGIServer:
     """One server for one address; several (a host name with an IPv4 and an IPv6 address) for more.
     Every connection is parsed under ``limits`` (bot/http_limits.py)."""
@@ -71,7 +100,7 @@ def make_server(app: App, host: str, port: int, threads: int = 16, *, limits: Se
 
     limits = limits or ServerSettings()
     socket_map = {} if socket_map is None else socket_map
-    server = create_server(SlackWsgiApp(app), map=socket_map, host=host, port=port, threads=threads,
+    server = create_server(SlackWsgiApp(app, health), map=socket_map, host=host, port=port, threads=threads,
                            ident="claimbot", **waitress_adjustments(limits))
     for listener in list(socket_map.values()):  # the listening sockets (one per address)
         if isinstance(listener, BaseWSGIServer):
