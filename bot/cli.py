@@ -7,12 +7,14 @@ import contextlib
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.bootstrap import context, ensure_schema, load_name_index, start_up
 from bot.config import Settings
+from bot.metrics import configure_logging
 from bot.services.context import ServiceContext
 from storage import migrate
 
@@ -25,8 +27,10 @@ EXPORT_FIELDS = ("id", "name", "owner", "status", "tier", "stage", "protected_un
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot import metrics
     from bot.app import create_app, lazy_work
     from bot.server import Health, make_server
+    from bot.services.health import StateCollector
 
     ctx = context()
     start_up(ctx)
@@ -38,6 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         jobs = scheduler.start(ctx)
     health = Health(ctx, (lambda: jobs.running) if jobs is not None else None)
+    metrics.watch(StateCollector(ctx))
     server = make_server(app, args.host, args.port, threads=args.threads, limits=ctx.settings.server, health=health)
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
@@ -341,8 +346,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox")  # their output is the product, not the log
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log_format = os.environ.get("CLAIMBOT_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise SystemExit(f"CLAIMBOT_LOG_FORMAT must be text or json, not {log_format!r}")
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO, log_format,
+                      sys.stderr)
     return int(args.func(args) or 0)
 
 

@@ -21,6 +21,8 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.utilities import BadRequest, RequestEntityTooLarge
 
+from bot.metrics import REFUSED
+
 if TYPE_CHECKING:
     from bot.config import ServerSettings
 
@@ -64,6 +66,7 @@ def channel_class(limits: ServerSettings) -> type[HTTPChannel]:
             return consumed
 
         def _refuse(self, error: BadRequest) -> None:
+            REFUSED.labels(str(error.code)).inc()
             self.error = error
             self.completed = True
             self.connection_close = True

@@ -1,4 +1,5 @@
-"""HTTP mode: one Request URL (/slack/events) for commands, interactivity and events, plus /healthz.
+"""HTTP mode: one Request URL (/slack/events) for commands, interactivity and events, plus /healthz and
+/metrics (Prometheus).
 
 Served by waitress, a production WSGI server that needs no compiler and runs anywhere Python does.
 """
@@ -18,6 +19,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
+from bot import metrics
 from bot.config import ServerSettings
 from bot.http_limits import channel_class, waitress_adjustments
 from bot.services import health
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 
 
 def bolt_request(body: str, query: str | None, headers: dict) -> BoltRequest:
@@ -78,17 +81,36 @@ class SlackWsgiApp:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = WsgiHttpRequest(environ)
-        if request.method == "GET" and request.path == HEALTH_PATH:
-            status, report = self.health()
-            response = WsgiHttpResponse(status=status, headers={"content-type": ["application/json"]},
-                                        body=json.dumps(report))
-        elif request.method == "POST" and request.path == EVENTS_PATH:
-            bolt = self.app.dispatch(bolt_request(request.get_body(), request.query_string, request.get_headers()))
-            response = WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
-        else:
-            response = WsgiHttpResponse(status=404, headers={"content-type": ["text/plain"]}, body="Not Found")
-        start_response(response.status, response.get_headers())
+        request_id = metrics.new_request_id(environ.get("HTTP_X_REQUEST_ID"))
+        token = metrics.REQUEST_ID.set(request_id)  # on every log line of this request (JSON logs)
+        try:
+            if request.method == "GET" and request.path == HEALTH_PATH:
+                status, report = self.health()
+                response = WsgiHttpResponse(status=status, headers={"content-type": ["application/json"]},
+                                            body=json.dumps(report))
+            elif request.method == "GET" and request.path == METRICS_PATH:
+                response = WsgiHttpResponse(status=200, headers={"content-type": [metrics.CONTENT_TYPE]},
+                                            body=metrics.exposition().decode())
+            elif request.method == "POST" and request.path == EVENTS_PATH:
+                response = self._slack(request)
+            else:
+                response = WsgiHttpResponse(status=404, headers={"content-type": ["text/plain"]}, body="Not Found")
+        finally:
+            metrics.REQUEST_ID.reset(token)
+        headers = [*response.get_headers(), ("X-Request-Id", request_id)]
+        start_response(response.status, headers)
         return response.get_body()
+
+    def _slack(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
+        timer = metrics.Timer()
+        bolt_in = bolt_request(request.get_body(), request.query_string, request.get_headers())
+        bolt = self.app.dispatch(bolt_in)
+        # What a forged request says it is stays out of the labels (unbounded); the status tells it apart.
+        kind = metrics.request_kind(bolt_in.body) if bolt.status != 401 else "unverified"
+        seconds = timer.seconds()
+        metrics.REQUESTS.labels(kind, str(bolt.status)).observe(seconds)
+        log.info("%s %s %.1f ms", kind, bolt.status, seconds * 1000)
+        return WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
 
 
 def make_server(app: App, host: str, port: int, threads: int = 16, *, limits: ServerSettings | None = None,

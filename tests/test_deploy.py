@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import select
 
 from bot.console.standin import SlackStandIn
@@ -18,7 +20,7 @@ from tests.conftest import SLACK_USERS
 from tests.e2e import Bot, migrate_with_cli, query, serve_env, text_of, write_config
 from tests.support.cluster import HAPROXY_CFG, Cluster, haproxy_binary
 from tests.support.pg import PostgresCluster
-from tests.support.signing import get
+from tests.support.signing import get, signed_post, slash_command_body
 
 pytestmark = pytest.mark.postgres
 WORDS = ["Acme Rockets", "Globex", "Hooli", "Vandelay Imports", "Wonka Confectionery", "Stark Industries",
@@ -41,6 +43,7 @@ def cluster(pg_cluster: PostgresCluster, standin: SlackStandIn,
     url = pg_cluster.create_database(f"deploy_{uuid.uuid4().hex[:12]}")
     migrate_with_cli(url)
     env = serve_env(url, standin, write_config(tmp_path_factory.mktemp("deploy"), language="en"))
+    env["CLAIMBOT_LOG_FORMAT"] = "json"  # as deploy/claimbot@.service sets it
     with Cluster(env, 2) as running:
         yield running
 
@@ -106,3 +109,52 @@ def test_a_stopped_instance_is_taken_out_and_its_traffic_goes_to_the_other(bot: 
     finally:
         second.start()
     cluster.balancer.wait_until(lambda s: s["claimbot2"] == "UP")
+
+
+def instance_metrics(instance) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    status, text = get(instance.base_url + "/metrics")
+    assert status == 200
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def total(samples: dict, name: str, **labels: str) -> float:
+    return sum(value for (sample, found), value in samples.items()
+               if sample == name and all((k, v) in found for k, v in labels.items()))
+
+
+def test_metrics_count_the_traffic_each_instance_served(bot: Bot, cluster: Cluster) -> None:
+    before = [instance_metrics(i) for i in cluster.instances]
+    for name in WORDS[12:16]:
+        bot.command("U0MGR2", "/claim", name + " Group")
+    bot.command("U0MGR2", "/claim", "Hooli")  # owned by another rep since the first test
+    forged = slash_command_body("/claim", "Forged Inc", user_id="U0BOB")
+    assert signed_post(cluster.url, forged, "not-the-secret")[0] == 401
+    time.sleep(2.5)  # an outbox job run on each instance (every second)
+    after = [instance_metrics(i) for i in cluster.instances]
+
+    def grew(name: str, **labels: str) -> float:
+        return sum(total(a, name, **labels) - total(b, name, **labels) for a, b in zip(after, before))
+
+    assert grew("claimbot_request_seconds_count", kind="/claim", outcome="200") == 5
+    assert grew("claimbot_request_seconds_bucket", kind="/claim", outcome="200", le="3.0") == 5  # under 3 s
+    assert grew("claimbot_request_seconds_count", kind="unverified", outcome="401") == 1
+    assert grew("claimbot_claims_total", outcome="created") + grew("claimbot_claims_total", outcome="confirm") == 4
+    assert grew("claimbot_claims_total", outcome="owned_by_other") == 1
+    assert grew("claimbot_job_seconds_count", job="outbox", outcome="ok") >= 2
+    for samples in after:
+        assert total(samples, "claimbot_database_up") == 1
+        assert total(samples, "claimbot_outbox_backlog") == 0
+        assert total(samples, "claimbot_outbox_oldest_age_seconds") == 0
+        assert total(samples, "claimbot_db_pool_size") == 10
+        assert total(samples, "claimbot_name_index_customers") >= 12  # loaded empty, then every claim added
+        assert total(samples, "claimbot_name_index_load_seconds") > 0
+        assert total(samples, "process_resident_memory_bytes") > 0
+
+
+def test_instances_log_json_lines_with_the_balancers_request_id(bot: Bot, cluster: Cluster) -> None:
+    bot.command("U0BOB", "/claim", "Acme Rockets")
+    lines = [json.loads(line) for i in cluster.instances for line in i.stderr().splitlines() if line.startswith("{")]
+    answered = [line for line in lines if line["message"].startswith("/claim 200")]
+    assert answered and all(line["level"] == "INFO" and line["request_id"] for line in answered)
+    assert len({line["request_id"] for line in answered}) == len(answered)  # one id per request

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -232,6 +232,14 @@ def resend_failed(ctx: ServiceContext, now: datetime, *, channel: str | None = N
 def dropped_reason(post_key: str, state: str) -> str:
     """Why an update or thread note was dropped: the post it depends on is ``state`` (failed, …)."""
     return f"post {post_key} {state}"
+
+
+def backlog(ctx: ServiceContext) -> tuple[int, datetime | None]:
+    """How many notices wait to be sent, and when the oldest of them was decided."""
+    with read_session(ctx.engine) as session:
+        count, oldest = session.execute(select(func.count(), func.min(col(Outbox.created_at)))
+                                        .where(col(Outbox.status).in_(("pending", "sending")))).one()
+    return int(count), oldest
 
 
 def pending_count(ctx: ServiceContext) -> int:
