@@ -143,6 +143,9 @@ class ScheduleSettings(BaseModel):
     deadlines_every_minutes: int = Field(15, ge=1)
     outbox_every_seconds: int = Field(2, ge=1)
     delivery_timeout_seconds: float = Field(10, gt=0)  # one Web API answer; later: try again (history first)
+    # The least time one instance holds a notice it is sending; one that dies mid-send (a crash, SIGKILL)
+    # keeps its notices from the others this long, then another instance sends them (history first).
+    delivery_lease_seconds: int = Field(60, ge=1)
 
 
 class LeaderboardWeights(BaseModel):

@@ -134,7 +134,7 @@ def test_metrics_count_the_traffic_each_instance_served(bot: Bot, cluster: Clust
     after = [instance_metrics(i) for i in cluster.instances]
 
     def grew(name: str, **labels: str) -> float:
-        return sum(total(a, name, **labels) - total(b, name, **labels) for a, b in zip(after, before))
+        return sum(total(a, name, **labels) - total(b, name, **labels) for a, b in zip(after, before, strict=True))
 
     assert grew("claimbot_request_seconds_count", kind="/claim", outcome="200") == 5
     assert grew("claimbot_request_seconds_bucket", kind="/claim", outcome="200", le="3.0") == 5  # under 3 s

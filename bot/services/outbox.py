@@ -28,13 +28,15 @@ from storage.engine import is_sqlite, read_session, write_session
 from storage.models import ChannelRate, Outbox
 
 ASAP = datetime(1970, 1, 1, tzinfo=UTC)  # a new notice is due at once, whatever clock decided it
-LEASE = timedelta(seconds=60)
 CALLS_PER_SEND = 8  # the most Web API calls one notice may take (a chart upload: 5, a post after a time-out: 4)
 
 
 def lease_for(ctx: ServiceContext) -> timedelta:
-    """How long a sender holds one notice: at least LEASE, and long enough for its slowest send."""
-    return max(LEASE, timedelta(seconds=CALLS_PER_SEND * ctx.settings.schedule.delivery_timeout_seconds))
+    """How long a sender holds one notice: at least ``[schedule] delivery_lease_seconds``, and long enough
+    for its slowest send."""
+    schedule = ctx.settings.schedule
+    return max(timedelta(seconds=schedule.delivery_lease_seconds),
+               timedelta(seconds=CALLS_PER_SEND * schedule.delivery_timeout_seconds))
 
 
 MAX_ATTEMPTS = 300  # a day of trying: the back-off reaches its 300 s cap after 9 attempts
