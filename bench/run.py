@@ -41,6 +41,8 @@ BENCHES = (
     Bench("memory", "bench_memory.py", "memory.json", [], ["--n", "20000"]),
     Bench("import", "bench_import.py", "import.json", [], ["--n", "5000"]),  # run when the script exists
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
+    Bench("cluster", "bench_cluster.py", "cluster.json", [], ["--n", "5000", "--requests", "200",
+                                                              "--pgbench-seconds", "5"]),
     Bench("request_limits", "bench_request_limits.py", "request_limits.json", [], []),
     Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
 )
@@ -124,6 +126,20 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (f"  the work after the answers ({r['web_api_calls']['slow']} Web API calls) vs. a quick Slack",
              "the same" if work_same else "differs", "the same", "yes" if work_same else "NO"),
         ]
+    if name == "cluster":
+        floor = r["pgbench"]
+        rows = [(f"/claim through HAProxy, {r['n']:,} customers on PostgreSQL, {size} instance(s), "
+                 f"{r['clients']} clients", f"{s['claims_per_s']} claims/s, p99 {s['latency']['p99_ms']} ms, "
+                 f"{s['errors']} errors", "reported", "-" if not s["errors"] else "NO")
+                for size, s in r["sizes"].items()]
+        rows.append(("  pgbench on the same database (TPC-B-like / select-only)",
+                     f"{floor['tpcb_tps']} / {floor['select_only_tps']} TPS", "(the floor)", "-"))
+        if "burst" in r:
+            b = r["burst"]
+            rows.append((f"burst: {b['reps']} reps in {b['seconds']:g} s (Home open + /claim), two instances",
+                         f"{b['errors']} errors, p99 {b['p99_ms']} ms", "0 errors",
+                         "yes" if not b["errors"] else "NO"))
+        return rows
     if name == "request_limits":
         return [(f"{r['senders']} concurrent {r['body_mib']} MB POSTs, bad signatures: server peak RSS growth",
                  f"{r['growth_mib']} MiB ({r['refused_413']} refused with 413, /claim answered: "

@@ -104,8 +104,8 @@ class LoadBalancer:
 class Cluster:
     """``n`` instances of `claimbot serve` (each with its scheduler, as deployed) behind the balancer."""
 
-    def __init__(self, env: Mapping[str, str], n: int) -> None:
-        self.instances = [ServeProcess(env) for _ in range(n)]
+    def __init__(self, env: Mapping[str, str], n: int, extra_args: list[str] | None = None) -> None:
+        self.instances = [ServeProcess(env, extra_args=extra_args) for _ in range(n)]
         self.balancer: LoadBalancer | None = None
 
     @property
