@@ -282,7 +282,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="verb", required=True)
 
-    for name, func, help_text in (("serve", cmd_serve, "HTTP mode: /slack/events and /healthz"),
+    for name, func, help_text in (("serve", cmd_serve, "HTTP mode: /slack/events, /healthz and /metrics"),
                                   ("run", cmd_run, "Socket Mode when SLACK_APP_TOKEN is set, else HTTP")):
         s = sub.add_parser(name, help=help_text)
         s.add_argument("--host", default="0.0.0.0")
