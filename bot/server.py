@@ -22,8 +22,8 @@ from slack_bolt.request.internals import build_context
 from bot import metrics
 from bot.config import ServerSettings
 from bot.http_limits import channel_class, waitress_adjustments
-from bot.services import health
 from bot.services.context import ServiceContext
+from bot.services.health import database_problem
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -65,7 +65,7 @@ class Health:
 
     def __call__(self) -> tuple[int, dict[str, str]]:
         report = {"status": "ok", "database": "ok" if self.ctx else "not checked", "scheduler": "off"}
-        if self.ctx is not None and (problem := health.database_problem(self.ctx)):
+        if self.ctx is not None and (problem := database_problem(self.ctx)):
             report |= {"status": "degraded", "database": f"unreachable: {problem}"}
         if self.scheduler_running is not None:
             report["scheduler"] = "running" if self.scheduler_running() else "stopped"

@@ -92,9 +92,12 @@ def test_the_same_customer_claimed_at_once_through_two_instances_has_one_owner(b
     assert winners == owners
 
 
-def test_healthz_through_the_balancer_reports_database_and_scheduler(cluster: Cluster) -> None:
+def test_healthz_through_the_balancer_reports_database_and_scheduler_and_metrics_stay_inside(
+        cluster: Cluster) -> None:
     status, body = get(cluster.base_url + "/healthz")
     assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok", "scheduler": "running"})
+    assert get(cluster.base_url + "/metrics")[0] == 404  # scraped from each instance's port instead
+    assert get(cluster.instances[0].base_url + "/metrics")[0] == 200
 
 
 def test_a_stopped_instance_is_taken_out_and_its_traffic_goes_to_the_other(bot: Bot, cluster: Cluster) -> None:
