@@ -1,7 +1,8 @@
 """Faults survived (issue 14 item 6): PostgreSQL restarted under traffic through deploy/haproxy.cfg, an
 instance killed with SIGKILL in the middle of a delivery, SQLite's disk full.
 
-PostgreSQL here is a cluster of this module's own: restarting the session's would disturb other tests.
+PostgreSQL here is a cluster of this module's own: restarting the session's would disturb other tests. Each
+test has its own Slack stand-in (tests/conftest.py): a notice's key (e.g. today's digest) recurs across them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlmodel import select
 from bot.console.standin import SlackStandIn
 from bot.i18n import t
 from storage.models import Customer, Outbox, Ownership, OwnershipEvent
-from tests.conftest import SLACK_USERS, in_ci
+from tests.conftest import in_ci
 from tests.e2e import SECRET, migrate_with_cli, query, serve_env, text_of, write_config
 from tests.support.cluster import Cluster, haproxy_binary
 from tests.support.pg import PostgresCluster
@@ -48,13 +49,6 @@ def own_pg() -> Iterator[PostgresCluster]:
         pytest.skip("PostgreSQL binaries not found")
     with PostgresCluster() as cluster:
         yield cluster
-
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[SlackStandIn]:
-    running = SlackStandIn({uid: dict(info) for uid, info in SLACK_USERS.items()}).start()
-    yield running
-    running.stop()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,7 +15,6 @@ from sqlalchemy.pool import QueuePool
 
 from bot.services import outbox
 from bot.services.context import ServiceContext
-from storage import fuzzy_index
 
 
 class DatabaseFault(StrEnum):
@@ -83,7 +83,9 @@ class StateCollector(Collector):
             yield GaugeMetricFamily("claimbot_outbox_oldest_age_seconds", "Age of the oldest notice waiting "
                                     "to be sent (0: none waits)", value=max(0.0, age))
         yield up
-        index = fuzzy_index.resident(self.ctx.engine)
+        # Only a process that loaded the index has imported its module (and numpy): the others have none.
+        loaded = sys.modules.get("storage.fuzzy_index")
+        index = loaded.resident(self.ctx.engine) if loaded is not None else None
         yield GaugeMetricFamily("claimbot_name_index_customers", "Customers in the in-memory name index: "
                                 "those loaded and those added since (0: not loaded, lookups read the database)",
                                 value=len(index.customers.ids) + len(index.recent) if index else 0)
