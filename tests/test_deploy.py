@@ -128,9 +128,10 @@ def total(samples: dict, name: str, **labels: str) -> float:
 
 def test_metrics_count_the_traffic_each_instance_served(bot: Bot, cluster: Cluster) -> None:
     before = [instance_metrics(i) for i in cluster.instances]
-    for name in WORDS[12:16]:
-        bot.command("U0MGR2", "/claim", name + " Group")
-    bot.command("U0MGR2", "/claim", "Hooli")  # owned by another rep since the first test
+    fresh = ["Quillfeather Analytics", "Brambleworth Foods", "Zephyrine Optics", "Marrowgate Textiles"]
+    for name in fresh:
+        bot.command("U0MGR2", "/claim", name)
+    bot.command("U0BOB", "/claim", fresh[0])  # Dave's now
     forged = slash_command_body("/claim", "Forged Inc", user_id="U0BOB")
     assert signed_post(cluster.url, forged, "not-the-secret")[0] == 401
     time.sleep(2.5)  # an outbox job run on each instance (every second)
@@ -142,7 +143,7 @@ def test_metrics_count_the_traffic_each_instance_served(bot: Bot, cluster: Clust
     assert grew("claimbot_request_seconds_count", kind="/claim", outcome="200") == 5
     assert grew("claimbot_request_seconds_bucket", kind="/claim", outcome="200", le="3.0") == 5  # under 3 s
     assert grew("claimbot_request_seconds_count", kind="unverified", outcome="401") == 1
-    assert grew("claimbot_claims_total", outcome="created") + grew("claimbot_claims_total", outcome="confirm") == 4
+    assert grew("claimbot_claims_total", outcome="created") == 4
     assert grew("claimbot_claims_total", outcome="owned_by_other") == 1
     assert grew("claimbot_job_seconds_count", job="outbox", outcome="ok") >= 2
     for samples in after:
@@ -150,7 +151,7 @@ def test_metrics_count_the_traffic_each_instance_served(bot: Bot, cluster: Clust
         assert total(samples, "claimbot_outbox_backlog") == 0
         assert total(samples, "claimbot_outbox_oldest_age_seconds") == 0
         assert total(samples, "claimbot_db_pool_size") == 10
-        assert total(samples, "claimbot_name_index_customers") >= 12  # loaded empty, then every claim added
+        assert total(samples, "claimbot_name_index_customers") > 0  # loaded empty, then the claims added
         assert total(samples, "claimbot_name_index_load_seconds") > 0
         assert total(samples, "process_resident_memory_bytes") > 0
 
