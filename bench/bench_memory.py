@@ -9,11 +9,15 @@ database, then on a fresh copy of the cached database of N customers built by
 bench/bench_claim_http.py, drives ~200 mixed requests (/claim of every kind, /customer by name, near
 miss and short id, /mine) and reads the process's resident set from /proc/PID/status: VmRSS after
 start-up and VmHWM (the peak) after the requests. Results go to bench/out/memory.json.
+
+``--instances 2``: as deployed on one host (deploy/), that many servers on the same database, the requests
+shared out in turn; each one's peak is reported against the target of 250 MiB per instance (issue 14).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import sys
@@ -68,7 +72,16 @@ def idle_empty(standin: SlackStandIn, scheduler: bool) -> dict[str, float | None
     return {"rss_mib": mib(status.get("VmRSS")), "peak_mib": mib(status.get("VmHWM"))}
 
 
-def run(n: int, seed: int, count: int, scheduler: bool = True) -> dict[str, Any]:
+TARGET_PER_INSTANCE_MIB = 250
+
+
+def others_on_host(n: int, env: dict[str, str], scheduler: bool) -> list[ServeProcess]:
+    """The second and later instances on the same database (each loads its own name index)."""
+    return [ServeProcess(env, extra_args=LOCAL + ([] if scheduler else ["--no-scheduler"]), startup_timeout=120)
+            for _ in range(n)]
+
+
+def run(n: int, seed: int, count: int, scheduler: bool = True, instances: int = 1) -> dict[str, Any]:
     base, build = ensure_db(n, seed)
     print(f"database: {base.name} ({'cached' if build['cached'] else 'built'}; {build})", flush=True)
     stored = load(base)
@@ -88,11 +101,16 @@ def run(n: int, seed: int, count: int, scheduler: bool = True) -> dict[str, Any]
     try:
         empty = idle_empty(standin, scheduler)
         server = ServeProcess(serve_env(f"sqlite:///{work}", standin),
-                              extra_args=LOCAL + ([] if scheduler else ["--no-scheduler"]))
-        with server:
+                              extra_args=LOCAL + ([] if scheduler else ["--no-scheduler"]), startup_timeout=120)
+        more = others_on_host(instances - 1, serve_env(f"sqlite:///{work}", standin), scheduler)
+        with server, contextlib.ExitStack() as stack:
+            for other in more:
+                stack.enter_context(other)
             assert server.process is not None
             pid = server.process.pid
             index_wait_s = wait_for_name_index(server)
+            for other in more:
+                wait_for_name_index(other)
             time.sleep(1.0)
             started = proc_status(pid)
             timings: dict[str, list[float]] = {}
@@ -100,8 +118,9 @@ def run(n: int, seed: int, count: int, scheduler: bool = True) -> dict[str, Any]
             wrong = []
             samples: list[int] = []
             steps = []  # (KiB the resident set grew by during a request, the request)
-            for req in requests:
-                elapsed, status, reply = send(server.url, body_of(req, standin))
+            targets = [server, *more]
+            for i, req in enumerate(requests):
+                elapsed, status, reply = send(targets[i % len(targets)].url, body_of(req, standin))
                 if status != 200:
                     raise RuntimeError(f"HTTP {status} for {req}: {reply[:300]}")
                 timings.setdefault(req.command, []).append(elapsed)
@@ -113,6 +132,7 @@ def run(n: int, seed: int, count: int, scheduler: bool = True) -> dict[str, Any]
                 steps.append((rss - (samples[-1] if samples else started.get("VmRSS", 0)), req))
                 samples.append(rss)
             after = proc_status(pid)
+            peaks = [mib(proc_status(s.process.pid).get("VmHWM")) for s in targets if s.process is not None]
             problems = problems_in(server.stderr())
             jobs = [line.split(": ", 1)[-1] for line in server.stderr().splitlines() if "bot.scheduler:" in line]
     finally:
@@ -124,6 +144,7 @@ def run(n: int, seed: int, count: int, scheduler: bool = True) -> dict[str, Any]
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "build": build,
         "database_mib": round(base.stat().st_size / 2**20, 1),
         "idle_empty_db": empty,
+        "instances": instances, "peak_mib_per_instance": peaks, "target_per_instance_mib": TARGET_PER_INSTANCE_MIB,
         "name_index_load_s": round(index_wait_s, 1),
         "loaded_db": {"rss_after_start_mib": mib(started.get("VmRSS")), "rss_after_requests_mib": mib(after.get("VmRSS")),
                       "peak_mib": mib(after.get("VmHWM")), "max_sampled_rss_mib": mib(max(samples))},
@@ -148,6 +169,8 @@ def report(r: dict[str, Any]) -> None:
     for command, t in r["timings"].items():
         print(f"{command:<12}{t['n']:>6}{t['median_ms']:>11.2f}{t['p90_ms']:>10.2f}{t['max_ms']:>10.2f}")
     print(f"replies: {r['outcomes']}")
+    print(f"{r['instances']} instance(s) on the host, peak MiB each: {r['peak_mib_per_instance']} "
+          f"(target ≤ {r['target_per_instance_mib']} MiB each)")
     print("largest RSS steps: " + "; ".join(f"+{x['mib']} MiB {x['command']} ({x['kind']})" for x in r["largest_rss_steps"]))
     print(f"scheduler {'on' if r['scheduler'] else 'off'}: {r['scheduler_log'][:6]}; Web API calls: {r['web_api_calls']}")
     if r["unexpected_replies"]:
@@ -162,9 +185,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-scheduler", action="store_true", help="run claimbot serve without its jobs")
+    parser.add_argument("--instances", type=int, default=1, help="servers on the same database (one host)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    result = run(args.n, args.seed, args.requests, scheduler=not args.no_scheduler)
+    result = run(args.n, args.seed, args.requests, scheduler=not args.no_scheduler, instances=args.instances)
     report(result)
     (OUT / "memory.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -38,10 +38,13 @@ class Bench:
 BENCHES = (
     Bench("lookup", "bench_lookup.py", "lookup.json", [], ["--n", "20000"]),
     Bench("claim_http", "bench_claim_http.py", "claim_http.json", [], ["--n", "5000", "--measured", "100"]),
-    Bench("memory", "bench_memory.py", "memory.json", [], ["--n", "20000"]),
+    Bench("memory", "bench_memory.py", "memory.json", ["--instances", "2"], ["--n", "20000", "--instances", "2"]),
     Bench("import", "bench_import.py", "import.json", [], ["--n", "5000"]),  # run when the script exists
     Bench("sweep", "bench_sweep.py", "sweep.json", [], ["--small"]),
     Bench("book", "bench_book.py", "book.json", [], ["--rows", "5000", "--customers", "50000"]),
+    Bench("cluster", "bench_cluster.py", "cluster.json", [], ["--n", "5000", "--requests", "200",
+                                                              "--pgbench-seconds", "5"]),
+    Bench("request_limits", "bench_request_limits.py", "request_limits.json", [], []),
     Bench("slow_slack", "slow_slack.py", "slow_slack.json", [], []),  # 5 s per Web API call, both sizes
     Bench("leads_http", "bench_leads_http.py", "leads_http.json", [], ["--n", "5000", "--measured", "60",
                                                                          "--burst", "60"]),
@@ -156,10 +159,34 @@ def rows_for(name: str, r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
              f"{dm.get('median_ms', 0):.0f}, {dm.get('p99_ms', 0):.0f} ms", "reported", "-"),
             ("leads: answers or DMs other than expected", str(wrong), "0", "yes" if not wrong else "NO"),
         ]
+    if name == "cluster":
+        floor = r["pgbench"]
+        rows = [(f"/claim through HAProxy, {r['n']:,} customers on PostgreSQL, {size} instance(s), "
+                 f"{r['clients']} clients", f"{s['claims_per_s']} claims/s, p99 {s['latency']['p99_ms']} ms, "
+                 f"{s['errors']} errors", "reported", "-" if not s["errors"] else "NO")
+                for size, s in r["sizes"].items()]
+        rows.append(("  pgbench on the same database (TPC-B-like / select-only)",
+                     f"{floor['tpcb_tps']} / {floor['select_only_tps']} TPS", "(the floor)", "-"))
+        if "burst" in r:
+            b = r["burst"]
+            rows.append((f"burst: {b['reps']} reps in {b['seconds']:g} s (Home open + /claim), two instances",
+                         f"{b['errors']} errors, p99 {b['p99_ms']} ms", "0 errors",
+                         "yes" if not b["errors"] else "NO"))
+        return rows
+    if name == "request_limits":
+        return [(f"{r['senders']} concurrent {r['body_mib']} MB POSTs, bad signatures: server peak RSS growth",
+                 f"{r['growth_mib']} MiB ({r['refused_413']} refused with 413, /claim answered: "
+                 f"{r['claim_answered']})", f"< {r['target_mib']} MiB", "yes" if r["met"] else "NO")]
     if name == "memory":
         loaded, empty = r["loaded_db"], r["idle_empty_db"]
-        return [(f"server peak RSS, {r['n']:,} customers, {r['requests']} requests",
+        rows = [(f"server peak RSS, {r['n']:,} customers, {r['requests']} requests",
                  f"{loaded['peak_mib']} MiB (idle on empty DB: {empty['rss_mib']} MiB)", "reported", "-")]
+        if r.get("instances", 1) > 1:
+            worst = max(r["peak_mib_per_instance"])
+            rows.append((f"  {r['instances']} instances on one host: peak RSS of each",
+                         ", ".join(f"{p} MiB" for p in r["peak_mib_per_instance"]),
+                         f"≤ {r['target_per_instance_mib']} MiB", "yes" if worst <= r["target_per_instance_mib"] else "NO"))
+        return rows
     return []
 
 

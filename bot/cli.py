@@ -7,6 +7,7 @@ import contextlib
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.bootstrap import context, ensure_schema, load_name_index, start_up
 from bot.config import Settings
 from bot.i18n import t
+from bot.metrics import configure_logging
 from bot.rules.importing import COLUMNS, BadMapping, parse_mapping
 from bot.services.context import ServiceContext
 from storage import migrate
@@ -24,21 +26,29 @@ if TYPE_CHECKING:
     from bot.results.importer import RowOutcome
 
 log = logging.getLogger("claimbot")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot import metrics
     from bot.app import create_app, lazy_work
     from bot.intake import LeadIntake
-    from bot.server import make_server
+    from bot.server import Health, make_server
+    from bot.services.health import StateCollector
 
     ctx = context()
     start_up(ctx)
     _doctor_at_start(ctx)
     load_name_index(ctx)
     app = create_app(ctx)
-    server = make_server(app, args.host, args.port, threads=args.threads, intake=LeadIntake(ctx))
+    jobs = None
     if not args.no_scheduler:
         from bot import scheduler
 
-        scheduler.start(ctx)
+        jobs = scheduler.start(ctx)
+    health = Health(ctx, (lambda: jobs.running) if jobs is not None else None)
+    metrics.watch(StateCollector(ctx))
+    server = make_server(app, args.host, args.port, threads=args.threads, limits=ctx.settings.server, health=health,
+                         intake=LeadIntake(ctx))
     log.info("ClaimBot listening on http://%s:%s/slack/events", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
@@ -481,7 +491,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="verb", required=True)
 
-    for name, func, help_text in (("serve", cmd_serve, "HTTP mode: /slack/events and /healthz"),
+    for name, func, help_text in (("serve", cmd_serve, "HTTP mode: /slack/events, /healthz and /metrics"),
                                   ("run", cmd_run, "Socket Mode when SLACK_APP_TOKEN is set, else HTTP")):
         s = sub.add_parser(name, help=help_text)
         s.add_argument("--host", default="0.0.0.0")
@@ -581,8 +591,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet = args.verb in ("console", "export", "db", "jobs", "import", "outbox", "doctor", "backup", "restore", "forget")  # their output is the product, not the log
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log_format = os.environ.get("CLAIMBOT_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise SystemExit(f"CLAIMBOT_LOG_FORMAT must be text or json, not {log_format!r}")
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO, log_format,
+                      sys.stderr)
     return int(args.func(args) or 0)
 
 

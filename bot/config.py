@@ -141,6 +141,24 @@ class LookupSettings(BaseModel):
     in_memory_index: bool = True
 
 
+class ServerSettings(BaseModel):
+    """What one HTTP request may cost ``claimbot serve`` (bot/http_limits.py, docs/decisions/0022)."""
+
+    # Largest body per path, refused with 413 before it is read; a path not listed takes no body.
+    # Slack's own requests are a few KiB.
+    max_body_bytes: dict[str, int] = Field(default_factory=lambda: {"/slack/events": 1 << 20, "/leads": 64 << 10})
+    read_timeout_seconds: int = Field(10, ge=1)  # a connection silent this long is closed
+    request_timeout_seconds: float = Field(30, gt=0)  # a request must arrive whole this soon after its first byte
+
+    @field_validator("max_body_bytes")
+    @classmethod
+    def _sizes(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [path for path, size in value.items() if size < 0 or not path.startswith("/")]
+        if bad:
+            raise ValueError(f"paths start with / and sizes are bytes >= 0 (not: {', '.join(bad)})")
+        return value
+
+
 _HH_MM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -156,6 +174,9 @@ class ScheduleSettings(BaseModel):
     deadlines_every_minutes: int = Field(15, ge=1)
     outbox_every_seconds: int = Field(2, ge=1)
     delivery_timeout_seconds: float = Field(10, gt=0)  # one Web API answer; later: try again (history first)
+    # The least time one instance holds a notice it is sending; one that dies mid-send (a crash, SIGKILL)
+    # keeps its notices from the others this long, then another instance sends them (history first).
+    delivery_lease_seconds: int = Field(60, ge=1)
 
 
 class LeaderboardWeights(BaseModel):
@@ -273,6 +294,7 @@ class Settings(BaseSettings):
     imports: ImportSettings = Field(default_factory=ImportSettings, validation_alias=AliasChoices("import", "imports"))
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=AliasChoices("DATABASE_URL", "database_url")

@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.jobs import Job, registry
+from bot.metrics import JOBS, Timer
 from bot.services import jobruns
 from bot.services.context import ServiceContext
 from bot.slack.delivery import Dispatcher
@@ -24,13 +25,27 @@ log = logging.getLogger(__name__)
 
 
 def run_job(ctx: ServiceContext, job: Job, now: datetime | None = None) -> str:
+    timer = Timer()
     try:
         summary = job.run(ctx, now or datetime.now(UTC))
         log.info("job %s: %s", job.name, summary)
+        JOBS.labels(job.name, "ok").observe(timer.seconds())
         return summary
     except Exception:
         log.exception("job %s failed", job.name)
+        JOBS.labels(job.name, "failed").observe(timer.seconds())
         return "failed"
+
+
+def deliver(ctx: ServiceContext, dispatcher: Dispatcher) -> None:
+    """The outbox job: what is due, for at most one interval."""
+    timer = Timer()
+    outcome = "failed"
+    try:
+        dispatcher.flush(max_seconds=ctx.settings.schedule.outbox_every_seconds * 0.9, wait_for_retries=False)
+        outcome = "ok"
+    finally:
+        JOBS.labels("outbox", outcome).observe(timer.seconds())
 
 
 def build(ctx: ServiceContext) -> BackgroundScheduler:
@@ -45,10 +60,8 @@ def build(ctx: ServiceContext) -> BackgroundScheduler:
             trigger = IntervalTrigger(seconds=job.every_seconds or 60, timezone=tz)
         scheduler.add_job(run_job, trigger, args=[ctx, job], id=job.name, name=job.name)
     dispatcher = Dispatcher(ctx)
-    scheduler.add_job(lambda: dispatcher.flush(max_seconds=ctx.settings.schedule.outbox_every_seconds * 0.9,
-                                               wait_for_retries=False),
-                      IntervalTrigger(seconds=ctx.settings.schedule.outbox_every_seconds, timezone=tz),
-                      id="outbox", name="outbox")
+    scheduler.add_job(deliver, IntervalTrigger(seconds=ctx.settings.schedule.outbox_every_seconds, timezone=tz),
+                      args=[ctx, dispatcher], id="outbox", name="outbox")
     return scheduler
 
 

@@ -88,6 +88,7 @@ class ResidentIndex:
         self._intact = np.zeros(size, dtype=np.uint16)
         self.recent = MemoryFuzzyIndex()  # customers stored after the load
         self.reloading = False
+        self.load_seconds = 0.0  # how long ``load`` took (reported by /metrics)
         self._seen_up_to = customers.max_id
         self._track_gaps = track_gaps
         self._gaps: dict[int, float] = {}  # id skipped over → since when (PostgreSQL)
@@ -508,11 +509,13 @@ def resident(engine: Engine) -> ResidentIndex | None:
 def load(engine: Engine) -> ResidentIndex:
     """Read the index of ``engine``'s database now; from then on find_fuzzy answers from it."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    started = time.perf_counter()
     with engine.connect() as conn:
         conn = conn.execution_options(**options)
         with conn.begin():
             index = ResidentIndex.load(conn)
     _give_back_freed_memory()
+    index.load_seconds = time.perf_counter() - started
     use(engine, index)
     return index
 

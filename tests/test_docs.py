@@ -18,5 +18,6 @@ def test_readme_settings_block_loads_with_the_documented_values():
     defaults = Settings()
     assert settings.claims == defaults.claims.model_copy(update={"count": "calendar_days"})
     assert settings.schedule == defaults.schedule and settings.disputes == defaults.disputes
+    assert settings.server == defaults.server
     assert settings.team.managers == ["U0MGR1", "U0MGR2"]
     assert settings.allocation.rules[0].strategy == "round_robin"

@@ -49,10 +49,11 @@ def test_forged_and_stale_signatures_get_401_and_change_nothing(bot, engine_url)
     assert bot.standin.calls_for("users.info") == []
 
 
-def test_healthz(bot):
+def test_healthz_reports_the_database_and_the_scheduler(bot):
     from tests.support.signing import get
 
-    assert get(bot.server.base_url + "/healthz") == (200, "ok")
+    status, report = get(bot.server.base_url + "/healthz")
+    assert (status, json.loads(report)) == (200, {"status": "ok", "database": "ok", "scheduler": "running"})
 
 
 def test_a_customer_called_payload_systems_can_be_claimed(bot, engine_url):

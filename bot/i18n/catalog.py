@@ -84,6 +84,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "内容太长（最多 {limit} 个字符）。",
         "en": "That note is too long (at most {limit:one=# character;other=# characters}).",
     },
+    "error.database_unavailable": {
+        "zh": "⏳ 数据库暂时连不上（可能正在重启），这次没有写入任何内容。请稍等片刻再试。",
+        "en": "⏳ The database can't be reached just now (it may be restarting); nothing was saved. "
+              "Please try again in a moment.",
+    },
+    "error.database_full": {
+        "zh": "⚠️ 数据库磁盘已满，这次没有写入任何内容。请告诉管理员腾出空间后再试。",
+        "en": "⚠️ The database's disk is full; nothing was saved. Please tell an admin, and try again once "
+              "they have made room.",
+    },
     "error.internal": {
         "zh": "抱歉，处理时出错了，没有写入任何内容。请稍后再试。",
         "en": "Sorry, something went wrong; nothing was saved. Please try again.",

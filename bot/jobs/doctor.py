@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from bot.results.doctor import failed
 from bot.rules import weeks
-from bot.services import health, jobruns
+from bot.services import checks as doctor_checks
+from bot.services import jobruns
 from bot.services.context import ServiceContext
 from bot.slack import doctor
 
@@ -23,7 +24,7 @@ def run(ctx: ServiceContext, now: datetime) -> str:
         if not bad:
             record.summary = f"doctor {week}: all {len(checks)} checks passed"
         else:
-            told = health.report_to_admins(ctx, checks, now)
+            told = doctor_checks.report_to_admins(ctx, checks, now)
             names = ", ".join(sorted({c.key for c in bad}))
             record.summary = f"doctor {week}: {len(bad)} failed ({names}); {told} admin DMs decided"
     return record.summary

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from bot.metrics import CLAIMS
 from bot.results.claims import ClaimOutcome, ClaimResult
 from bot.results.customers import Candidate, InputError
 from bot.rules import caps, clocks, text
@@ -97,6 +98,13 @@ def _validate(req: ClaimRequest) -> _Clean | InputError:
 
 
 def claim(ctx: ServiceContext, rep_id: str, req: ClaimRequest, now: datetime) -> ClaimResult:
+    """``_claim``, counted by outcome (``claimbot_claims_total``)."""
+    result = _claim(ctx, rep_id, req, now)
+    CLAIMS.labels(result.outcome.value).inc()
+    return result
+
+
+def _claim(ctx: ServiceContext, rep_id: str, req: ClaimRequest, now: datetime) -> ClaimResult:
     """Claim by name (or short id): create, take from the pool, or explain why not.
 
     Races are settled by the database: a unique name key decides who creates a new customer and

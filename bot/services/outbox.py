@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -28,13 +28,15 @@ from storage.engine import is_sqlite, read_session, write_session
 from storage.models import ChannelRate, Outbox
 
 ASAP = datetime(1970, 1, 1, tzinfo=UTC)  # a new notice is due at once, whatever clock decided it
-LEASE = timedelta(seconds=60)
 CALLS_PER_SEND = 8  # the most Web API calls one notice may take (a chart upload: 5, a post after a time-out: 4)
 
 
 def lease_for(ctx: ServiceContext) -> timedelta:
-    """How long a sender holds one notice: at least LEASE, and long enough for its slowest send."""
-    return max(LEASE, timedelta(seconds=CALLS_PER_SEND * ctx.settings.schedule.delivery_timeout_seconds))
+    """How long a sender holds one notice: at least ``[schedule] delivery_lease_seconds``, and long enough
+    for its slowest send."""
+    schedule = ctx.settings.schedule
+    return max(timedelta(seconds=schedule.delivery_lease_seconds),
+               timedelta(seconds=CALLS_PER_SEND * schedule.delivery_timeout_seconds))
 
 
 MAX_ATTEMPTS = 300  # a day of trying: the back-off reaches its 300 s cap after 9 attempts
@@ -232,6 +234,14 @@ def resend_failed(ctx: ServiceContext, now: datetime, *, channel: str | None = N
 def dropped_reason(post_key: str, state: str) -> str:
     """Why an update or thread note was dropped: the post it depends on is ``state`` (failed, …)."""
     return f"post {post_key} {state}"
+
+
+def backlog(ctx: ServiceContext) -> tuple[int, datetime | None]:
+    """How many notices wait to be sent, and when the oldest of them was decided."""
+    with read_session(ctx.engine) as session:
+        count, oldest = session.execute(select(func.count(), func.min(col(Outbox.created_at)))
+                                        .where(col(Outbox.status).in_(("pending", "sending")))).one()
+    return int(count), oldest
 
 
 def pending_count(ctx: ServiceContext) -> int:

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n import formatting as fmt
+from bot.metrics import DELIVERIES, DELIVERY_FAILURES
 from bot.rules.text import is_user_id
 from bot.services import outbox
 from bot.services.context import ServiceContext
@@ -107,8 +108,11 @@ class Dispatcher:
             found = self._send(notice, post)
             stats.already_sent += found
             stats.sent += not found
+            DELIVERIES.labels("already_sent" if found else "sent").inc()
         except SlackApiError as error:
             status, code = error.response.status_code, error.response.get("error")
+            DELIVERY_FAILURES.labels(str(code or status)).inc()
+            DELIVERIES.labels("given_up" if code in PERMANENT_ERRORS else "retried").inc()
             if code in PERMANENT_ERRORS:
                 self._give_up(notice, str(code), stats)
                 return
@@ -121,6 +125,8 @@ class Dispatcher:
             stats.retried += 1
         except Exception as error:  # connection errors, time-outs: try again later
             log.warning("delivery of %s failed", notice.key, exc_info=True)
+            DELIVERY_FAILURES.labels("timeout" if _timed_out(error) else type(error).__name__).inc()
+            DELIVERIES.labels("retried").inc()
             # A time-out may be a send Slack is still completing: look again (history first) only once it
             # has had time to land, or the look finds nothing and the notice goes twice.
             late = LATE_ANSWER_FACTOR * self.ctx.settings.schedule.delivery_timeout_seconds if _timed_out(error) else 0

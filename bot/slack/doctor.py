@@ -1,6 +1,6 @@
 """`claimbot doctor` (docs/decisions/0021): is this installation ready? The token and its workspace, the
 scopes Slack granted against those manifest.yml asks for, the bot's membership of the digest and
-approvals channels, the clock against Slack's, plus the checks that need no Slack (bot/services/health.py:
+approvals channels, the clock against Slack's, plus the checks that need no Slack (bot/services/checks.py:
 the config, the database's schema, the holiday calendar). Run by the command, logged at start-up, and sent
 weekly to the admins (through the outbox) when something fails."""
 
@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.results.doctor import Check, CheckStatus
-from bot.services import health
+from bot.services import checks as doctor_checks
 from bot.services.context import ServiceContext
 from bot.slack.client import make_client
 from bot.views.doctor import describe
@@ -111,7 +111,7 @@ def slack_checks(ctx: ServiceContext) -> list[Check]:
 
 def run(ctx: ServiceContext, now: datetime | None = None) -> list[Check]:
     """Every check, the local ones first."""
-    return [*health.local_checks(ctx, now or datetime.now(UTC)), *slack_checks(ctx)]
+    return [*doctor_checks.local_checks(ctx, now or datetime.now(UTC)), *slack_checks(ctx)]
 
 
 def log_at_start(ctx: ServiceContext) -> threading.Thread:

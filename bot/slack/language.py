@@ -60,6 +60,13 @@ def user_zone(ctx: ServiceContext, user_id: str) -> str | None:
     return zone
 
 
+def remembered_language(ctx: ServiceContext, user_id: str | None) -> str:
+    """The user's language as this process remembers it, without asking the database or Slack (for an
+    answer when the database is away); else the team language."""
+    known, locale = memory_of(ctx).locale(user_id) if user_id else (False, None)
+    return language_for(locale, ctx.settings.team.language) if known else ctx.settings.team.language
+
+
 def _ask_slack(client: WebClient, user_id: str) -> tuple[str | None, str | None, str | None]:
     # a client of its own: the caller's may be in use on another thread (a lazy listener's, a job's)
     quick = WebClient(token=client.token, base_url=client.base_url, timeout=USERS_INFO_TIMEOUT_S,

@@ -31,8 +31,9 @@ from slack_sdk import WebClient
 from bot.i18n import t
 from bot.rules import text
 from bot.services.context import ServiceContext
+from bot.services.health import DatabaseFault, fault_of
 from bot.slack import home
-from bot.slack.language import user_language
+from bot.slack.language import remembered_language, user_language
 from bot.views.claims import text_message
 
 log = logging.getLogger(__name__)
@@ -142,9 +143,9 @@ def _with_arguments(ctx: ServiceContext, listener: Listener, after: After | None
     def run(**given: Any) -> None:
         try:
             listener(**{name: given[name] for name in names})
-        except Exception:
+        except Exception as error:
             log.exception("listener %s failed", listener.__name__)
-            _tell_error(ctx, given["ack"], given["respond"], given["body"])
+            _tell_error(ctx, given["ack"], given["respond"], given["body"], error)
             return
         if after is not None:
             after(ctx, given["client"], given["context"], given["body"], given["request"])
@@ -186,12 +187,12 @@ def _after_answer(ctx: ServiceContext) -> Listener:
         for later in context.get("after_ack") or ():
             try:
                 later(client)
-            except Exception:
+            except Exception as error:
                 log.exception("work after the answer failed")
                 if respond is not None and context.response_url:  # a command: tell the asker
                     with contextlib.suppress(Exception):
                         respond(response_type="ephemeral", replace_original=False,
-                                **text_message(t("error.internal", ctx.settings.team.language)))
+                                **text_message(error_text(ctx, error, context.user_id)))
         refresh_actor_home(ctx, client, context.user_id)
 
     return after_answer
@@ -218,16 +219,28 @@ def typed_or_usage(ctx: ServiceContext, client: WebClient, command: dict[str, An
     return user_id, lang, typed
 
 
-def _tell_error(ctx: ServiceContext, ack: Any, respond: Any, body: dict[str, Any]) -> None:
+_FAULT_KEYS = {DatabaseFault.UNAVAILABLE: "error.database_unavailable", DatabaseFault.FULL: "error.database_full"}
+
+
+def error_text(ctx: ServiceContext, error: BaseException, user_id: str | None) -> str:
+    """What a user is told when their request failed: "try again in a moment" while the database is away,
+    "tell an admin" when its disk is full, else that something went wrong — in the language this process
+    remembers for them (the database may be the very thing that is away)."""
+    fault = fault_of(error)
+    return t(_FAULT_KEYS[fault] if fault else "error.internal", remembered_language(ctx, user_id))
+
+
+def _tell_error(ctx: ServiceContext, ack: Any, respond: Any, body: dict[str, Any], error: BaseException) -> None:
     """The answer to a request whose listener failed: the ack's body if not yet sent (a form keeps open
     and says it under its first field), else to the response URL (a button already acknowledged)."""
-    lang = ctx.settings.team.language
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id")
+    message = error_text(ctx, error, user_id)
     if ack is not None and not getattr(ack, "response", None):
         fields = list(((body.get("view") or {}).get("state") or {}).get("values") or {})
         if body.get("type") == "view_submission" and fields:
-            ack(response_action="errors", errors={fields[0]: t("error.internal", lang)})
+            ack(response_action="errors", errors={fields[0]: message})
         else:
-            ack(**text_message(t("error.internal", lang)))
+            ack(**text_message(message))
     elif respond is not None:
         with contextlib.suppress(Exception):
-            respond(response_type="ephemeral", replace_original=False, **text_message(t("error.internal", lang)))
+            respond(response_type="ephemeral", replace_original=False, **text_message(message))

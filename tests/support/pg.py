@@ -122,11 +122,11 @@ class PostgresCluster:
             for path in (self.basedir, self.socketdir):
                 os.chown(path, user.pw_uid, user.pw_gid)
 
-    def _start_server(self) -> None:
+    def _start_server(self, port: int | None = None) -> None:
         # Another process may take the free port before the server binds it: retry with a new one.
         last_error: Exception | None = None
-        for _ in range(5):
-            self.port = _free_port()
+        for _ in range(1 if port else 5):
+            self.port = port or _free_port()
             settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off",
                         "full_page_writes=off", "max_connections=200"]  # fmt: skip
             args = ["-p", str(self.port), "-k", str(self.socketdir)]
@@ -153,6 +153,16 @@ class PostgresCluster:
                 if "could not bind" not in self._log().lower() and "in use" not in self._log().lower():
                     raise
         raise RuntimeError(f"PostgreSQL did not start: {last_error}")
+
+    def halt(self) -> None:
+        """Stop the server as a restart does (``-m fast``: connections are cut), keeping its data and port."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+        self._running = False
+
+    def resume(self) -> None:
+        """Start the server again on the same port (after ``halt``)."""
+        assert self.port is not None
+        self._start_server(self.port)
 
     def _run(self, tool: str, *args: str) -> None:
         assert self.bindir is not None
