@@ -31,6 +31,7 @@ ASKED = [
     ("Shenzhen Mindray Bio-Medical Electronics Co., Ltd.", "Mindray Bio-Medical Electronics", "without the region"),
     ("腾讯科技", "腾迅科技", "same name in pinyin"),
     ("海康威视", "海康卫视", "same name in pinyin"),
+    ("宏碁电脑", "宏基电脑", "same name in pinyin"),
     ("百度", "Baidu", "same name in pinyin"),
     ("海尔集团", "Haier Group", "same name in pinyin"),
 ]

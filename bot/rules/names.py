@@ -267,14 +267,20 @@ def fuzzy_score(a: NameKeys, b: NameKeys) -> float:
     return max(key_ratio(a.core_key, b.core_key), key_ratio(a.stem_key, b.stem_key))
 
 
+# Rare characters in well-known names that people read, and so type, as another character: the pinyin key
+# uses the reading they type. 宏碁 (Acer) is read hóngqí by the dictionary and typed 宏基 (hóngjī) by most.
+MISREAD = str.maketrans({"碁": "基"})
+
+
 def pinyin_key(core_key: str) -> str:
     """``腾讯`` → ``tengxun``: the core key in toneless pinyin, a Latin one as it is; "" when the core key is
-    no company on its own (two names that sound alike are only as alike as their core keys)."""
+    no company on its own (two names that sound alike are only as alike as their core keys). A character in
+    ``MISREAD`` counts with the reading people type for it."""
     if not is_fuzzable(core_key):
         return ""
     if cjk_count(core_key) == 0:
         return core_key
-    return "".join(_pinyin()(core_key)).replace("ü", "v")
+    return "".join(_pinyin()(core_key.translate(MISREAD))).replace("ü", "v")
 
 
 def load_pinyin() -> None:
