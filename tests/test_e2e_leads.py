@@ -134,7 +134,7 @@ def test_leads_are_offered_in_turn_accepted_passed_timed_out_and_explained(engin
         assert "<@U0ALICE> accepted" in text_of(why_first)
 
         _, fair, _ = bot.command("U0MGR2", "/claimbot", "fairness week")
-        assert "“inbound” round robin: 1 leads" in text_of(fair)
+        assert "“inbound” round robin: 1 lead" in text_of(fair)
         # the time-outs ran at their deadlines, after now: the week up to now holds the first offer of each
         assert "offered <@U0ALICE> 1, <@U0BOB> 1, <@U0CAROL> 1 · accepted <@U0ALICE> 1 · passed <@U0BOB> 1" \
             in text_of(fair)
@@ -142,8 +142,8 @@ def test_leads_are_offered_in_turn_accepted_passed_timed_out_and_explained(engin
         _, refused, _ = bot.command("U0BOB", "/claimbot", "fairness")
         assert "managers" in text_of(refused).lower()
         _, sources, _ = bot.command("U0MGR2", "/claimbot", "sources month")
-        assert "*website*: 1 leads (1 new · 0 existing) · accepted 1" in text_of(sources)
-        assert "*zoho*: 1 leads" in text_of(sources)
+        assert "*website*: 1 lead (1 new · 0 existing) · accepted 1" in text_of(sources)
+        assert "*zoho*: 1 lead" in text_of(sources)
 
 
 def test_an_existing_company_tells_its_owner_and_creates_nothing(engine_url, standin, tmp_path):

@@ -250,7 +250,7 @@ def test_the_managers_weekly_digest_has_the_fairness_numbers(ctx):
                                                   ("fairness:2026-W48:U0MGR2", "U0MGR2")]
     text = render("fairness_weekly", json.loads(sent[1].data), "en", "Asia/Shanghai")["blocks"]
     shown = "\n".join(block["text"]["text"] if "text" in block else block["elements"][0]["text"] for block in text)
-    assert "“north” round robin: 1 leads" in shown
+    assert "“north” round robin: 1 lead" in shown
     assert "offered <@U1> 1, <@U2> 1, <@U3> 1 · accepted <@U1> 1 · passed <@U2> 1 · timed out 0" in shown
     assert "2 leads · speed to lead: median 30 min to accept" in shown
 

@@ -47,7 +47,7 @@ SAMPLE_USERS: dict[str, dict[str, Any]] = {
 # The bot scopes of manifest.yml (tests/test_manifest.py keeps this equal to bot/slack/doctor.py's and the
 # manifest's): a workspace where the app was installed from the manifest.
 DEFAULT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "channels:history", "groups:history",
-                  "im:history", "files:write", "channels:read", "groups:read")
+                  "im:history", "files:write", "channels:read", "groups:read", "users:read.email")
 
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable"}
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # The bot scopes of manifest.yml (tests/test_manifest.py keeps the two equal): what the code calls needs them.
 BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "channels:history", "groups:history", "im:history",
-              "files:write", "channels:read", "groups:read")
+              "files:write", "channels:read", "groups:read", "users:read.email")
 CHANNELS = ("digest_channel", "approvals_channel")
 SKEW_FAIL_S = 30  # Slack refuses signed requests 5 minutes off; deadlines need far less
 
