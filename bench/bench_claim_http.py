@@ -443,7 +443,7 @@ def _outcome_patterns() -> list[tuple[str, int, re.Pattern[str]]]:
     for key in keys:
         for template in CATALOG[key].values():
             first_line = template.split("\n", 1)[0]
-            parts = re.split(r"\{[a-z_]+\}", first_line)
+            parts = re.split(r"\{[a-z_]+(?::[^{}]*)?\}", first_line)  # a plural form is a field too
             out.append((key, sum(map(len, parts)), re.compile(".*?".join(re.escape(p) for p in parts))))
     return out
 
