@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n import formatting as fmt
 from bot.i18n import t
 from bot.results.allocation import FairnessReport
 from bot.results.data import from_data
@@ -33,11 +34,13 @@ FORM_FIELDS = ("name", "region", "industry", "phone", "domain", "contact", "note
 WHY_SHOWN = 40
 
 
-def local_time(iso_or_moment: str | datetime | None, tz: str) -> str:
+def local_time(iso_or_moment: str | datetime | None, tz: str, lang: str) -> str:
+    """A moment in the team's zone as the reader's locale writes it (a DM names the zone for a reader
+    elsewhere: bot/i18n/formatting.reading_in)."""
     if not iso_or_moment:
         return "—"
     moment = datetime.fromisoformat(iso_or_moment) if isinstance(iso_or_moment, str) else iso_or_moment
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return fmt.moment(moment, tz, lang)
 
 
 def fields_text(fields: dict[str, Any], lang: str) -> str:
@@ -53,7 +56,7 @@ def offer_notice(data: dict[str, Any], lang: str, tz: str) -> Message:
                  tier=data.get("tier") or "—", fields=fields_text(data.get("fields") or {}, lang),
                  rule=escape(data.get("rule") or ""), strategy=strategy_name(data.get("strategy"), lang),
                  attempt=data.get("attempt", 1), max_offers=data.get("max_offers", 1),
-                 until=local_time(data.get("until"), tz))
+                 until=local_time(data.get("until"), tz, lang))
     value = {"offer": data["offer"]}
     return b.message(markdown, [b.section(markdown), b.actions(
         f"lead_{data['offer']}", b.button(t("button.accept", lang), ACCEPT, value, "primary"),
@@ -108,7 +111,7 @@ def lead_reply(result: IntakeResult, name: str, lang: str, tz: str) -> Message:
     status = a.get("status")
     if status == "offered":
         lines.append(t("lead.reply.offered", lang, **params, rule=escape(a.get("rule") or ""),
-                       rep=mention(a.get("offered_to"), lang), until=local_time(a.get("until"), tz)))
+                       rep=mention(a.get("offered_to"), lang), until=local_time(a.get("until"), tz, lang)))
     elif status == "existing":
         lines.append(t("lead.reply.existing", lang, **params, rep=mention(a.get("owner"), lang)))
     else:
@@ -173,7 +176,7 @@ def why_line(entry: dict[str, Any], lang: str, tz: str) -> str:
     """A ledger line: the allocation's own explanation, with a lead's source and an offer's details."""
     outcome = entry["outcome"]
     if outcome in ("passed", "timed_out", "accepted"):
-        how = t(f"alloc.reason.{outcome}", lang, until=local_time(entry.get("until"), tz),
+        how = t(f"alloc.reason.{outcome}", lang, until=local_time(entry.get("until"), tz, lang),
                 minutes=entry.get("minutes", "—"))
         at = entry["at"].astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
         line = t("alloc.explain", lang, at=at, outcome=t(f"alloc.outcome.{outcome}", lang,
