@@ -64,7 +64,8 @@ def test(args: list[str]) -> int:
         failed.append("lint-imports")
     if run(BIN / "mypy") != 0:  # what it checks, and how strictly: [tool.mypy] in pyproject.toml
         failed.append("mypy")
-    code = run(PYTHON, "-m", "pytest", "-n", "2", "-q", *args)
+    # Three workers on two cores: the end-to-end tests spend much of their time waiting on their servers.
+    code = run(PYTHON, "-m", "pytest", "-n", "3", "-q", *args)
     if code == NO_TESTS_COLLECTED:
         print("pytest collected no tests: that is a failure here", file=sys.stderr)
     if code != 0:

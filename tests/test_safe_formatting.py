@@ -150,7 +150,7 @@ def test_escape_examples(examples: tuple[str, str]) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("view", VIEWS)
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=user_text)
 def test_user_text_cannot_change_formatting(view: str, lang: str, text: str) -> None:
     assert structure(render(view, lang, text)) == structure(render(view, lang, PLAIN)), \
