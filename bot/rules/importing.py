@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -89,15 +90,16 @@ class BadMapping(ValueError):
     pass
 
 
-def parse_mapping(text: str) -> dict[str, str]:
-    """``--map name=公司名称,owner=负责人邮箱`` → {column: header}. Raises BadMapping."""
+def parse_mapping(text: str, columns: Collection[str] = COLUMNS) -> dict[str, str]:
+    """``--map name=公司名称,owner=负责人邮箱`` → {column: header}, each column one of ``columns``. Raises
+    BadMapping."""
     mapping: dict[str, str] = {}
     for part in text.split(","):
         if not part.strip():
             continue
         column, sep, header = part.partition("=")
         column, header = column.strip().lower(), header.strip()
-        if not sep or column not in COLUMNS or not header:
+        if not sep or column not in columns or not header:
             raise BadMapping(part.strip())
         mapping[column] = header
     return mapping
@@ -244,16 +246,7 @@ def read_followup_header(headers: list[str], mapping: dict[str, str] | None = No
 
 def parse_followup_mapping(text: str) -> dict[str, str]:
     """``--map customer=客户,at=时间,...`` for --followups. Raises BadMapping."""
-    mapping: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        column, sep, header = part.partition("=")
-        column, header = column.strip().lower(), header.strip()
-        if not sep or column not in FOLLOWUP_COLUMNS or not header:
-            raise BadMapping(part.strip())
-        mapping[column] = header
-    return mapping
+    return parse_mapping(text, FOLLOWUP_COLUMNS)
 
 
 def followup_kind(cell: str) -> str:
